@@ -1,0 +1,281 @@
+//! What the API sends and receives: explicit shapes, separate from database rows.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Actor;
+use crate::auth::model::User;
+use crate::orgs::Org;
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Machine-readable: unauthorized, forbidden, not_found, bad_request, validation_failed,
+    /// conflict, too_large, too_many_requests, unavailable, internal.
+    pub code: String,
+    /// For people, in the user's language.
+    pub message: String,
+    /// Per-field problems (validation_failed only).
+    #[schema(value_type = Option<Object>)]
+    pub fields: Option<serde_json::Value>,
+    pub request_id: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GrantOut {
+    pub id: i64,
+    /// sysadmin, secretariat, council, city_admin or member.
+    pub role: String,
+    pub org_id: i64,
+    pub org_name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeOut {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub locale: String,
+    pub grants: Vec<GrantOut>,
+    /// Send as `X-CSRF-Token` with state-changing requests that use the session cookie.
+    pub csrf_token: Option<String>,
+}
+
+impl MeOut {
+    pub fn new(actor: &Actor, csrf_token: Option<String>) -> MeOut {
+        MeOut {
+            id: actor.user_id.0,
+            username: actor.username.clone(),
+            display_name: actor.display_name.clone(),
+            locale: actor.locale.clone(),
+            grants: actor
+                .grants
+                .iter()
+                .map(|g| GrantOut {
+                    id: g.id.0,
+                    role: g.role.as_str().into(),
+                    org_id: g.org_id.0,
+                    org_name: g.org_name.clone(),
+                })
+                .collect(),
+            csrf_token,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SignInBody {
+    /// User name, e-mail or mobile number.
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrgOut {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    /// GB/T 2260 region code.
+    pub code: String,
+    pub name: String,
+    pub short_name: String,
+    /// province, city or county.
+    pub level: String,
+    pub active: bool,
+    pub sort_order: i64,
+}
+
+impl From<Org> for OrgOut {
+    fn from(o: Org) -> OrgOut {
+        OrgOut {
+            id: o.id.0,
+            parent_id: o.parent_id.map(|p| p.0),
+            active: o.active(),
+            code: o.code,
+            name: o.name,
+            short_name: o.short_name,
+            level: o.level,
+            sort_order: o.sort_order,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct OrgCreate {
+    pub parent_id: i64,
+    pub code: String,
+    pub name: String,
+    pub short_name: String,
+    #[serde(default)]
+    pub sort_order: i64,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct OrgPatch {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub short_name: Option<String>,
+    pub sort_order: Option<i64>,
+    /// false deactivates the node and everything under it.
+    pub active: Option<bool>,
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct OrgQuery {
+    /// Part of a name, short name or code.
+    pub q: String,
+    /// Include deactivated nodes.
+    pub include_inactive: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserOut {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub active: bool,
+    pub last_sign_in_at: Option<i64>,
+    pub grants: Vec<GrantOut>,
+}
+
+impl UserOut {
+    pub fn new(u: User, grants: Vec<GrantOut>) -> UserOut {
+        UserOut {
+            id: u.id.0,
+            active: u.active(),
+            username: u.username,
+            display_name: u.display_name,
+            email: u.email,
+            mobile: u.mobile,
+            last_sign_in_at: u.last_sign_in_at,
+            grants,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    /// Part of a name, user name, e-mail or mobile number.
+    pub q: String,
+    pub role: String,
+    pub org: Option<i64>,
+    /// active or inactive.
+    pub status: String,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct GrantCreate {
+    pub role: String,
+    pub org_id: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FileOut {
+    pub id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub url: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NoticeOut {
+    pub id: i64,
+    pub doc_number: String,
+    pub title: String,
+    /// Markdown.
+    pub body: String,
+    /// draft, published or withdrawn.
+    pub status: String,
+    pub pinned: bool,
+    pub published_at: Option<i64>,
+    pub files: Vec<FileOut>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NoticeCreate {
+    #[serde(default)]
+    pub doc_number: String,
+    pub title: String,
+    pub body: String,
+    #[serde(default)]
+    pub pinned: bool,
+    /// Publish at once (otherwise a draft).
+    #[serde(default)]
+    pub publish: bool,
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    pub q: String,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditOut {
+    pub id: i64,
+    /// Milliseconds since the Unix epoch.
+    pub at: i64,
+    pub actor_user_id: Option<i64>,
+    pub actor_name: String,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub target_label: String,
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
+    pub client_addr: String,
+    pub request_id: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenOut {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenCreated {
+    pub id: i64,
+    pub name: String,
+    /// The secret: shown this once, never again.
+    pub token: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TokenCreate {
+    pub name: String,
+}
+
+/// Page numbers for API lists: 1-based, 1–100 per page (default 20).
+pub fn paging(page: Option<i64>, per_page: Option<i64>) -> (i64, i64) {
+    (page.filter(|p| *p >= 1).unwrap_or(1), per_page.filter(|p| (1..=100).contains(p)).unwrap_or(20))
+}

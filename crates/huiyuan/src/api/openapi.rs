@@ -1,0 +1,56 @@
+//! The OpenAPI document of the JSON API.
+
+use axum::Json;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::dto::*;
+use crate::web::paths;
+use crate::web::routes::Routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "huiyuan API", description = "Membership platform for federated associations. Sign in with POST /api/v1/session (cookie; send X-CSRF-Token on changes) or use a personal token: Authorization: Bearer hy_…"),
+    paths(
+        super::session::sign_in, super::session::sign_out, super::session::me,
+        super::session::list_tokens, super::session::create_token, super::session::revoke_token,
+        super::orgs::list, super::orgs::show, super::orgs::create, super::orgs::update,
+        super::users::list, super::users::show, super::users::grant, super::users::revoke,
+        super::notices::list, super::notices::show, super::notices::create,
+        super::audit::list,
+        openapi_json,
+    ),
+    components(schemas(ErrorBody, ErrorDetail, MeOut, GrantOut, SignInBody, OrgOut, OrgCreate, OrgPatch, UserOut, GrantCreate, NoticeOut, FileOut, NoticeCreate, AuditOut, TokenOut, TokenCreated, TokenCreate)),
+    modifiers(&Security),
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+            components
+                .add_security_scheme("cookie", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("hy_session"))));
+        }
+    }
+}
+
+pub fn routes() -> Routes {
+    Routes::new().get(paths::API_OPENAPI, openapi_json)
+}
+
+/// The document as a value (tests read it).
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", responses((status = 200, description = "OpenAPI 3.1 document")))]
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(document())
+}

@@ -1,0 +1,200 @@
+//! The policy: every permission decision in huiyuan is made here, from the actor's roles and
+//! the org subtrees they cover. Handlers ask (`actor.can_…()`) and list queries filter by
+//! [`OrgScope`] in SQL; nothing else decides who may do what.
+//!
+//! | who | sees | changes |
+//! |---|---|---|
+//! | system administrator | everything | everything, incl. the mail outbox and roles |
+//! | secretariat | the whole tree | org tree, accounts and roles (not sysadmin/secretariat), notices; reads the audit log |
+//! | council member | the whole tree | (votes, in the joining issue) |
+//! | city administrator | their node and below | (reviews, in the joining issue) |
+//! | member / applicant | themselves | their own account |
+
+use super::actor::{Actor, Role};
+use crate::storage::Sql;
+
+/// Which part of the organisation tree an actor may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrgScope {
+    /// The whole tree.
+    All,
+    /// These subtrees (materialised paths); never empty.
+    Subtrees(Vec<String>),
+    /// No org at all (members and applicants).
+    Nothing,
+}
+
+impl OrgScope {
+    pub fn covers(&self, path: &str) -> bool {
+        match self {
+            OrgScope::All => true,
+            OrgScope::Subtrees(roots) => roots.iter().any(|r| path.starts_with(r.as_str())),
+            OrgScope::Nothing => false,
+        }
+    }
+
+    /// Append ` AND (<column> within scope)` to a query; `column` holds an org path.
+    pub fn push_filter(&self, sql: &mut Sql, column: &str) {
+        match self {
+            OrgScope::All => {}
+            OrgScope::Nothing => {
+                sql.push(" AND 1 = 0");
+            }
+            OrgScope::Subtrees(roots) => {
+                sql.push(" AND (");
+                for (i, root) in roots.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(" OR ");
+                    }
+                    sql.push(column).push(" LIKE ").bind(format!("{root}%"));
+                }
+                sql.push(")");
+            }
+        }
+    }
+}
+
+impl Actor {
+    pub fn is_sysadmin(&self) -> bool {
+        self.has(Role::Sysadmin)
+    }
+
+    /// Secretariat powers (the system administrator has them too).
+    fn is_secretariat(&self) -> bool {
+        self.has(Role::Secretariat) || self.is_sysadmin()
+    }
+
+    /// May enter the back office (`/admin`).
+    pub fn is_staff(&self) -> bool {
+        self.grants.iter().any(|g| g.role != Role::Member)
+    }
+
+    /// The part of the tree this actor may see.
+    pub fn org_scope(&self) -> OrgScope {
+        if self.grants.iter().any(|g| g.role.is_province_wide()) {
+            return OrgScope::All;
+        }
+        let roots: Vec<String> =
+            self.grants.iter().filter(|g| g.role == Role::CityAdmin).map(|g| g.org_path.clone()).collect();
+        if roots.is_empty() { OrgScope::Nothing } else { OrgScope::Subtrees(roots) }
+    }
+
+    pub fn can_view_org(&self, org_path: &str) -> bool {
+        self.org_scope().covers(org_path)
+    }
+
+    /// Rename, add, deactivate and delete org nodes.
+    pub fn can_manage_org_tree(&self) -> bool {
+        self.is_secretariat()
+    }
+
+    /// See the account list (filtered by scope).
+    pub fn can_list_users(&self) -> bool {
+        self.is_secretariat() || self.has(Role::CityAdmin)
+    }
+
+    /// Create accounts, activate and deactivate them, send password reset links.
+    pub fn can_manage_users(&self) -> bool {
+        self.is_secretariat()
+    }
+
+    /// Grant or revoke `role` (on any node). Only the system administrator hands out the
+    /// two most powerful roles.
+    pub fn can_grant(&self, role: Role) -> bool {
+        match role {
+            Role::Sysadmin | Role::Secretariat => self.is_sysadmin(),
+            Role::Council | Role::CityAdmin | Role::Member => self.is_secretariat(),
+        }
+    }
+
+    pub fn can_manage_notices(&self) -> bool {
+        self.is_secretariat()
+    }
+
+    pub fn can_read_audit(&self) -> bool {
+        self.is_secretariat()
+    }
+
+    pub fn can_read_outbox(&self) -> bool {
+        self.is_sysadmin()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::actor::Grant;
+    use crate::storage::{GrantId, OrgId, UserId};
+
+    fn actor(grants: &[(Role, &str)]) -> Actor {
+        Actor {
+            user_id: UserId(1),
+            username: "u".into(),
+            display_name: "U".into(),
+            locale: "zh-CN".into(),
+            grants: grants
+                .iter()
+                .enumerate()
+                .map(|(i, (role, path))| Grant {
+                    id: GrantId(i as i64),
+                    role: *role,
+                    org_id: OrgId(1),
+                    org_path: path.to_string(),
+                    org_name: String::new(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_city_admin_sees_their_city_and_below_only() {
+        let a = actor(&[(Role::CityAdmin, "/1/2/")]);
+        assert!(a.can_view_org("/1/2/"));
+        assert!(a.can_view_org("/1/2/30/"));
+        assert!(!a.can_view_org("/1/3/"));
+        assert!(!a.can_view_org("/1/"));
+        // "/1/2/" must not cover "/1/20/".
+        assert!(!a.can_view_org("/1/20/"));
+        assert!(a.is_staff());
+        assert!(!a.can_manage_org_tree());
+    }
+
+    #[test]
+    fn province_roles_see_the_whole_tree() {
+        for role in [Role::Sysadmin, Role::Secretariat, Role::Council] {
+            assert_eq!(actor(&[(role, "/1/")]).org_scope(), OrgScope::All);
+        }
+        assert!(!actor(&[(Role::Council, "/1/")]).can_manage_org_tree());
+    }
+
+    #[test]
+    fn members_see_no_org_and_are_not_staff() {
+        let a = actor(&[(Role::Member, "/1/")]);
+        assert_eq!(a.org_scope(), OrgScope::Nothing);
+        assert!(!a.is_staff());
+        assert!(!a.can_list_users());
+    }
+
+    #[test]
+    fn only_the_system_administrator_grants_the_top_roles() {
+        let sec = actor(&[(Role::Secretariat, "/1/")]);
+        assert!(sec.can_grant(Role::CityAdmin));
+        assert!(!sec.can_grant(Role::Secretariat));
+        assert!(!sec.can_grant(Role::Sysadmin));
+        assert!(actor(&[(Role::Sysadmin, "/1/")]).can_grant(Role::Secretariat));
+        assert!(!actor(&[(Role::CityAdmin, "/1/2/")]).can_grant(Role::Member));
+    }
+
+    #[test]
+    fn scope_filters_are_sql_with_one_bind_per_subtree() {
+        let mut sql = Sql::new("SELECT 1 FROM org o WHERE 1 = 1");
+        OrgScope::Subtrees(vec!["/1/2/".into(), "/1/5/".into()]).push_filter(&mut sql, "o.path");
+        assert_eq!(sql.text(), "SELECT 1 FROM org o WHERE 1 = 1 AND (o.path LIKE $1 OR o.path LIKE $2)");
+    }
+
+    #[test]
+    fn the_outbox_is_for_the_system_administrator() {
+        assert!(actor(&[(Role::Sysadmin, "/1/")]).can_read_outbox());
+        assert!(!actor(&[(Role::Secretariat, "/1/")]).can_read_outbox());
+    }
+}

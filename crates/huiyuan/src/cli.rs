@@ -1,0 +1,280 @@
+//! The `huiyuan` command line: serve, migrate, create-admin, backup, check-config.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::{AppState, Server, shutdown_signal};
+use crate::bootstrap;
+use crate::config::Settings;
+use crate::storage::{Backend, Db};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "huiyuan",
+    version,
+    about = "Membership registration, management and service for federated associations (会员管理平台)"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server (and its background jobs).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(StoreArgs),
+    /// Create a system administrator account, or reset one's password.
+    CreateAdmin(CreateAdminArgs),
+    /// Copy a running SQLite database to a file (consistent, online).
+    Backup(BackupArgs),
+    /// Check a settings file and report every problem with its key.
+    CheckConfig {
+        /// The TOML settings file to check.
+        file: PathBuf,
+    },
+}
+
+/// Where the data is: shared by every subcommand that opens the database.
+#[derive(Args, Debug, Clone)]
+pub struct StoreArgs {
+    /// Directory for the SQLite database and uploaded files.
+    #[arg(long, env = "HUIYUAN_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Database URL: sqlite://FILE or postgres://USER@HOST/DB (default: a SQLite file in the data dir).
+    #[arg(long, env = "HUIYUAN_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Settings file (TOML); built-in defaults when absent.
+    #[arg(long, env = "HUIYUAN_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "HUIYUAN_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Add the demo data set (demo accounts and the 2014 notice) on first start.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CreateAdminArgs {
+    /// User name of the account.
+    #[arg(long, default_value = "admin")]
+    pub username: String,
+    /// Name shown in the product.
+    #[arg(long, default_value = "系统管理员")]
+    pub display_name: String,
+    /// E-mail address (for password reset links).
+    #[arg(long)]
+    pub email: Option<String>,
+    /// The account exists: set a new password (and make it a system administrator).
+    #[arg(long)]
+    pub reset_password: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct BackupArgs {
+    /// The file to write (must not exist).
+    #[arg(long)]
+    pub to: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(store) => {
+            let (db, _) = open(&store).await?;
+            let applied = db.migrate().await?;
+            if applied.is_empty() {
+                println!("{}: schema is up to date", db.display_url());
+            } else {
+                println!("{}: applied migrations {applied:?}", db.display_url());
+            }
+            Ok(())
+        }
+        Command::CreateAdmin(args) => create_admin(args).await,
+        Command::Backup(args) => backup(args).await,
+        Command::CheckConfig { file } => check_config(&file),
+    }
+}
+
+fn load_settings(path: Option<&Path>) -> anyhow::Result<Settings> {
+    Settings::load(path).map_err(|problems| {
+        let source = path.map(|p| p.display().to_string()).unwrap_or_else(|| "built-in defaults".into());
+        anyhow::anyhow!("the settings are invalid ({source}):\n{problems}")
+    })
+}
+
+/// Settings, then the database (created when missing for SQLite).
+pub async fn open(store: &StoreArgs) -> anyhow::Result<(Db, Settings)> {
+    let settings = load_settings(store.config.as_deref())?;
+    std::fs::create_dir_all(&store.data_dir)
+        .with_context(|| format!("cannot create the data directory {}", store.data_dir.display()))?;
+    let url = store.database_url.clone().unwrap_or_else(|| Db::default_url(&store.data_dir));
+    let db = Db::connect(&url).await?;
+    Ok((db, settings))
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let (db, settings) = open(&args.store).await?;
+    let applied = db.migrate().await?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "migrations applied");
+    }
+    let boot = bootstrap::first_run(&db, &settings, std::env::var("HUIYUAN_ADMIN_PASSWORD").ok()).await?;
+    if args.demo && bootstrap::seed_demo(&db).await? {
+        tracing::info!("demo data set added");
+    }
+    let name = settings.association.name.clone();
+    let state = AppState::new(db.clone(), settings, args.store.data_dir.clone(), crate::telemetry::metrics_handle())?;
+    let server = Server::bind(state, &args.bind).await?;
+    let shutdown = shutdown_signal();
+    let addr = server.local_addr()?;
+    println!("huiyuan {} — {name}", env!("CARGO_PKG_VERSION"));
+    println!("  database: {} ({})", db.display_url(), db.backend().name());
+    if let Some(pw) = &boot.generated_admin_password {
+        println!("  first start: system administrator '{}' created with password: {pw}", bootstrap::ADMIN_USERNAME);
+        println!("  (shown this once; change it under 个人中心 → 修改密码)");
+    } else if boot.admin_created {
+        println!(
+            "  first start: system administrator '{}' created with the password from HUIYUAN_ADMIN_PASSWORD",
+            bootstrap::ADMIN_USERNAME
+        );
+    }
+    if args.demo {
+        println!(
+            "  demo accounts: secretariat, council, taiyuan, datong, teacher, applicant — password {}",
+            bootstrap::DEMO_PASSWORD
+        );
+    }
+    println!("  listening on http://{addr}  (ready in {} ms)", started.elapsed().as_millis());
+    server.run_until(shutdown).await
+}
+
+async fn create_admin(args: CreateAdminArgs) -> anyhow::Result<()> {
+    use crate::auth::model::{DisplayName, Email, Username};
+    use crate::auth::{Role, password, session, store};
+
+    let (db, settings) = open(&args.store).await?;
+    db.migrate().await?;
+    crate::orgs::service::seed_from_settings(&db, &settings).await?;
+    let username = Username::parse(&args.username).map_err(|m| anyhow::anyhow!("--username: {m}"))?;
+    let display_name = DisplayName::parse(&args.display_name).map_err(|m| anyhow::anyhow!("--display-name: {m}"))?;
+    let email = args.email.as_deref().map(Email::parse).transpose().map_err(|m| anyhow::anyhow!("--email: {m}"))?;
+    let (pw, generated) = match std::env::var("HUIYUAN_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty()) {
+        Some(p) => (p, false),
+        None => (bootstrap::generate_password(), true),
+    };
+    if let Some(m) = password::weakness(&pw, username.as_str(), settings.security.password_min_length) {
+        anyhow::bail!("HUIYUAN_ADMIN_PASSWORD: {m}");
+    }
+    let hash = password::hash(&pw)?;
+    let who = crate::audit::Who::system("create-admin");
+    let mut tx = db.begin().await?;
+    let root = crate::orgs::store::root(&mut tx).await?;
+    let existing = store::find_by_login(&mut tx, username.as_str()).await?;
+    let id = match (existing, args.reset_password) {
+        (Some(_), false) => {
+            anyhow::bail!("account '{}' exists; add --reset-password to set a new password", username.as_str())
+        }
+        (None, true) => anyhow::bail!("no account '{}' to reset", username.as_str()),
+        (Some(user), true) => {
+            store::set_password(&mut tx, user.id, &hash).await?;
+            store::set_active(&mut tx, user.id, true).await?;
+            session::delete_for_user(&mut tx, user.id, None).await?;
+            crate::audit::record(
+                &mut tx,
+                &who,
+                crate::audit::Entry::new("auth.password_reset", "user", user.id, username.as_str()),
+            )
+            .await?;
+            user.id
+        }
+        (None, false) => {
+            let new = store::NewUser {
+                username: username.as_str(),
+                email: email.as_ref().map(|e| e.as_str()),
+                mobile: None,
+                display_name: display_name.as_str(),
+                password_hash: &hash,
+                locale: "zh-CN",
+            };
+            let id = store::insert_user(&mut tx, &new).await.context("creating the account (is the e-mail in use?)")?;
+            crate::audit::record(
+                &mut tx,
+                &who,
+                crate::audit::Entry::new("user.create", "user", id, username.as_str())
+                    .after(serde_json::json!({ "role": "sysadmin" })),
+            )
+            .await?;
+            id
+        }
+    };
+    if store::insert_grant(&mut tx, id, Role::Sysadmin, root.id, None).await?.is_some() {
+        crate::audit::record(
+            &mut tx,
+            &who,
+            crate::audit::Entry::new("user.grant", "user", id, username.as_str())
+                .after(serde_json::json!({ "role": "sysadmin" })),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    println!("system administrator '{}' is ready", username.as_str());
+    if generated {
+        println!("password: {pw}  (shown this once)");
+    }
+    Ok(())
+}
+
+async fn backup(args: BackupArgs) -> anyhow::Result<()> {
+    let (db, _) = open(&args.store).await?;
+    if db.backend() == Backend::Postgres {
+        anyhow::bail!(
+            "huiyuan backup copies SQLite databases. For PostgreSQL use its own tools, e.g.\n  \
+             pg_dump --format=custom --file=huiyuan.dump \"$HUIYUAN_DATABASE_URL\"\n\
+             and restore with pg_restore; uploaded files are in {}/files",
+            args.store.data_dir.display()
+        );
+    }
+    db.backup_sqlite_to(&args.to).await?;
+    let size = std::fs::metadata(&args.to).map(|m| m.len()).unwrap_or(0);
+    println!("backup written to {} ({} bytes)", args.to.display(), size);
+    println!("uploaded files are not in the database: copy {}/files as well", args.store.data_dir.display());
+    Ok(())
+}
+
+fn check_config(file: &Path) -> anyhow::Result<()> {
+    match Settings::load(Some(file)) {
+        Ok(s) => {
+            println!(
+                "{}: OK — {} ({} cities, {} member categories)",
+                file.display(),
+                s.association.name,
+                s.cities.len(),
+                s.categories.len()
+            );
+            Ok(())
+        }
+        Err(problems) => {
+            eprintln!("{}: {} problem(s)", file.display(), problems.0.len());
+            for p in &problems.0 {
+                eprintln!("  {p}");
+            }
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,501 @@
+//! Settings as data: one typed `Settings`, loaded once and passed in the application state.
+//!
+//! Layers, later wins: the built-in defaults (`config/huiyuan.toml`, which describe the
+//! Shanxi association), then an optional settings file, then `HUIYUAN_<SECTION>__<KEY>`
+//! environment variables. Tables merge; lists replace. Loading collects *every* problem
+//! (unknown keys, wrong types, invalid values) with its key, so `huiyuan check-config` can
+//! report them all at once and `serve` can refuse to start and say why.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Value;
+
+/// The built-in defaults; also the documented example settings file.
+pub const DEFAULT_SETTINGS: &str = include_str!("../config/huiyuan.toml");
+
+const ENV_PREFIX: &str = "HUIYUAN_";
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub association: Association,
+    pub cities: Vec<CitySetting>,
+    pub categories: Vec<CategorySetting>,
+    pub server: ServerSettings,
+    pub security: SecuritySettings,
+    pub uploads: UploadSettings,
+    pub mail: MailSettings,
+    pub locale: LocaleSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Association {
+    pub name: String,
+    pub short_name: String,
+    #[serde(default)]
+    pub english_name: String,
+    pub region_code: String,
+    pub address: String,
+    pub postcode: String,
+    pub phones: Vec<String>,
+    pub email: String,
+    #[serde(default)]
+    pub contacts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CitySetting {
+    pub code: String,
+    pub name: String,
+    pub short_name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CategorySetting {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub english_name: String,
+    pub kind: CategoryKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CategoryKind {
+    Individual,
+    Group,
+    Any,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub base_url: String,
+    pub trust_forwarded_for: bool,
+    pub max_form_bytes: usize,
+}
+
+impl ServerSettings {
+    /// Cookies carry `Secure` when people reach huiyuan over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SecuritySettings {
+    pub session_idle_minutes: i64,
+    pub session_max_hours: i64,
+    pub password_min_length: usize,
+    pub login_window_minutes: i64,
+    pub login_max_failures_per_account: i64,
+    pub login_max_failures_per_address: i64,
+    pub reset_link_valid_minutes: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct UploadSettings {
+    pub max_bytes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MailSettings {
+    pub from_address: String,
+    pub from_name: String,
+    pub smtp: Option<SmtpSettings>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: Secret,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    Tls,
+    Starttls,
+    None,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LocaleSettings {
+    pub default_language: String,
+    pub utc_offset_hours: i8,
+}
+
+/// A secret value that never appears in `Debug` output or logs.
+#[derive(Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "\"[redacted]\"" })
+    }
+}
+
+/// One thing wrong with the settings: the key it concerns and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub key: String,
+    pub reason: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.reason)
+    }
+}
+
+/// Every problem found while loading settings.
+#[derive(Debug, Clone)]
+pub struct Problems(pub Vec<Problem>);
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for p in &self.0 {
+            writeln!(f, "  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problems {}
+
+impl Settings {
+    /// Defaults, then `file` when given, then the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Settings, Problems> {
+        let text = match file {
+            Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+                Problems(vec![Problem {
+                    key: path.display().to_string(),
+                    reason: format!("cannot read the settings file: {e}"),
+                }])
+            })?),
+            None => None,
+        };
+        Self::from_layers(text.as_deref(), std::env::vars())
+    }
+
+    /// The built-in defaults alone (tests and tools).
+    pub fn defaults() -> Settings {
+        match Self::from_layers(None, std::iter::empty()) {
+            Ok(s) => s,
+            // The defaults are checked by a unit test; failing here is a build mistake.
+            #[allow(clippy::panic)]
+            Err(p) => panic!("built-in settings are invalid:\n{p}"),
+        }
+    }
+
+    pub fn from_layers(file: Option<&str>, env: impl Iterator<Item = (String, String)>) -> Result<Settings, Problems> {
+        let mut merged = parse_toml(DEFAULT_SETTINGS, "built-in defaults")?;
+        if let Some(text) = file {
+            merge(&mut merged, parse_toml(text, "settings file")?);
+        }
+        apply_env(&mut merged, env);
+
+        let mut problems = Vec::new();
+        let mut track = serde_path_to_error::Track::new();
+        let settings: Option<Settings> = {
+            let de = serde_path_to_error::Deserializer::new(merged, &mut track);
+            let mut unknown = |path: serde_ignored::Path<'_>| {
+                problems.push(Problem { key: path.to_string(), reason: "unknown key".into() });
+            };
+            let de = serde_ignored::Deserializer::new(de, &mut unknown);
+            Settings::deserialize(de).ok()
+        };
+        if settings.is_none() {
+            problems.push(type_problem(track));
+        }
+        if let Some(s) = &settings {
+            s.validate(&mut problems);
+        }
+        match settings {
+            Some(s) if problems.is_empty() => Ok(s),
+            _ => Err(Problems(problems)),
+        }
+    }
+
+    fn validate(&self, out: &mut Vec<Problem>) {
+        let mut p = |key: &str, reason: &str| out.push(Problem { key: key.into(), reason: reason.into() });
+        let a = &self.association;
+        if a.name.trim().is_empty() {
+            p("association.name", "must not be empty");
+        }
+        if a.short_name.trim().is_empty() {
+            p("association.short_name", "must not be empty");
+        }
+        if !is_region_code(&a.region_code) {
+            p("association.region_code", "must be a 6-digit GB/T 2260 code");
+        }
+        if !is_postcode(&a.postcode) {
+            p("association.postcode", "must be 6 digits");
+        }
+        if !a.email.contains('@') {
+            p("association.email", "is not an e-mail address");
+        }
+        if self.cities.is_empty() {
+            p("cities", "list at least one city association");
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, c) in self.cities.iter().enumerate() {
+            if !is_region_code(&c.code) {
+                p(&format!("cities[{i}].code"), "must be a 6-digit GB/T 2260 code");
+            } else if c.code == a.region_code {
+                p(&format!("cities[{i}].code"), "is the province's own code");
+            }
+            if !seen.insert(c.code.as_str()) {
+                p(&format!("cities[{i}].code"), "appears twice");
+            }
+            if c.name.trim().is_empty() {
+                p(&format!("cities[{i}].name"), "must not be empty");
+            }
+            if c.short_name.trim().is_empty() {
+                p(&format!("cities[{i}].short_name"), "must not be empty");
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, c) in self.categories.iter().enumerate() {
+            let ok = !c.code.is_empty()
+                && c.code.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_' || ch.is_ascii_digit());
+            if !ok {
+                p(&format!("categories[{i}].code"), "use lowercase letters, digits and _");
+            }
+            if !seen.insert(c.code.as_str()) {
+                p(&format!("categories[{i}].code"), "appears twice");
+            }
+            if c.name.trim().is_empty() {
+                p(&format!("categories[{i}].name"), "must not be empty");
+            }
+        }
+        if self.categories.is_empty() {
+            p("categories", "list at least one member category");
+        }
+        let url = &self.server.base_url;
+        if !(url.starts_with("http://") || url.starts_with("https://")) || url.ends_with('/') {
+            p("server.base_url", "must start with http:// or https:// and not end with /");
+        }
+        if self.server.max_form_bytes < 4096 {
+            p("server.max_form_bytes", "must be at least 4096");
+        }
+        let s = &self.security;
+        for (key, v) in [
+            ("security.session_idle_minutes", s.session_idle_minutes),
+            ("security.session_max_hours", s.session_max_hours),
+            ("security.login_window_minutes", s.login_window_minutes),
+            ("security.login_max_failures_per_account", s.login_max_failures_per_account),
+            ("security.login_max_failures_per_address", s.login_max_failures_per_address),
+            ("security.reset_link_valid_minutes", s.reset_link_valid_minutes),
+        ] {
+            if v <= 0 {
+                p(key, "must be greater than 0");
+            }
+        }
+        if !(8..=128).contains(&s.password_min_length) {
+            p("security.password_min_length", "must be between 8 and 128");
+        }
+        if self.uploads.max_bytes < 1024 {
+            p("uploads.max_bytes", "must be at least 1024");
+        }
+        if !self.mail.from_address.contains('@') {
+            p("mail.from_address", "is not an e-mail address");
+        }
+        if let Some(smtp) = &self.mail.smtp {
+            if smtp.host.trim().is_empty() {
+                p("mail.smtp.host", "must not be empty");
+            }
+            if smtp.port == 0 {
+                p("mail.smtp.port", "must be a port number");
+            }
+        }
+        if !matches!(self.locale.default_language.as_str(), "zh-CN" | "en") {
+            p("locale.default_language", "must be zh-CN or en");
+        }
+        if !(-12..=14).contains(&self.locale.utc_offset_hours) {
+            p("locale.utc_offset_hours", "must be between -12 and 14");
+        }
+    }
+
+    pub fn category(&self, code: &str) -> Option<&CategorySetting> {
+        self.categories.iter().find(|c| c.code == code)
+    }
+}
+
+fn is_region_code(s: &str) -> bool {
+    s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_postcode(s: &str) -> bool {
+    s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn parse_toml(text: &str, what: &str) -> Result<Value, Problems> {
+    text.parse::<toml::Table>().map(Value::Table).map_err(|e| {
+        let key = match e.span() {
+            Some(span) => {
+                let line = text[..span.start.min(text.len())].lines().count().max(1);
+                format!("{what}, line {line}")
+            }
+            None => what.to_string(),
+        };
+        Problems(vec![Problem { key, reason: format!("not valid TOML: {}", e.message()) }])
+    })
+}
+
+fn type_problem(track: serde_path_to_error::Track) -> Problem {
+    let path = track.path().to_string();
+    Problem {
+        key: if path == "." || path.is_empty() { "settings".into() } else { path },
+        reason: "has the wrong type or is missing".into(),
+    }
+}
+
+/// Merge `overlay` into `base`: tables key by key, anything else replaced whole.
+fn merge(base: &mut Value, overlay: Value) {
+    match (base, overlay) {
+        (Value::Table(b), Value::Table(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(existing) if existing.is_table() && v.is_table() => merge(existing, v),
+                    _ => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
+
+/// `HUIYUAN_MAIL__SMTP__HOST=x` sets `mail.smtp.host = "x"`. Values that read as TOML
+/// (numbers, booleans, arrays) keep their type; anything else is a string.
+fn apply_env(root: &mut Value, env: impl Iterator<Item = (String, String)>) {
+    for (name, raw) in env {
+        let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
+            continue;
+        };
+        if !rest.contains("__") {
+            continue; // HUIYUAN_BIND and friends belong to the command line.
+        }
+        let path: Vec<String> = rest.split("__").map(|s| s.to_ascii_lowercase()).collect();
+        let value = format!("v = {raw}")
+            .parse::<toml::Table>()
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or(Value::String(raw));
+        let mut node = &mut *root;
+        for (i, key) in path.iter().enumerate() {
+            let Value::Table(table) = node else { break };
+            if i + 1 == path.len() {
+                table.insert(key.clone(), value);
+                break;
+            }
+            node = table.entry(key.clone()).or_insert_with(|| Value::Table(toml::Table::new()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(file: &str, env: &[(&str, &str)]) -> Result<Settings, Problems> {
+        Settings::from_layers(Some(file), env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    fn keys(p: Problems) -> Vec<String> {
+        p.0.into_iter().map(|p| p.key).collect()
+    }
+
+    #[test]
+    fn defaults_describe_the_shanxi_association() {
+        let s = Settings::defaults();
+        assert_eq!(s.association.name, "山西省青少年科技教育协会");
+        assert_eq!(s.association.postcode, "030012");
+        assert_eq!(s.cities.len(), 11);
+        let codes: Vec<_> = s.cities.iter().map(|c| c.code.as_str()).collect();
+        assert_eq!(codes[0], "140100");
+        assert_eq!(codes[10], "141100");
+        let names: Vec<_> = s.categories.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["高级会员", "普通会员", "团体会员", "外籍会员", "荣誉会员", "永久会员"]);
+        assert!(s.mail.smtp.is_none());
+    }
+
+    #[test]
+    fn a_file_overrides_tables_key_by_key_and_lists_whole() {
+        let s = load(
+            "[association]\nname = \"某某协会\"\n[[cities]]\ncode = \"110100\"\nname = \"甲\"\nshort_name = \"甲\"\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(s.association.name, "某某协会");
+        assert_eq!(s.association.postcode, "030012");
+        assert_eq!(s.cities.len(), 1);
+    }
+
+    #[test]
+    fn environment_wins_over_the_file_and_keeps_types() {
+        let s = load(
+            "[security]\npassword_min_length = 10\n",
+            &[
+                ("HUIYUAN_SECURITY__PASSWORD_MIN_LENGTH", "12"),
+                ("HUIYUAN_MAIL__SMTP__HOST", "smtp.example.org"),
+                ("HUIYUAN_MAIL__SMTP__PORT", "587"),
+                ("HUIYUAN_MAIL__SMTP__TLS", "starttls"),
+                ("HUIYUAN_BIND", "0.0.0.0:1"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.security.password_min_length, 12);
+        let smtp = s.mail.smtp.unwrap();
+        assert_eq!(smtp.host, "smtp.example.org");
+        assert_eq!(smtp.port, 587);
+        assert_eq!(smtp.tls, SmtpTls::Starttls);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_key() {
+        let err = load(
+            "colour = \"blue\"\n[association]\npostcode = \"0300\"\nregion_code = \"14\"\n[[cities]]\ncode = \"140100\"\nname = \"\"\nshort_name = \"x\"\n[[cities]]\ncode = \"140100\"\nname = \"y\"\nshort_name = \"y\"\n",
+            &[],
+        )
+        .unwrap_err();
+        let keys = keys(err);
+        for expected in
+            ["colour", "association.postcode", "association.region_code", "cities[0].name", "cities[1].code"]
+        {
+            assert!(keys.iter().any(|k| k == expected), "{expected} missing from {keys:?}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_key() {
+        let err = load("[security]\nsession_idle_minutes = \"long\"\n", &[]).unwrap_err();
+        assert_eq!(keys(err), ["security.session_idle_minutes"]);
+    }
+
+    #[test]
+    fn broken_toml_names_the_line() {
+        let err = load("[association]\nname = \n", &[]).unwrap_err();
+        assert!(err.0[0].key.contains("line 2"), "{:?}", err.0);
+    }
+
+    #[test]
+    fn smtp_password_is_redacted_in_debug_output() {
+        let s = load("[mail.smtp]\nhost = \"h\"\nport = 25\ntls = \"none\"\npassword = \"hunter2\"\n", &[]).unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

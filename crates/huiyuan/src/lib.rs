@@ -1,0 +1,50 @@
+//! huiyuan (会员): membership registration, management and service for federated
+//! associations — first for the Shanxi Provincial Youth Science and Technology Education
+//! Association (山西省青少年科技教育协会) and its city associations.
+//!
+//! The binary (`main.rs`) is thin; the CLI, the server and the tests all use this library.
+
+/// The JSON API under /api/v1 and its OpenAPI document.
+pub mod api;
+/// AppState, the router and its layers, the server.
+pub mod app;
+/// The audit log: recording every change, browsing it.
+pub mod audit;
+/// Accounts, sessions, API tokens and the permission policy.
+pub mod auth;
+/// First start and the demo data set.
+pub mod bootstrap;
+/// Subcommands of the `huiyuan` binary.
+pub mod cli;
+/// Settings as data (TOML + environment).
+pub mod config;
+/// The application's error type.
+pub mod error;
+/// Uploaded files and their storage.
+pub mod files;
+/// Languages and message catalogs.
+pub mod i18n;
+/// Background jobs.
+pub mod jobs;
+/// E-mail: queue, SMTP, outbox.
+pub mod mail;
+/// Markdown to safe HTML.
+pub mod markdown;
+/// Notices (通知公告).
+pub mod notices;
+/// Health, readiness, metrics, static assets.
+pub mod ops;
+/// The organisation tree.
+pub mod orgs;
+/// Public pages and the back-office landing page.
+pub mod site;
+/// Pool, migrations, transactions, typed ids.
+pub mod storage;
+/// Logging.
+pub mod telemetry;
+/// Text normalisation.
+pub mod text;
+/// Account management for administrators.
+pub mod users;
+/// Cross-cutting HTTP: context, CSRF, extractors, pages, URLs.
+pub mod web;

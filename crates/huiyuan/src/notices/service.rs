@@ -1,0 +1,125 @@
+//! Rules for notices: drafts, publishing and withdrawing (a small state machine), and
+//! attachments checked by content.
+
+use serde_json::json;
+
+use super::model::{Notice, NoticeInput, NoticeStatus, parse};
+use super::store;
+use crate::app::AppState;
+use crate::audit::{self, Entry, Who};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::files::{self, StoredFile};
+use crate::i18n::Msg;
+use crate::orgs;
+use crate::storage::{Conn, FileId, NoticeId, UserId};
+
+/// Create a notice of the province (a draft, or published at once).
+pub async fn create(tx: &mut Conn, who: &Who, input: &NoticeInput) -> AppResult<Result<NoticeId, FieldErrors>> {
+    let fields = match parse(input) {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(e)),
+    };
+    let root = orgs::store::root(tx).await?;
+    let id = store::insert(tx, root.id, who.user_id, &fields).await?;
+    audit::record(
+        tx,
+        who,
+        Entry::new("notice.create", "notice", id, &fields.title)
+            .org(root.id)
+            .after(json!({ "title": fields.title, "doc_number": fields.doc_number, "pinned": fields.pinned })),
+    )
+    .await?;
+    if input.intent == "publish" {
+        change_status(tx, who, id, NoticeStatus::Published).await?;
+    }
+    Ok(Ok(id))
+}
+
+pub async fn update(
+    tx: &mut Conn,
+    who: &Who,
+    notice: &Notice,
+    input: &NoticeInput,
+) -> AppResult<Result<(), FieldErrors>> {
+    let fields = match parse(input) {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(e)),
+    };
+    store::update(tx, notice.id, &fields).await?;
+    audit::record(
+        tx,
+        who,
+        Entry::new("notice.update", "notice", notice.id, &fields.title)
+            .org(notice.org_id)
+            .before(json!({ "title": notice.title, "doc_number": notice.doc_number, "pinned": notice.is_pinned(), "body_chars": notice.body.chars().count() }))
+            .after(json!({ "title": fields.title, "doc_number": fields.doc_number, "pinned": fields.pinned, "body_chars": fields.body.chars().count() })),
+    )
+    .await?;
+    if input.intent == "publish" && notice.status() != NoticeStatus::Published {
+        change_status(tx, who, notice.id, NoticeStatus::Published).await?;
+    }
+    Ok(Ok(()))
+}
+
+/// Publish or withdraw, following `NoticeStatus::transition`.
+pub async fn change_status(tx: &mut Conn, who: &Who, id: NoticeId, to: NoticeStatus) -> AppResult<Notice> {
+    let notice = store::find(tx, id).await?.ok_or(AppError::NotFound)?;
+    let from = notice.status();
+    from.transition(to).map_err(AppError::Conflict)?;
+    store::set_status(tx, id, to).await?;
+    let action = if to == NoticeStatus::Published { "notice.publish" } else { "notice.withdraw" };
+    audit::record(
+        tx,
+        who,
+        Entry::new(action, "notice", id, &notice.title)
+            .org(notice.org_id)
+            .before(json!({ "status": from.as_str() }))
+            .after(json!({ "status": to.as_str() })),
+    )
+    .await?;
+    Ok(notice)
+}
+
+/// Check and store an upload, and attach it to the notice.
+pub async fn add_file(
+    state: &AppState,
+    who: &Who,
+    notice: &Notice,
+    name: &str,
+    bytes: &[u8],
+    uploader: UserId,
+) -> AppResult<Result<StoredFile, Msg>> {
+    let name = files::clean_name(name);
+    let kind = match files::check_upload(&name, bytes, state.settings.uploads.max_bytes) {
+        Ok(k) => k,
+        Err(m) => return Ok(Err(m)),
+    };
+    let mut tx = state.db.begin().await?;
+    let file = files::save(&mut tx, state.files.as_ref(), &name, kind, bytes, Some(uploader)).await?;
+    store::attach(&mut tx, notice.id, file.id).await?;
+    audit::record(
+        &mut tx,
+        who,
+        Entry::new("notice.file_add", "notice", notice.id, &notice.title).org(notice.org_id).after(
+            json!({ "file": file.id, "name": file.original_name, "bytes": file.size_bytes, "sha256": file.sha256 }),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(file))
+}
+
+pub async fn remove_file(tx: &mut Conn, who: &Who, notice: &Notice, file: FileId) -> AppResult<()> {
+    let files = store::attachments(tx, notice.id).await?;
+    let f = files.iter().find(|f| f.id == file).ok_or(AppError::NotFound)?;
+    store::detach(tx, notice.id, file).await?;
+    audit::record(
+        tx,
+        who,
+        Entry::new("notice.file_remove", "notice", notice.id, &notice.title)
+            .org(notice.org_id)
+            .before(json!({ "file": f.id, "name": f.original_name })),
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! Rules for the organisation tree: seeding from the settings on first start; the
+//! secretariat adds, renames, deactivates and (when nothing refers to it) deletes nodes.
+
+use serde_json::json;
+
+use super::model::{Level, Org, OrgFields, OrgInput, parse_fields};
+use super::store;
+use crate::audit::{self, Entry, Who};
+use crate::config::Settings;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::i18n::Msg;
+use crate::storage::{Conn, Db, OrgId, is_foreign_key_violation, is_unique_violation};
+
+/// On an empty database, write the province and its cities from the settings.
+pub async fn seed_from_settings(db: &Db, settings: &Settings) -> anyhow::Result<bool> {
+    let mut tx = db.begin().await?;
+    if store::count(&mut tx).await? > 0 {
+        return Ok(false);
+    }
+    let a = &settings.association;
+    let root_fields = OrgFields {
+        code: a.region_code.clone(),
+        name: a.name.clone(),
+        short_name: a.short_name.clone(),
+        sort_order: 0,
+    };
+    let root_id = store::insert(&mut tx, None, Level::Province, &root_fields).await?;
+    let root = store::find(&mut tx, root_id).await?.ok_or_else(|| anyhow::anyhow!("root vanished"))?;
+    for (i, c) in settings.cities.iter().enumerate() {
+        let f = OrgFields {
+            code: c.code.clone(),
+            name: c.name.clone(),
+            short_name: c.short_name.clone(),
+            sort_order: i64::try_from(i).unwrap_or(0),
+        };
+        store::insert(&mut tx, Some(&root), Level::City, &f).await?;
+    }
+    audit::record(
+        &mut tx,
+        &Who::system("first-run"),
+        Entry::new("system.first_run", "org", root_id, &a.name)
+            .org(root_id)
+            .after(json!({ "cities": settings.cities.len() })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+fn fields_json(f: &OrgFields) -> serde_json::Value {
+    json!({ "code": f.code, "name": f.name, "short_name": f.short_name, "sort_order": f.sort_order })
+}
+
+fn org_json(o: &Org) -> serde_json::Value {
+    json!({ "code": o.code, "name": o.name, "short_name": o.short_name, "sort_order": o.sort_order, "active": o.active() })
+}
+
+/// Map the tree's UNIQUE constraints to field errors.
+fn unique_errors(e: &sqlx::Error) -> Option<FieldErrors> {
+    if is_unique_violation(e, "org", &["code"]) {
+        return Some(FieldErrors::single("code", Msg::new("err.org_code_taken")));
+    }
+    if is_unique_violation(e, "org", &["parent_id", "name"]) {
+        return Some(FieldErrors::single("name", Msg::new("err.org_name_taken")));
+    }
+    None
+}
+
+/// Add a node under `input.parent_id`.
+pub async fn create(tx: &mut Conn, who: &Who, input: &OrgInput) -> AppResult<Result<OrgId, FieldErrors>> {
+    let parent_id: OrgId = input
+        .parent_id
+        .trim()
+        .parse()
+        .map_err(|_| AppError::Validation(FieldErrors::single("parent_id", Msg::new("err.required"))))?;
+    let parent = store::find(tx, parent_id)
+        .await?
+        .ok_or_else(|| AppError::Validation(FieldErrors::single("parent_id", Msg::new("err.required"))))?;
+    let Some(level) = parent.level().child() else {
+        return Ok(Err(FieldErrors::single("parent_id", Msg::new("err.org_too_deep"))));
+    };
+    let fields = match parse_fields(input, Some(&parent)) {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(e)),
+    };
+    let id = match store::insert(tx, Some(&parent), level, &fields).await {
+        Ok(id) => id,
+        Err(e) => return unique_errors(&e).map(Err).ok_or(AppError::Database(e)),
+    };
+    audit::record(tx, who, Entry::new("org.create", "org", id, &fields.name).org(id).after(fields_json(&fields)))
+        .await?;
+    Ok(Ok(id))
+}
+
+/// Rename a node or change its code or order.
+pub async fn update(tx: &mut Conn, who: &Who, org: &Org, input: &OrgInput) -> AppResult<Result<(), FieldErrors>> {
+    let parent = match org.parent_id {
+        Some(p) => store::find(tx, p).await?,
+        None => None,
+    };
+    let fields = match parse_fields(input, parent.as_ref()) {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(e)),
+    };
+    if let Err(e) = store::update(tx, org.id, &fields).await {
+        return unique_errors(&e).map(Err).ok_or(AppError::Database(e));
+    }
+    audit::record(
+        tx,
+        who,
+        Entry::new("org.update", "org", org.id, &fields.name)
+            .org(org.id)
+            .before(org_json(org))
+            .after(fields_json(&fields)),
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
+/// Deactivate (with everything under it) or reactivate a node. The root stays active.
+pub async fn set_active(tx: &mut Conn, who: &Who, org: &Org, active: bool) -> AppResult<u64> {
+    if org.parent_id.is_none() && !active {
+        return Err(AppError::Conflict(Msg::new("err.org_root")));
+    }
+    if active && let Some(parent_id) = org.parent_id {
+        let parent = store::find(tx, parent_id).await?.ok_or(AppError::NotFound)?;
+        if !parent.active() {
+            return Err(AppError::Conflict(Msg::new("err.org_parent_inactive")));
+        }
+    }
+    let changed = store::set_active_subtree(tx, org, active).await?;
+    let action = if active { "org.activate" } else { "org.deactivate" };
+    audit::record(
+        tx,
+        who,
+        Entry::new(action, "org", org.id, &org.name)
+            .org(org.id)
+            .before(json!({ "active": org.active() }))
+            .after(json!({ "active": active, "nodes": changed })),
+    )
+    .await?;
+    Ok(changed)
+}
+
+/// Delete a node nothing refers to (no children, people, notices or — later — members and
+/// applications, which the database's foreign keys protect).
+pub async fn delete(tx: &mut Conn, who: &Who, org: &Org) -> AppResult<()> {
+    if org.parent_id.is_none() {
+        return Err(AppError::Conflict(Msg::new("err.org_root")));
+    }
+    if let Err(e) = store::delete(tx, org.id).await {
+        return Err(if is_foreign_key_violation(&e) {
+            AppError::Conflict(Msg::new("err.org_in_use"))
+        } else {
+            e.into()
+        });
+    }
+    audit::record(tx, who, Entry::new("org.delete", "org", org.id, &org.name).before(org_json(org))).await?;
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! The public site (home page, contact page) and the back-office landing page (工作台).
+//! Everything shown comes from the settings and the database; nothing here changes state.
+
+pub mod routes;
+mod views;

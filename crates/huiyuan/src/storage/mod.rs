@@ -1,0 +1,199 @@
+//! Storage: the connection pool, migrations and transactions, for SQLite and PostgreSQL
+//! from one codebase.
+//!
+//! All queries go through sqlx's `Any` driver with portable SQL (`$1` placeholders,
+//! `RETURNING`, `ON CONFLICT`). Any carries only booleans, integers, floats, text and bytes,
+//! so times are `i64` milliseconds since the Unix epoch (UTC) and enums are text with a
+//! CHECK constraint. The two dialects differ only in DDL, kept side by side in
+//! `migrations/sqlite` and `migrations/postgres`; a test compares their tables and columns.
+//!
+//! Write transactions start with [`Db::begin`], which on SQLite takes the write lock up front
+//! (`BEGIN IMMEDIATE`) so a read-then-write transaction cannot fail with SQLITE_BUSY when
+//! another connection commits in between.
+
+mod errors;
+mod flag;
+mod ids;
+mod sql;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor as _};
+
+pub use errors::{is_foreign_key_violation, is_unique_violation};
+pub use flag::Flag;
+pub use ids::*;
+pub use sql::{Sql, contains_pattern, push_contains};
+
+/// A transaction on either backend.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+/// A connection on either backend.
+pub type Conn = sqlx::AnyConnection;
+
+static MIGRATIONS_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static MIGRATIONS_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The database: a pool and the backend it talks to.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+    /// The URL without any password, for messages.
+    display_url: String,
+}
+
+impl Db {
+    /// Open a pool for `url` (`sqlite://…` or `postgres://…`) and check it answers.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            anyhow::bail!("unsupported database URL {:?}: use sqlite://FILE or postgres://USER@HOST/DB", redact(url));
+        };
+        let display_url = redact(url);
+        let options =
+            AnyConnectOptions::from_str(url).with_context(|| format!("invalid database URL {display_url}"))?;
+        let mut pool = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        pool = match backend {
+            Backend::Sqlite => pool.max_connections(8).after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                         PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => pool.max_connections(16),
+        };
+        let pool = pool
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot connect to the database at {display_url}"))?;
+        Ok(Db { pool, backend, display_url })
+    }
+
+    /// The default database: a SQLite file in the data directory.
+    pub fn default_url(data_dir: &std::path::Path) -> String {
+        format!("sqlite://{}?mode=rwc", data_dir.join("huiyuan.db").display())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn display_url(&self) -> &str {
+        &self.display_url
+    }
+
+    /// Apply pending migrations; returns the versions applied now.
+    pub async fn migrate(&self) -> anyhow::Result<Vec<i64>> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &MIGRATIONS_SQLITE,
+            Backend::Postgres => &MIGRATIONS_POSTGRES,
+        };
+        let before = self.applied_versions().await.unwrap_or_default();
+        migrator.run(&self.pool).await.context("applying database migrations")?;
+        let after = self.applied_versions().await?;
+        Ok(after.into_iter().filter(|v| !before.contains(v)).collect())
+    }
+
+    async fn applied_versions(&self) -> anyhow::Result<Vec<i64>> {
+        let rows: Vec<(i64,)> =
+            sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Begin a write transaction (takes SQLite's write lock up front).
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    /// Is the database answering? (`/readyz`)
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// A consistent copy of a SQLite database, safe while huiyuan is running.
+    pub async fn backup_sqlite_to(&self, target: &std::path::Path) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.backend == Backend::Sqlite,
+            "online backup is for SQLite; back up PostgreSQL with pg_dump (see the README)"
+        );
+        anyhow::ensure!(!target.exists(), "{} exists already; choose a new file", target.display());
+        let path = target.to_str().context("the backup path must be valid UTF-8")?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.pool)
+            .await
+            .with_context(|| format!("writing the backup to {}", target.display()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// The URL with its password replaced, safe to print.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Milliseconds since the Unix epoch, UTC: how every time is stored.
+pub fn now_ms() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_hidden_in_urls() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://./data/huiyuan.db"), "sqlite://./data/huiyuan.db");
+    }
+}

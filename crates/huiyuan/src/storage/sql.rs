@@ -1,0 +1,99 @@
+//! `Sql`: a small builder for queries whose shape depends on input (filters, scope,
+//! pagination). It numbers placeholders `$1, $2, …`, which both backends accept — sqlx's own
+//! `QueryBuilder` writes `?` for the portable driver, which PostgreSQL rejects.
+
+use sqlx::any::{Any, AnyArguments, AnyRow};
+use sqlx::{Arguments as _, Encode, FromRow, Type};
+
+use super::Conn;
+
+#[derive(Default)]
+pub struct Sql {
+    text: String,
+    args: AnyArguments<'static>,
+    count: usize,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Sql {
+        Sql { text: text.to_string(), ..Sql::default() }
+    }
+
+    /// Append SQL text.
+    pub fn push(&mut self, text: &str) -> &mut Sql {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Append a placeholder bound to `value`.
+    pub fn bind<T>(&mut self, value: T) -> &mut Sql
+    where
+        T: for<'q> Encode<'q, Any> + Type<Any> + Send + 'static,
+    {
+        self.count += 1;
+        self.text.push('$');
+        self.text.push_str(&self.count.to_string());
+        if let Err(e) = self.args.add(value) {
+            tracing::error!("cannot bind a query argument: {e}");
+        }
+        self
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub async fn fetch_all<T>(self, conn: &mut Conn) -> Result<Vec<T>, sqlx::Error>
+    where
+        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        sqlx::query_as_with::<_, T, _>(&self.text, self.args).fetch_all(conn).await
+    }
+
+    pub async fn fetch_one<T>(self, conn: &mut Conn) -> Result<T, sqlx::Error>
+    where
+        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        sqlx::query_as_with::<_, T, _>(&self.text, self.args).fetch_one(conn).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sql;
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        let mut sql = Sql::new("SELECT 1 FROM t WHERE a = ");
+        sql.bind(1_i64).push(" AND b LIKE ").bind("x%".to_string());
+        assert_eq!(sql.text(), "SELECT 1 FROM t WHERE a = $1 AND b LIKE $2");
+    }
+}
+
+/// A `LIKE` pattern matching `q` anywhere, with `%`, `_` and `\` in `q` taken literally.
+/// Use it with `LIKE $n ESCAPE '\'`.
+pub fn contains_pattern(q: &str) -> String {
+    let mut out = String::with_capacity(q.len() + 2);
+    out.push('%');
+    for c in q.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// ` LIKE $n ESCAPE '\'` for `column`, matching `q` anywhere.
+pub fn push_contains(sql: &mut Sql, column: &str, q: &str) {
+    sql.push(column).push(" LIKE ").bind(contains_pattern(q)).push(" ESCAPE '\\'");
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    #[test]
+    fn wildcards_in_the_query_are_literal() {
+        assert_eq!(super::contains_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
+    }
+}

@@ -1,0 +1,251 @@
+//! The request context: who is asking (session cookie or API token), from where, in which
+//! language — loaded once per request and put in the request extensions for extractors —
+//! and the rendering of every error response for its audience (page, JSON, or redirect).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde_json::json;
+
+use super::observe::RequestId;
+use super::page::PageCtx;
+use super::{cookies, flash, paths};
+use crate::app::AppState;
+use crate::audit::Who;
+use crate::auth::session::{self, SessionRecord};
+use crate::auth::{Actor, store as auth_store, tokens};
+use crate::error::{AppError, ErrorInfo};
+use crate::i18n::{Lang, Msg};
+
+/// Everything known about the current request before the handler runs.
+#[derive(Debug, Clone)]
+pub struct RequestCtx {
+    pub request_id: String,
+    pub client_addr: String,
+    pub user_agent: String,
+    pub path: String,
+    pub lang: Lang,
+    pub session: Option<SessionRecord>,
+    pub actor: Option<Actor>,
+    /// Authenticated by an API token rather than a session cookie.
+    pub via_token: bool,
+    pub flash: Option<Msg>,
+    pub is_api: bool,
+}
+
+impl RequestCtx {
+    /// The audit identity of this request.
+    pub fn who(&self) -> Who {
+        Who {
+            user_id: self.actor.as_ref().map(|a| a.user_id),
+            name: self
+                .actor
+                .as_ref()
+                .map(|a| format!("{} ({})", a.display_name, a.username))
+                .unwrap_or_else(|| "anonymous".to_string()),
+            client_addr: self.client_addr.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+pub async fn context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let mut ctx = bare(&state, &req);
+    // The body is not Sync: keep only the headers across the database look-ups.
+    let headers = req.headers().clone();
+    if let Err(e) = authenticate(&state, &headers, &mut ctx).await {
+        let resp = e.into_response();
+        return finish(&state, &ctx, resp);
+    }
+    let ctx = Arc::new(ctx);
+    req.extensions_mut().insert(ctx.clone());
+    let resp = next.run(req).await;
+    finish(&state, &ctx, resp)
+}
+
+/// Who is asking: an API token, or a session cookie (and the account behind it).
+async fn authenticate(state: &AppState, headers: &axum::http::HeaderMap, ctx: &mut RequestCtx) -> Result<(), AppError> {
+    let security = &state.settings.security;
+    let bearer =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let session_token = cookies::get(headers, session::cookie_name(state.settings.server.secure_cookies()));
+    if bearer.is_none() && session_token.is_none() {
+        return Ok(());
+    }
+    let mut conn = state.db.pool().acquire().await.map_err(|_| AppError::Unavailable)?;
+    let user_id = if let Some(token) = bearer {
+        let user = tokens::authenticate(&mut conn, token.trim()).await?;
+        ctx.via_token = true;
+        Some(user.ok_or(AppError::Unauthorized)?)
+    } else if let Some(token) = session_token {
+        let record = session::load(&mut conn, token, security).await?;
+        let user_id = record.as_ref().and_then(|r| r.user_id);
+        ctx.session = record;
+        user_id
+    } else {
+        None
+    };
+    if let Some(user_id) = user_id {
+        ctx.actor = auth_store::load_actor(&mut conn, user_id).await?;
+        if let Some(actor) = &ctx.actor {
+            ctx.lang = Lang::parse(&actor.locale).unwrap_or(ctx.lang);
+        } else {
+            // Deactivated since the session began.
+            ctx.session = None;
+        }
+    }
+    Ok(())
+}
+
+/// The context of a request before any database look-up.
+fn bare(state: &AppState, req: &Request) -> RequestCtx {
+    let headers = req.headers();
+    let lang = cookies::get(headers, cookies::LANG)
+        .and_then(Lang::parse)
+        .or_else(|| Lang::parse(&state.settings.locale.default_language))
+        .unwrap_or_default();
+    let path = req.uri().path().to_string();
+    RequestCtx {
+        request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default(),
+        client_addr: client_addr(req, state.settings.server.trust_forwarded_for),
+        user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string(),
+        is_api: path.starts_with("/api/"),
+        path,
+        lang,
+        session: None,
+        actor: None,
+        via_token: false,
+        flash: cookies::get(headers, cookies::FLASH).and_then(flash::parse),
+    }
+}
+
+fn client_addr(req: &Request, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for {
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty());
+        if let Some(addr) = forwarded {
+            return addr.to_string();
+        }
+    }
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default()
+}
+
+/// Render errors for their audience, and consume the flash message once a page shows it.
+fn finish(state: &AppState, ctx: &RequestCtx, mut resp: Response) -> Response {
+    let status = resp.status();
+    let info = resp.extensions_mut().remove::<ErrorInfo>();
+    let info = match info {
+        Some(info) => Some(info),
+        None if status.is_client_error() || status.is_server_error() => fallback_info(&resp),
+        None => None,
+    };
+    if let Some(info) = info {
+        resp = if ctx.is_api {
+            json_error(status, &info, ctx)
+        } else if status == StatusCode::UNAUTHORIZED {
+            let next = percent_encode_path(&ctx.path);
+            Redirect::to(&format!("{}?next={next}", paths::SIGN_IN)).into_response()
+        } else {
+            error_page(state, ctx, status, &info)
+        };
+    }
+    let is_page = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if ctx.flash.is_some() && is_page {
+        resp.headers_mut().append(header::SET_COOKIE, flash::clear(state.settings.server.secure_cookies()));
+    }
+    resp
+}
+
+/// Errors produced outside our handlers (axum's extractors, 404 and 405 of the router) carry
+/// no `ErrorInfo`; give them one from the status alone, unless they are already a page.
+fn fallback_info(resp: &Response) -> Option<ErrorInfo> {
+    let already_rendered = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
+    if already_rendered {
+        return None;
+    }
+    let (code, key) = match resp.status() {
+        StatusCode::NOT_FOUND => ("not_found", "error.not_found"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "error.method_not_allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "error.too_large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "error.bad_request"),
+        s if s.is_server_error() => ("internal", "error.internal"),
+        _ => ("bad_request", "error.bad_request"),
+    };
+    Some(ErrorInfo { code, message: Msg::new(key), fields: None })
+}
+
+fn json_error(status: StatusCode, info: &ErrorInfo, ctx: &RequestCtx) -> Response {
+    let fields = info.fields.as_ref().map(|f| {
+        f.iter()
+            .map(|(name, msg)| (name.to_string(), json!({ "code": msg.key, "message": ctx.lang.render(msg) })))
+            .collect::<serde_json::Map<_, _>>()
+    });
+    let mut error = json!({
+        "code": info.code,
+        "message": ctx.lang.render(&info.message),
+        "request_id": ctx.request_id,
+    });
+    if let (Some(fields), Some(obj)) = (fields, error.as_object_mut()) {
+        obj.insert("fields".into(), serde_json::Value::Object(fields));
+    }
+    (status, axum::Json(json!({ "error": error }))).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    ctx: PageCtx,
+    status: u16,
+    message: String,
+}
+
+fn error_page(state: &AppState, ctx: &RequestCtx, status: StatusCode, info: &ErrorInfo) -> Response {
+    let title_key = match status {
+        StatusCode::FORBIDDEN => "error.title_forbidden",
+        StatusCode::NOT_FOUND => "error.title_not_found",
+        s if s.is_server_error() => "error.title_internal",
+        _ => "error.title_bad_request",
+    };
+    let page = ErrorPage {
+        ctx: PageCtx::new(state, ctx).title(title_key),
+        status: status.as_u16(),
+        message: ctx.lang.render(&info.message),
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!("rendering the error page: {e}");
+            (status, "error").into_response()
+        }
+    }
+}
+
+fn percent_encode_path(path: &str) -> String {
+    path.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_./".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,60 @@
+//! Cross-cutting HTTP concerns, free of business rules: the request context and error
+//! rendering, CSRF, observability, the guard ladder of extractors, page context and
+//! templates helpers, pagination, flash messages, the URL table and static assets.
+
+pub mod assets;
+pub mod context;
+pub mod cookies;
+pub mod csrf;
+pub mod extract;
+pub mod flash;
+pub mod observe;
+pub mod page;
+pub mod pagination;
+pub mod paths;
+pub mod routes;
+
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::app::AppState;
+use crate::i18n::Msg;
+
+pub use extract::{Ctx, CurrentUser, Staff, allow};
+pub use page::{PageCtx, render};
+
+/// 303 See Other to `to`.
+pub fn redirect(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// 303 to `to`, showing `msg` at the top of that page.
+pub fn redirect_flash(state: &AppState, to: &str, msg: &Msg) -> Response {
+    let mut resp = Redirect::to(to).into_response();
+    resp.headers_mut().append(header::SET_COOKIE, flash::set(msg, state.settings.server.secure_cookies()));
+    resp
+}
+
+/// A `next=` target we are willing to send people to: a local path only.
+pub fn safe_next(next: Option<&str>, default: &str) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
+            n.to_string()
+        }
+        _ => default.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next(Some("/admin/orgs"), "/"), "/admin/orgs");
+        for evil in ["//evil.example", "https://evil.example", "/\\evil", "javascript:alert(1)"] {
+            assert_eq!(safe_next(Some(evil), "/me"), "/me", "{evil}");
+        }
+        assert_eq!(safe_next(None, "/me"), "/me");
+    }
+}

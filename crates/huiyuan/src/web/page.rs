@@ -1,0 +1,264 @@
+//! `PageCtx`: what every page template needs besides its own data — language, the signed-in
+//! user's badge, the CSRF token, the flash message, breadcrumbs and the back-office menu —
+//! and the helpers templates call (`ctx.t("key")`, `ctx.date(ms)`).
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::Html;
+use time::{OffsetDateTime, UtcOffset};
+
+use super::context::RequestCtx;
+use super::paths;
+use crate::app::AppState;
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, Msg};
+
+/// A whole number however deeply a template borrowed it (`i64`, `&i64`, `&&i64`).
+pub trait Int {
+    fn int(&self) -> i64;
+}
+
+impl Int for i64 {
+    fn int(&self) -> i64 {
+        *self
+    }
+}
+
+impl Int for usize {
+    fn int(&self) -> i64 {
+        i64::try_from(*self).unwrap_or(i64::MAX)
+    }
+}
+
+impl<T: Int + ?Sized> Int for &T {
+    fn int(&self) -> i64 {
+        (**self).int()
+    }
+}
+
+pub struct UserBadge {
+    pub name: String,
+    /// e.g. 市协会管理员
+    pub role: &'static str,
+    /// e.g. 太原市
+    pub scope: String,
+    pub is_staff: bool,
+}
+
+pub struct Crumb {
+    pub label: String,
+    pub href: Option<String>,
+}
+
+pub struct MenuItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub active: bool,
+}
+
+pub struct MenuGroup {
+    pub label: &'static str,
+    pub items: Vec<MenuItem>,
+}
+
+pub struct PageCtx {
+    pub lang: Lang,
+    pub site_name: String,
+    pub user: Option<UserBadge>,
+    pub csrf: String,
+    pub flash: Option<String>,
+    pub request_id: String,
+    pub path: String,
+    pub title: String,
+    pub crumbs: Vec<Crumb>,
+    pub menu: Vec<MenuGroup>,
+    offset: UtcOffset,
+}
+
+impl PageCtx {
+    pub fn new(state: &AppState, ctx: &RequestCtx) -> PageCtx {
+        let lang = ctx.lang;
+        let user = ctx.actor.as_ref().map(|a| badge(a, lang));
+        let offset = UtcOffset::from_hms(state.settings.locale.utc_offset_hours, 0, 0).unwrap_or(UtcOffset::UTC);
+        PageCtx {
+            lang,
+            site_name: state.settings.association.name.clone(),
+            user,
+            csrf: ctx.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default(),
+            flash: ctx.flash.as_ref().map(|m| lang.render(m)),
+            request_id: ctx.request_id.clone(),
+            path: ctx.path.clone(),
+            title: String::new(),
+            crumbs: Vec::new(),
+            menu: ctx.actor.as_ref().filter(|a| a.is_staff()).map(|a| menu(a, &ctx.path)).unwrap_or_default(),
+            offset,
+        }
+    }
+
+    /// Set the page title (a catalog key); it also ends the breadcrumb trail.
+    pub fn title(mut self, key: &'static str) -> Self {
+        self.title = self.lang.t(key).to_string();
+        self
+    }
+
+    /// Set a title that is data (a notice's title, a person's name).
+    pub fn title_text(mut self, text: impl Into<String>) -> Self {
+        self.title = text.into();
+        self
+    }
+
+    /// Add a breadcrumb (a catalog key) linking to `href`.
+    pub fn crumb(mut self, key: &'static str, href: &str) -> Self {
+        self.crumbs.push(Crumb { label: self.lang.t(key).to_string(), href: Some(href.to_string()) });
+        self
+    }
+
+    /// Add a breadcrumb whose label is data.
+    pub fn crumb_text(mut self, label: impl Into<String>, href: &str) -> Self {
+        self.crumbs.push(Crumb { label: label.into(), href: Some(href.to_string()) });
+        self
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+
+    pub fn msg(&self, msg: &Msg) -> String {
+        self.lang.render(msg)
+    }
+
+    /// A message with one named argument, from a template.
+    pub fn t1(&self, key: &'static str, name: &'static str, value: impl std::fmt::Display) -> String {
+        self.lang.render(&Msg::new(key).arg(name, value))
+    }
+
+    /// A message with one `{n}` argument, from a template.
+    pub fn tn(&self, key: &'static str, n: impl Int) -> String {
+        self.lang.render(&Msg::new(key).arg("n", self.num(n)))
+    }
+
+    /// "请修改以下 3 处错误" above a form with several errors.
+    pub fn error_summary(&self, errors: &crate::error::FieldErrors) -> String {
+        self.lang.render(&Msg::new("form.error_count").arg("n", errors.len()))
+    }
+
+    /// 2026-03-31 (local time).
+    pub fn date(&self, ms: impl Int) -> String {
+        let t = self.local(ms.int());
+        format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+    }
+
+    /// 2026-03-31 14:05 (local time).
+    pub fn datetime(&self, ms: impl Int) -> String {
+        let ms = ms.int();
+        let t = self.local(ms);
+        format!("{} {:02}:{:02}", self.date(ms), t.hour(), t.minute())
+    }
+
+    pub fn opt_datetime(&self, ms: &Option<i64>) -> String {
+        ms.map(|m| self.datetime(m)).unwrap_or_else(|| "—".to_string())
+    }
+
+    /// 2026年3月31日 in Chinese, March 31, 2026 in English (documents, notices).
+    pub fn long_date(&self, ms: impl Int) -> String {
+        let t = self.local(ms.int());
+        match self.lang {
+            Lang::Zh => format!("{}年{}月{}日", t.year(), u8::from(t.month()), t.day()),
+            Lang::En => format!("{} {}, {}", t.month(), t.day(), t.year()),
+        }
+    }
+
+    /// 1,234,567
+    pub fn num(&self, n: impl Int) -> String {
+        let n = n.int();
+        let digits = n.unsigned_abs().to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if n < 0 { format!("-{out}") } else { out }
+    }
+
+    /// The other language, for the switcher.
+    pub fn other_lang(&self) -> Lang {
+        match self.lang {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    pub fn lang_href(&self) -> String {
+        format!("{}?next={}", paths::with_id(paths::LANG, self.other_lang().code()), self.path)
+    }
+
+    fn local(&self, ms: i64) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+            .to_offset(self.offset)
+    }
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ctx = parts
+            .extensions
+            .get::<Arc<RequestCtx>>()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("request context missing")))?;
+        Ok(PageCtx::new(state, ctx))
+    }
+}
+
+/// Render a template into a response.
+pub fn render(t: &impl Template) -> AppResult<Html<String>> {
+    t.render().map(Html).map_err(|e| AppError::Internal(anyhow::anyhow!("rendering a page: {e}")))
+}
+
+fn badge(actor: &Actor, lang: Lang) -> UserBadge {
+    let grant = actor.primary_grant();
+    UserBadge {
+        name: actor.display_name.clone(),
+        role: lang.t(grant.map(|g| g.role.label_key()).unwrap_or("role.member")),
+        scope: grant.filter(|g| !g.role.is_province_wide()).map(|g| g.org_name.clone()).unwrap_or_default(),
+        is_staff: actor.is_staff(),
+    }
+}
+
+/// The back-office menu, grouped by task, showing only what the actor may open.
+fn menu(actor: &Actor, path: &str) -> Vec<MenuGroup> {
+    let item = |label, href: &'static str| MenuItem {
+        label,
+        href,
+        active: path == href || (href != paths::ADMIN && path.starts_with(&format!("{href}/"))),
+    };
+    let mut groups = vec![MenuGroup { label: "menu.workbench", items: vec![item("menu.dashboard", paths::ADMIN)] }];
+    if actor.can_manage_notices() {
+        groups.push(MenuGroup { label: "menu.notices", items: vec![item("menu.notice_admin", paths::ADMIN_NOTICES)] });
+    }
+    let mut system = Vec::new();
+    if actor.org_scope() != crate::auth::OrgScope::Nothing {
+        system.push(item("menu.orgs", paths::ADMIN_ORGS));
+    }
+    if actor.can_list_users() {
+        system.push(item("menu.users", paths::ADMIN_USERS));
+    }
+    if actor.can_read_audit() {
+        system.push(item("menu.audit", paths::ADMIN_AUDIT));
+    }
+    if actor.can_read_outbox() {
+        system.push(item("menu.outbox", paths::ADMIN_OUTBOX));
+    }
+    if !system.is_empty() {
+        groups.push(MenuGroup { label: "menu.system", items: system });
+    }
+    groups.push(MenuGroup { label: "menu.account", items: vec![item("menu.me", paths::ME)] });
+    groups
+}

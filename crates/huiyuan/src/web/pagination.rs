@@ -1,0 +1,135 @@
+//! Pagination for list pages and API lists: `?page=2&per_page=20`, "共 N 条", page links
+//! that keep the list's filters.
+
+use serde::Deserialize;
+
+pub const PER_PAGE_CHOICES: [i64; 4] = [10, 20, 50, 100];
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct PageQuery {
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub per_page: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pager {
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+    /// The list's other query parameters, already URL-encoded (`status=x&q=y`).
+    pub filters: String,
+    pub base: String,
+}
+
+impl Pager {
+    /// Read `page`/`per_page` leniently: anything unusable becomes the default.
+    pub fn new(q: &PageQuery, base: &str, filters: String) -> Pager {
+        let page = q.page.as_deref().and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
+        let per_page =
+            q.per_page.as_deref().and_then(|p| p.parse().ok()).filter(|p| PER_PAGE_CHOICES.contains(p)).unwrap_or(20);
+        Pager { page, per_page, total: 0, filters, base: base.to_string() }
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+
+    pub fn limit(&self) -> i64 {
+        self.per_page
+    }
+
+    pub fn with_total(mut self, total: i64) -> Pager {
+        self.total = total;
+        self
+    }
+
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+
+    pub fn has_prev(&self) -> bool {
+        self.page > 1
+    }
+
+    pub fn has_next(&self) -> bool {
+        self.page < self.pages()
+    }
+
+    pub fn href(&self, page: impl super::page::Int) -> String {
+        let page = page.int();
+        let mut q = format!("page={page}&per_page={}", self.per_page);
+        if !self.filters.is_empty() {
+            q = format!("{}&{q}", self.filters);
+        }
+        format!("{}?{q}", self.base)
+    }
+
+    pub fn prev(&self) -> i64 {
+        self.page - 1
+    }
+
+    pub fn next(&self) -> i64 {
+        self.page + 1
+    }
+
+    /// Page numbers to show: first, last, and two either side of the current one; 0 = gap.
+    pub fn window(&self) -> Vec<i64> {
+        let last = self.pages();
+        let mut out = Vec::new();
+        for p in 1..=last {
+            if p == 1 || p == last || (p - self.page).abs() <= 2 {
+                out.push(p);
+            } else if out.last() != Some(&0) {
+                out.push(0);
+            }
+        }
+        out
+    }
+
+    /// The filters as pairs, for the page-size form's hidden fields.
+    pub fn filter_pairs(&self) -> Vec<(String, String)> {
+        serde_urlencoded::from_str(&self.filters).unwrap_or_default()
+    }
+
+    pub fn choices(&self) -> [i64; 4] {
+        PER_PAGE_CHOICES
+    }
+}
+
+/// URL-encode list filters for page links: pairs with empty values are left out.
+pub fn encode_filters(pairs: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pager(page: &str, per_page: &str, total: i64) -> Pager {
+        Pager::new(
+            &PageQuery { page: Some(page.into()), per_page: Some(per_page.into()) },
+            "/admin/audit",
+            encode_filters(&[("action", "org.create"), ("actor", "")]),
+        )
+        .with_total(total)
+    }
+
+    #[test]
+    fn bad_numbers_fall_back_to_defaults() {
+        let p = pager("abc", "7", 0);
+        assert_eq!((p.page, p.per_page, p.pages()), (1, 20, 1));
+        assert_eq!(pager("-3", "50", 0).page, 1);
+    }
+
+    #[test]
+    fn links_keep_the_filters_and_the_window_has_gaps() {
+        let p = pager("6", "10", 200);
+        assert_eq!(p.offset(), 50);
+        assert_eq!(p.href(7_i64), "/admin/audit?action=org.create&page=7&per_page=10");
+        assert_eq!(p.window(), vec![1, 0, 4, 5, 6, 7, 8, 0, 20]);
+        assert!(p.has_prev() && p.has_next());
+    }
+}

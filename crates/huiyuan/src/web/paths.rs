@@ -1,0 +1,108 @@
+//! Every URL of the product, named once: the router, templates, redirects and tests use
+//! these names. Patterns with `{id}` have a function that fills them in.
+
+// Public pages
+pub const HOME: &str = "/";
+pub const NOTICES: &str = "/notices";
+pub const NOTICE: &str = "/notices/{id}";
+pub const NOTICE_ATTACHMENT: &str = "/notices/{id}/files/{file_id}";
+pub const CONTACT: &str = "/contact";
+pub const LANG: &str = "/lang/{code}";
+
+// Accounts
+pub const SIGN_IN: &str = "/sign-in";
+pub const SIGN_OUT: &str = "/sign-out";
+pub const SIGN_UP: &str = "/sign-up";
+pub const PASSWORD_FORGOT: &str = "/password/forgot";
+pub const PASSWORD_RESET: &str = "/password/reset";
+pub const ME: &str = "/me";
+pub const ME_PASSWORD: &str = "/me/password";
+pub const ME_LANGUAGE: &str = "/me/language";
+pub const ME_TOKENS: &str = "/me/tokens";
+pub const ME_TOKEN_REVOKE: &str = "/me/tokens/{id}/revoke";
+
+// Back office
+pub const ADMIN: &str = "/admin";
+pub const ADMIN_ORGS: &str = "/admin/orgs";
+pub const ADMIN_ORG_NEW: &str = "/admin/orgs/new";
+pub const ADMIN_ORG: &str = "/admin/orgs/{id}";
+pub const ADMIN_ORG_EDIT: &str = "/admin/orgs/{id}/edit";
+pub const ADMIN_ORG_ACTIVATION: &str = "/admin/orgs/{id}/activation";
+pub const ADMIN_ORG_DELETE: &str = "/admin/orgs/{id}/delete";
+pub const ADMIN_USERS: &str = "/admin/users";
+pub const ADMIN_USER_NEW: &str = "/admin/users/new";
+pub const ADMIN_USER: &str = "/admin/users/{id}";
+pub const ADMIN_USER_GRANT: &str = "/admin/users/{id}/grants";
+pub const ADMIN_USER_REVOKE: &str = "/admin/users/{id}/grants/{grant_id}/revoke";
+pub const ADMIN_USER_ACTIVATION: &str = "/admin/users/{id}/activation";
+pub const ADMIN_USER_RESET: &str = "/admin/users/{id}/password-reset";
+pub const ADMIN_NOTICES: &str = "/admin/notices";
+pub const ADMIN_NOTICE_NEW: &str = "/admin/notices/new";
+pub const ADMIN_NOTICE_EDIT: &str = "/admin/notices/{id}/edit";
+pub const ADMIN_NOTICE_STATUS: &str = "/admin/notices/{id}/status";
+pub const ADMIN_NOTICE_FILES: &str = "/admin/notices/{id}/files";
+pub const ADMIN_NOTICE_FILE_DELETE: &str = "/admin/notices/{id}/files/{file_id}/delete";
+pub const ADMIN_AUDIT: &str = "/admin/audit";
+pub const ADMIN_AUDIT_ENTRY: &str = "/admin/audit/{id}";
+pub const ADMIN_OUTBOX: &str = "/admin/outbox";
+pub const ADMIN_OUTBOX_MESSAGE: &str = "/admin/outbox/{id}";
+pub const ADMIN_OUTBOX_RETRY: &str = "/admin/outbox/{id}/retry";
+
+// Operations
+pub const HEALTHZ: &str = "/healthz";
+pub const READYZ: &str = "/readyz";
+pub const METRICS: &str = "/metrics";
+pub const STATIC: &str = "/static/{file}";
+
+// JSON API
+pub const API_OPENAPI: &str = "/api/v1/openapi.json";
+pub const API_SESSION: &str = "/api/v1/session";
+pub const API_ME: &str = "/api/v1/me";
+pub const API_ORGS: &str = "/api/v1/orgs";
+pub const API_ORG: &str = "/api/v1/orgs/{id}";
+pub const API_USERS: &str = "/api/v1/users";
+pub const API_USER: &str = "/api/v1/users/{id}";
+pub const API_USER_GRANTS: &str = "/api/v1/users/{id}/grants";
+pub const API_USER_GRANT: &str = "/api/v1/users/{id}/grants/{grant_id}";
+pub const API_NOTICES: &str = "/api/v1/notices";
+pub const API_NOTICE: &str = "/api/v1/notices/{id}";
+pub const API_AUDIT: &str = "/api/v1/audit";
+pub const API_TOKENS: &str = "/api/v1/tokens";
+pub const API_TOKEN: &str = "/api/v1/tokens/{id}";
+
+/// Fill `{name}` placeholders of a pattern, in order.
+pub fn fill(pattern: &str, values: &[&dyn std::fmt::Display]) -> String {
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut rest = pattern;
+    let mut values = values.iter();
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        match values.next() {
+            Some(v) => out.push_str(&v.to_string()),
+            None => out.push_str(&rest[start..start + len + 1]),
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `fill` for the common one-id case.
+pub fn with_id(pattern: &str, id: impl std::fmt::Display) -> String {
+    fill(pattern, &[&id])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_fill_in_order() {
+        assert_eq!(with_id(ADMIN_ORG, 7), "/admin/orgs/7");
+        assert_eq!(fill(ADMIN_USER_REVOKE, &[&3, &9]), "/admin/users/3/grants/9/revoke");
+        assert_eq!(fill(NOTICE_ATTACHMENT, &[&1]), "/notices/1/files/{file_id}");
+    }
+}

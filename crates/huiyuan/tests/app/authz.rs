@@ -1,0 +1,527 @@
+//! Every route, asked by every kind of user: anonymous, a member, the administrator of
+//! another city, the administrator of this city (太原市), the secretariat and the system
+//! administrator. A route added without a row here fails `every_route_has_an_authorization_case`.
+//! A refused request must change nothing: the audit log does not grow.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::*;
+use huiyuan::auth::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// This status.
+    Status(u16),
+    /// Sent to the sign-in page (pages) — anonymous visitors on protected pages.
+    SignIn,
+}
+
+use Expect::{SignIn, Status};
+
+const OK: Expect = Status(200);
+const CREATED: Expect = Status(201);
+const NO_CONTENT: Expect = Status(204);
+const SEE_OTHER: Expect = Status(303);
+const FORBIDDEN: Expect = Status(403);
+const NOT_FOUND: Expect = Status(404);
+const UNAUTHORIZED: Expect = Status(401);
+
+#[derive(Clone)]
+enum Body {
+    None,
+    Form(Vec<(String, String)>),
+    Json(serde_json::Value),
+    Upload,
+}
+
+struct Case {
+    method: Method,
+    /// The route pattern (as in `web::paths`).
+    pattern: &'static str,
+    /// The concrete path requested.
+    path: String,
+    body: Body,
+    /// anonymous, member, other city, this city, secretariat, system administrator
+    expect: [Expect; 6],
+}
+
+fn form(pairs: &[(&str, &str)]) -> Body {
+    Body::Form(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+}
+
+fn case(method: Method, pattern: &'static str, path: impl Into<String>, body: Body, expect: [Expect; 6]) -> Case {
+    Case { method, pattern, path: path.into(), body, expect }
+}
+
+const ALL_OK: [Expect; 6] = [OK; 6];
+/// Signed-in users of any kind.
+const SIGNED_IN: [Expect; 6] = [SignIn, OK, OK, OK, OK, OK];
+/// Staff with a back-office role.
+const STAFF: [Expect; 6] = [SignIn, FORBIDDEN, OK, OK, OK, OK];
+/// Only the secretariat (and the system administrator).
+const SECRETARIAT: [Expect; 6] = [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK];
+/// Only staff who see 太原市: its administrator and the province.
+const THIS_CITY: [Expect; 6] = [SignIn, FORBIDDEN, FORBIDDEN, OK, OK, OK];
+const SECRETARIAT_POST: [Expect; 6] = [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, SEE_OTHER];
+const API_SECRETARIAT: [Expect; 6] = [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK];
+
+#[tokio::test]
+async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
+    // Every kind of user fails one sign-in below; keep the throttle out of the way.
+    let app = TestApp::spawn_with(|s| {
+        s.security.login_max_failures_per_account = 50;
+        s.security.login_max_failures_per_address = 500;
+    })
+    .await;
+    let f = app.fixture.clone();
+    let ty = f.taiyuan;
+    let ty_admin = f.user(Who::Taiyuan);
+
+    // Things for the routes to act on.
+    let published = app.add_notice("关于开展会员普查的通知", true).await;
+    let draft = app.add_notice("草稿通知", false).await;
+    let sec = app.login_as(Who::Secretariat).await;
+    let pdf = sec.upload(&format!("/admin/notices/{published}/files"), "登记表.pdf", tiny_pdf()).await;
+    assert_eq!(pdf.status(), StatusCode::SEE_OTHER);
+    let file_id = app.scalar("SELECT MAX(file_id) FROM notice_attachment").await;
+    let county = app.add_county("140105", "小店区青少年科技教育协会").await;
+    let extra_grant = app.grant(Who::Taiyuan, Role::Member, ty).await;
+    let extra_grant_2 = app.grant(Who::Taiyuan, Role::Member, f.root).await;
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let sec_id = f.user(Who::Secretariat);
+    let (_, token_a) = huiyuan::auth::tokens::create(&mut conn, sec_id, "网页撤销").await.unwrap();
+    let (_, token_b) = huiyuan::auth::tokens::create(&mut conn, sec_id, "接口撤销").await.unwrap();
+    drop(conn);
+    let mail_id = {
+        let r = sec.post_form(&format!("/admin/users/{ty_admin}/password-reset"), &[]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let id = app.scalar("SELECT MAX(id) FROM mail_message").await;
+        // Let the worker finish with it, then pretend every attempt failed.
+        assert!(
+            eventually(|| async { app.scalar("SELECT COUNT(*) FROM job WHERE status = 'queued'").await == 0 }).await
+        );
+        sqlx::query("UPDATE mail_message SET status = 'failed', attempts = 10, last_error = 'test' WHERE id = $1")
+            .bind(id)
+            .execute(app.state.db.pool())
+            .await
+            .unwrap();
+        id
+    };
+    let audit_id = app.scalar("SELECT MAX(id) FROM audit_log").await;
+
+    let cases = vec![
+        // Public pages
+        case(Method::GET, "/", "/", Body::None, ALL_OK),
+        case(Method::GET, "/notices", "/notices", Body::None, ALL_OK),
+        case(Method::GET, "/notices/{id}", format!("/notices/{published}"), Body::None, ALL_OK),
+        case(
+            Method::GET,
+            "/notices/{id}/files/{file_id}",
+            format!("/notices/{published}/files/{file_id}"),
+            Body::None,
+            ALL_OK,
+        ),
+        case(Method::GET, "/contact", "/contact", Body::None, ALL_OK),
+        case(Method::GET, "/lang/{code}", "/lang/en?next=/", Body::None, [SEE_OTHER; 6]),
+        // Accounts
+        case(
+            Method::GET,
+            "/sign-in",
+            "/sign-in",
+            Body::None,
+            [OK, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER],
+        ),
+        case(
+            Method::POST,
+            "/sign-in",
+            "/sign-in",
+            form(&[("login", "nobody"), ("password", "wrong-password-1")]),
+            [UNAUTHORIZED; 6],
+        ),
+        case(
+            Method::GET,
+            "/sign-up",
+            "/sign-up",
+            Body::None,
+            [OK, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER],
+        ),
+        case(Method::POST, "/sign-up", "/sign-up", form(&[("username", "")]), [Status(422); 6]),
+        case(Method::GET, "/password/forgot", "/password/forgot", Body::None, ALL_OK),
+        case(Method::POST, "/password/forgot", "/password/forgot", form(&[("login", "nobody")]), ALL_OK),
+        case(Method::GET, "/password/reset", "/password/reset?token=not-a-token", Body::None, [Status(410); 6]),
+        case(
+            Method::POST,
+            "/password/reset",
+            "/password/reset",
+            form(&[("token", "not-a-token"), ("password", "x"), ("password_confirm", "x")]),
+            [Status(410); 6],
+        ),
+        case(Method::GET, "/me", "/me", Body::None, SIGNED_IN),
+        case(Method::GET, "/me/password", "/me/password", Body::None, SIGNED_IN),
+        case(
+            Method::POST,
+            "/me/password",
+            "/me/password",
+            form(&[
+                ("current", "wrong-password-1"),
+                ("password", "new-pass-2026"),
+                ("password_confirm", "new-pass-2026"),
+            ]),
+            [SignIn, Status(422), Status(422), Status(422), Status(422), Status(422)],
+        ),
+        case(
+            Method::POST,
+            "/me/language",
+            "/me/language",
+            form(&[("lang", "zh-CN"), ("next", "/me")]),
+            [SignIn, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER],
+        ),
+        case(Method::GET, "/me/tokens", "/me/tokens", Body::None, SIGNED_IN),
+        case(Method::POST, "/me/tokens", "/me/tokens", form(&[("name", "测试")]), SIGNED_IN),
+        case(
+            Method::POST,
+            "/me/tokens/{id}/revoke",
+            format!("/me/tokens/{token_a}/revoke"),
+            Body::None,
+            [SignIn, NOT_FOUND, NOT_FOUND, NOT_FOUND, SEE_OTHER, NOT_FOUND],
+        ),
+        // Back office: dashboard and organisation tree
+        case(Method::GET, "/admin", "/admin", Body::None, STAFF),
+        case(Method::GET, "/admin/orgs", "/admin/orgs", Body::None, STAFF),
+        case(
+            Method::POST,
+            "/admin/orgs",
+            "/admin/orgs",
+            form(&[
+                ("parent_id", &ty.to_string()),
+                ("code", "140106"),
+                ("name", "迎泽区青少年科技教育协会"),
+                ("short_name", "迎泽区"),
+            ]),
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, Status(422)],
+        ),
+        case(Method::GET, "/admin/orgs/new", "/admin/orgs/new", Body::None, SECRETARIAT),
+        case(Method::GET, "/admin/orgs/{id}", format!("/admin/orgs/{ty}"), Body::None, THIS_CITY),
+        case(Method::GET, "/admin/orgs/{id}/edit", format!("/admin/orgs/{ty}/edit"), Body::None, SECRETARIAT),
+        case(
+            Method::POST,
+            "/admin/orgs/{id}/edit",
+            format!("/admin/orgs/{ty}/edit"),
+            form(&[
+                ("code", "140100"),
+                ("name", "太原市青少年科技教育协会"),
+                ("short_name", "太原市"),
+                ("sort_order", "0"),
+            ]),
+            SECRETARIAT_POST,
+        ),
+        case(
+            Method::POST,
+            "/admin/orgs/{id}/activation",
+            format!("/admin/orgs/{ty}/activation"),
+            form(&[("active", "1")]),
+            SECRETARIAT_POST,
+        ),
+        case(
+            Method::POST,
+            "/admin/orgs/{id}/delete",
+            format!("/admin/orgs/{county}/delete"),
+            Body::None,
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, NOT_FOUND],
+        ),
+        // Accounts and roles
+        case(Method::GET, "/admin/users", "/admin/users", Body::None, [SignIn, FORBIDDEN, OK, OK, OK, OK]),
+        case(
+            Method::POST,
+            "/admin/users",
+            "/admin/users",
+            form(&[
+                ("display_name", "孙丽"),
+                ("username", "sunli"),
+                ("email", "sunli@example.org"),
+                ("role", "city_admin"),
+                ("org_id", &ty.to_string()),
+            ]),
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, Status(422)],
+        ),
+        case(Method::GET, "/admin/users/new", "/admin/users/new", Body::None, SECRETARIAT),
+        case(Method::GET, "/admin/users/{id}", format!("/admin/users/{ty_admin}"), Body::None, THIS_CITY),
+        case(
+            Method::POST,
+            "/admin/users/{id}/grants",
+            format!("/admin/users/{ty_admin}/grants"),
+            form(&[("role", "council"), ("org_id", &f.root.to_string())]),
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, Status(422)],
+        ),
+        case(
+            Method::POST,
+            "/admin/users/{id}/grants/{grant_id}/revoke",
+            format!("/admin/users/{ty_admin}/grants/{extra_grant}/revoke"),
+            Body::None,
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, NOT_FOUND],
+        ),
+        case(
+            Method::POST,
+            "/admin/users/{id}/activation",
+            format!("/admin/users/{ty_admin}/activation"),
+            form(&[("active", "1")]),
+            SECRETARIAT_POST,
+        ),
+        case(
+            Method::POST,
+            "/admin/users/{id}/password-reset",
+            format!("/admin/users/{ty_admin}/password-reset"),
+            Body::None,
+            SECRETARIAT_POST,
+        ),
+        // Notices
+        case(Method::GET, "/admin/notices", "/admin/notices", Body::None, SECRETARIAT),
+        case(
+            Method::POST,
+            "/admin/notices",
+            "/admin/notices",
+            form(&[("title", "新通知"), ("body", "正文")]),
+            SECRETARIAT_POST,
+        ),
+        case(Method::GET, "/admin/notices/new", "/admin/notices/new", Body::None, SECRETARIAT),
+        case(Method::GET, "/admin/notices/{id}/edit", format!("/admin/notices/{draft}/edit"), Body::None, SECRETARIAT),
+        case(
+            Method::POST,
+            "/admin/notices/{id}/edit",
+            format!("/admin/notices/{draft}/edit"),
+            form(&[("title", "草稿通知（修改）"), ("body", "正文")]),
+            SECRETARIAT_POST,
+        ),
+        case(
+            Method::POST,
+            "/admin/notices/{id}/status",
+            format!("/admin/notices/{draft}/status"),
+            form(&[("status", "published")]),
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, Status(409)],
+        ),
+        case(
+            Method::POST,
+            "/admin/notices/{id}/files",
+            format!("/admin/notices/{draft}/files"),
+            Body::Upload,
+            SECRETARIAT_POST,
+        ),
+        case(
+            Method::POST,
+            "/admin/notices/{id}/files/{file_id}/delete",
+            format!("/admin/notices/{published}/files/{file_id}/delete"),
+            Body::None,
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, NOT_FOUND],
+        ),
+        // Audit log and outbox
+        case(Method::GET, "/admin/audit", "/admin/audit", Body::None, SECRETARIAT),
+        case(Method::GET, "/admin/audit/{id}", format!("/admin/audit/{audit_id}"), Body::None, SECRETARIAT),
+        case(
+            Method::GET,
+            "/admin/outbox",
+            "/admin/outbox",
+            Body::None,
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+        ),
+        case(
+            Method::GET,
+            "/admin/outbox/{id}",
+            format!("/admin/outbox/{mail_id}"),
+            Body::None,
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+        ),
+        case(
+            Method::POST,
+            "/admin/outbox/{id}/retry",
+            format!("/admin/outbox/{mail_id}/retry"),
+            Body::None,
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER],
+        ),
+        // Operations
+        case(Method::GET, "/healthz", "/healthz", Body::None, ALL_OK),
+        case(Method::GET, "/readyz", "/readyz", Body::None, ALL_OK),
+        case(Method::GET, "/metrics", "/metrics", Body::None, ALL_OK),
+        case(Method::GET, "/static/{file}", "/static/app.css", Body::None, ALL_OK),
+        // JSON API
+        case(Method::GET, "/api/v1/openapi.json", "/api/v1/openapi.json", Body::None, ALL_OK),
+        case(
+            Method::POST,
+            "/api/v1/session",
+            "/api/v1/session",
+            Body::Json(json!({"login": "nobody", "password": "wrong-password-2"})),
+            [UNAUTHORIZED; 6],
+        ),
+        case(Method::GET, "/api/v1/me", "/api/v1/me", Body::None, [UNAUTHORIZED, OK, OK, OK, OK, OK]),
+        case(Method::GET, "/api/v1/tokens", "/api/v1/tokens", Body::None, [UNAUTHORIZED, OK, OK, OK, OK, OK]),
+        case(
+            Method::POST,
+            "/api/v1/tokens",
+            "/api/v1/tokens",
+            Body::Json(json!({"name": "集成"})),
+            [UNAUTHORIZED, CREATED, CREATED, CREATED, CREATED, CREATED],
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/tokens/{id}",
+            format!("/api/v1/tokens/{token_b}"),
+            Body::None,
+            [UNAUTHORIZED, NOT_FOUND, NOT_FOUND, NOT_FOUND, NO_CONTENT, NOT_FOUND],
+        ),
+        case(Method::GET, "/api/v1/orgs", "/api/v1/orgs", Body::None, [UNAUTHORIZED, FORBIDDEN, OK, OK, OK, OK]),
+        case(
+            Method::POST,
+            "/api/v1/orgs",
+            "/api/v1/orgs",
+            Body::Json(
+                json!({"parent_id": ty.0, "code": "140107", "name": "杏花岭区青少年科技教育协会", "short_name": "杏花岭区"}),
+            ),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, CREATED, Status(422)],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/orgs/{id}",
+            format!("/api/v1/orgs/{ty}"),
+            Body::None,
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, OK, OK, OK],
+        ),
+        case(
+            Method::PATCH,
+            "/api/v1/orgs/{id}",
+            format!("/api/v1/orgs/{ty}"),
+            Body::Json(json!({"sort_order": 0})),
+            API_SECRETARIAT,
+        ),
+        case(Method::GET, "/api/v1/users", "/api/v1/users", Body::None, [UNAUTHORIZED, FORBIDDEN, OK, OK, OK, OK]),
+        case(
+            Method::GET,
+            "/api/v1/users/{id}",
+            format!("/api/v1/users/{ty_admin}"),
+            Body::None,
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, OK, OK, OK],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/users/{id}/grants",
+            format!("/api/v1/users/{ty_admin}/grants"),
+            Body::Json(json!({"role": "member", "org_id": ty.0})),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, CREATED, Status(422)],
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/users/{id}/grants/{grant_id}",
+            format!("/api/v1/users/{ty_admin}/grants/{extra_grant_2}"),
+            Body::None,
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, NO_CONTENT, NOT_FOUND],
+        ),
+        case(Method::GET, "/api/v1/notices", "/api/v1/notices", Body::None, ALL_OK),
+        case(
+            Method::POST,
+            "/api/v1/notices",
+            "/api/v1/notices",
+            Body::Json(json!({"title": "接口通知", "body": "正文"})),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, CREATED, CREATED],
+        ),
+        case(Method::GET, "/api/v1/notices/{id}", format!("/api/v1/notices/{published}"), Body::None, ALL_OK),
+        case(Method::GET, "/api/v1/audit", "/api/v1/audit", Body::None, API_SECRETARIAT),
+        // Last: these end the sessions used above.
+        case(Method::POST, "/sign-out", "/sign-out", Body::None, [SEE_OTHER; 6]),
+        case(
+            Method::DELETE,
+            "/api/v1/session",
+            "/api/v1/session",
+            Body::None,
+            [UNAUTHORIZED, NO_CONTENT, NO_CONTENT, NO_CONTENT, NO_CONTENT, NO_CONTENT],
+        ),
+    ];
+
+    // Every route of the product has a case.
+    let routes = huiyuan::app::route_list();
+    let missing: Vec<String> = routes
+        .iter()
+        .filter(|r| !cases.iter().any(|c| c.method == r.method.as_str() && c.pattern == r.path))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(missing.is_empty(), "routes without an authorization case: {missing:?}");
+
+    let browsers = [
+        app.anonymous().await,
+        app.login_as(Who::Teacher).await,
+        app.login_as(Who::Datong).await,
+        app.login_as(Who::Taiyuan).await,
+        sec,
+        app.login_as(Who::Sysadmin).await,
+    ];
+    let names = ["anonymous", "member", "other city", "this city", "secretariat", "sysadmin"];
+    let mut failures = Vec::new();
+    for c in &cases {
+        // The API sign-out would also end the page session: run it on fresh sessions.
+        let fresh;
+        let browsers: &[Browser; 6] = if c.pattern == "/api/v1/session" && c.method == Method::DELETE {
+            fresh = [
+                app.anonymous().await,
+                app.login_as(Who::Teacher).await,
+                app.login_as(Who::Datong).await,
+                app.login_as(Who::Taiyuan).await,
+                app.login_as(Who::Secretariat).await,
+                app.login_as(Who::Sysadmin).await,
+            ];
+            &fresh
+        } else {
+            &browsers
+        };
+        for (i, b) in browsers.iter().enumerate() {
+            let before = app.audit_count().await;
+            let resp = match &c.body {
+                Body::None if c.method == Method::GET => b.get(&c.path).await,
+                Body::None if c.path.starts_with("/api/") => b.api(c.method.clone(), &c.path, None).await,
+                Body::None => b.post_form(&c.path, &[]).await,
+                Body::Form(pairs) => {
+                    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                    b.post_form(&c.path, &pairs).await
+                }
+                Body::Json(v) => b.api(c.method.clone(), &c.path, Some(v.clone())).await,
+                Body::Upload => b.upload(&c.path, "附件.pdf", tiny_pdf()).await,
+            };
+            let status = resp.status().as_u16();
+            let ok = match c.expect[i] {
+                Status(s) => status == s,
+                SignIn => status == 303 && location(&resp).starts_with("/sign-in"),
+            };
+            if !ok {
+                failures.push(format!(
+                    "{} {} as {}: got {status} {}, expected {:?}",
+                    c.method,
+                    c.path,
+                    names[i],
+                    location(&resp),
+                    c.expect[i]
+                ));
+            }
+            let refused = matches!(c.expect[i], SignIn | Status(401) | Status(403) | Status(404));
+            if refused && app.audit_count().await != before {
+                failures.push(format!("{} {} as {}: refused, but the audit log grew", c.method, c.path, names[i]));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} authorization failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[tokio::test]
+async fn a_city_administrator_sees_only_their_own_city_in_lists() {
+    let app = TestApp::spawn().await;
+    let taiyuan = app.login_as(Who::Taiyuan).await;
+    let (status, html) = taiyuan.page("/admin/orgs").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("太原市青少年科技教育协会"));
+    assert!(!html.contains("大同市青少年科技教育协会"));
+    assert!(!html.contains("山西省青少年科技教育协会</a>"), "the province node is outside a city's scope");
+
+    let (_, users) = taiyuan.page("/admin/users").await;
+    assert!(users.contains("李明"));
+    assert!(!users.contains("赵敏"), "the other city's administrator is not listed");
+
+    let api: serde_json::Value = taiyuan.api(Method::GET, "/api/v1/orgs", None).await.json().await.unwrap();
+    let names: Vec<&str> = api.as_array().unwrap().iter().map(|o| o["short_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["太原市"]);
+}

@@ -1,0 +1,180 @@
+//! The `huiyuan` command line, run as a real process.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn huiyuan() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_huiyuan"));
+    c.env_remove("HUIYUAN_DATABASE_URL")
+        .env_remove("HUIYUAN_CONFIG")
+        .env_remove("HUIYUAN_ADMIN_PASSWORD")
+        .env("HUIYUAN_LOG", "warn");
+    c
+}
+
+#[test]
+fn check_config_reports_every_problem_with_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, "colour = \"blue\"\n[association]\npostcode = \"0300\"\n[security]\nsession_idle_minutes = 0\n[[cities]]\ncode = \"1401\"\nname = \"甲\"\nshort_name = \"甲\"\n").unwrap();
+    let out = huiyuan().args(["check-config"]).arg(&file).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for line in [
+        "colour: unknown key",
+        "association.postcode: must be 6 digits",
+        "security.session_idle_minutes: must be greater than 0",
+        "cities[0].code: must be a 6-digit GB/T 2260 code",
+    ] {
+        assert!(err.contains(line), "missing {line:?} in:\n{err}");
+    }
+}
+
+#[test]
+fn check_config_accepts_the_documented_defaults() {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/huiyuan.toml");
+    let out = huiyuan().arg("check-config").arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("山西省青少年科技教育协会 (11 cities, 6 member categories)"));
+}
+
+#[test]
+fn serve_refuses_an_invalid_settings_file_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, "[server]\nbase_url = \"ftp://x/\"\n").unwrap();
+    let out = huiyuan()
+        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .arg("--config")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the settings are invalid") && err.contains("server.base_url"), "{err}");
+}
+
+#[test]
+fn serve_says_clearly_when_the_database_cannot_be_reached() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = Instant::now();
+    let out = huiyuan()
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            "postgres://huiyuan@127.0.0.1:1/huiyuan",
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot connect to the database at postgres://huiyuan@127.0.0.1:1/huiyuan"), "{err}");
+    assert!(start.elapsed() < Duration::from_secs(30));
+    let out =
+        huiyuan().args(["migrate", "--database-url", "mysql://x/y", "--data-dir"]).arg(dir.path()).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported database URL"));
+}
+
+/// Start `huiyuan serve` and wait for its "listening on" line; returns the child and address.
+fn start_server(data_dir: &std::path::Path, extra_env: &[(&str, &str)]) -> (std::process::Child, String, Vec<String>) {
+    let mut cmd = huiyuan();
+    cmd.args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = Vec::new();
+    let mut addr = String::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            addr = rest.split_whitespace().next().unwrap().to_string();
+            lines.push(line);
+            break;
+        }
+        lines.push(line);
+    }
+    (child, addr, lines)
+}
+
+#[test]
+fn the_first_start_prints_a_generated_administrator_password_once_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, addr, lines) = start_server(dir.path(), &[]);
+    assert!(!addr.is_empty());
+    let first = lines.join("\n");
+    assert!(first.contains("system administrator 'admin' created with password: "), "{first}");
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let waited = Instant::now();
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "graceful shutdown exits cleanly: {exit:?}");
+    assert!(waited.elapsed() < Duration::from_secs(10));
+
+    let (mut child, _, lines) = start_server(dir.path(), &[]);
+    assert!(!lines.join("\n").contains("password:"), "the password is printed only once");
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    child.wait().unwrap();
+}
+
+#[test]
+fn backup_copies_a_running_sqlite_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, addr, _) = start_server(dir.path(), &[("HUIYUAN_ADMIN_PASSWORD", "kexue-2026-backup")]);
+    assert!(!addr.is_empty());
+    let target = dir.path().join("backup.db");
+    let out = huiyuan().args(["backup", "--data-dir"]).arg(dir.path()).arg("--to").arg(&target).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("backup written to"));
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    child.wait().unwrap();
+
+    // The copy is a complete database: another installation can start from it.
+    let restored = tempfile::tempdir().unwrap();
+    std::fs::copy(&target, restored.path().join("huiyuan.db")).unwrap();
+    let out = huiyuan().args(["migrate", "--data-dir"]).arg(restored.path()).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("schema is up to date"));
+    let again = huiyuan().args(["backup", "--data-dir"]).arg(dir.path()).arg("--to").arg(&target).output().unwrap();
+    assert!(!again.status.success(), "an existing file is never overwritten");
+
+    let pg = huiyuan()
+        .args(["backup", "--database-url", "postgres://huiyuan@127.0.0.1:1/x", "--to", "/tmp/x.db", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!pg.status.success());
+}
+
+#[test]
+fn create_admin_makes_an_administrator_and_resets_a_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = huiyuan()
+        .args(["create-admin", "--username", "wangli", "--display-name", "王力", "--data-dir"])
+        .arg(dir.path())
+        .env("HUIYUAN_ADMIN_PASSWORD", "wang-li-2026")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let again =
+        huiyuan().args(["create-admin", "--username", "wangli", "--data-dir"]).arg(dir.path()).output().unwrap();
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("--reset-password"));
+    let reset = huiyuan()
+        .args(["create-admin", "--username", "wangli", "--reset-password", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(reset.status.success());
+    assert!(String::from_utf8_lossy(&reset.stdout).contains("password: "), "a new password is generated and shown");
+    let migrate = huiyuan().args(["migrate", "--data-dir"]).arg(dir.path()).output().unwrap();
+    assert!(String::from_utf8_lossy(&migrate.stdout).contains("up to date"));
+}

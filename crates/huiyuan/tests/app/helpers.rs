@@ -1,0 +1,500 @@
+//! `TestApp`: the real HTTP server on a fresh database (SQLite in a temp dir, or — when
+//! `HUIYUAN_TEST_DATABASE_URL` names a PostgreSQL database — a throw-away PostgreSQL
+//! database per test), with a fixture of one account per role, and `Browser`: a
+//! cookie-keeping client that fills in CSRF tokens the way a page would.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use huiyuan::app::{AppState, Server};
+use huiyuan::auth::{Role, store as auth_store};
+use huiyuan::config::Settings;
+use huiyuan::storage::{Db, GrantId, NoticeId, OrgId, UserId};
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{Response, StatusCode};
+use serde_json::Value;
+
+/// Every fixture account signs in with this password.
+pub const PASSWORD: &str = "kexue-jiaoyu-2026";
+
+/// The people of the fixture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    Sysadmin,
+    Secretariat,
+    Council,
+    /// City administrator of 太原市 (140100).
+    Taiyuan,
+    /// City administrator of 大同市 (140200).
+    Datong,
+    /// A member / applicant.
+    Teacher,
+}
+
+impl Who {
+    pub fn username(self) -> &'static str {
+        match self {
+            Who::Sysadmin => "admin",
+            Who::Secretariat => "mishu",
+            Who::Council => "lishi",
+            Who::Taiyuan => "taiyuan",
+            Who::Datong => "datong",
+            Who::Teacher => "zhangwei",
+        }
+    }
+}
+
+/// Ids of the fixture's rows.
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    pub root: OrgId,
+    pub taiyuan: OrgId,
+    pub datong: OrgId,
+    pub users: Vec<(Who, UserId)>,
+}
+
+impl Fixture {
+    pub fn user(&self, who: Who) -> UserId {
+        self.users.iter().find(|(w, _)| *w == who).map(|(_, id)| *id).expect("fixture user")
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub fixture: Fixture,
+    /// Kept for its lifetime: the directory goes when the test ends.
+    _data_dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    pg: Option<PgDatabase>,
+}
+
+/// A throw-away PostgreSQL database, dropped with the test.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| huiyuan::auth::password::hash(PASSWORD).expect("hash"))
+}
+
+/// The database URL for a new test: a fresh PostgreSQL database when the suite runs on
+/// PostgreSQL, else a SQLite file in `dir`.
+async fn database_url(dir: &std::path::Path) -> (String, Option<PgDatabase>) {
+    match std::env::var("HUIYUAN_TEST_DATABASE_URL") {
+        Ok(admin_url) if admin_url.starts_with("postgres") => {
+            let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+            let base_name =
+                admin_url.rsplit('/').next().unwrap_or("huiyuan").split('?').next().unwrap_or("huiyuan").to_string();
+            let name = format!("{base_name}_{}_{n}", std::process::id());
+            let admin = Db::connect(&admin_url).await.expect("connect to the PostgreSQL test database");
+            sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                .execute(admin.pool())
+                .await
+                .expect("create test database");
+            admin.close().await;
+            let url = format!("{}/{name}", admin_url.rsplit_once('/').map(|(a, _)| a).unwrap_or(&admin_url));
+            (url, Some(PgDatabase { admin_url, name }))
+        }
+        _ => (format!("sqlite://{}?mode=rwc", dir.join("huiyuan.db").display()), None),
+    }
+}
+
+pub fn test_settings() -> Settings {
+    Settings::defaults()
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// A server whose settings `adjust` changes first (e.g. an SMTP server).
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let (url, pg) = database_url(data_dir.path()).await;
+        let db = Db::connect(&url).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        let mut settings = test_settings();
+        adjust(&mut settings);
+        let boot = huiyuan::bootstrap::first_run(&db, &settings, Some(PASSWORD.to_string())).await.expect("first run");
+        assert!(boot.admin_created);
+        let fixture = seed(&db).await;
+        let state = AppState::new(db, settings, data_dir.path().to_path_buf(), huiyuan::telemetry::metrics_handle())
+            .expect("state");
+        let server = Server::bind(state.clone(), "127.0.0.1:0").await.expect("bind");
+        let addr = server.local_addr().expect("addr");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(async move {
+            server
+                .run_until(async move {
+                    let _ = rx.await;
+                })
+                .await
+                .expect("server");
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            state,
+            fixture,
+            _data_dir: data_dir,
+            shutdown: Some(tx),
+            server: Some(handle),
+            pg,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A visitor who is not signed in (with the anonymous session a form page gives).
+    pub async fn anonymous(&self) -> Browser {
+        let mut b = Browser::new(&self.base);
+        let page = b.get("/sign-in").await;
+        assert_eq!(page.status(), StatusCode::OK);
+        b.csrf = Some(csrf_from(&page.text().await.expect("body")));
+        b
+    }
+
+    /// A visitor with no cookies at all.
+    pub fn stranger(&self) -> Browser {
+        Browser::new(&self.base)
+    }
+
+    /// A browser signed in as `who` through the sign-in form.
+    pub async fn login_as(&self, who: Who) -> Browser {
+        self.login_with(who.username(), PASSWORD).await
+    }
+
+    pub async fn login_with(&self, login: &str, password: &str) -> Browser {
+        let mut b = self.anonymous().await;
+        let resp = b.post_form("/sign-in", &[("login", login), ("password", password)]).await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "sign-in as {login} failed");
+        let me = b.get("/me").await;
+        assert_eq!(me.status(), StatusCode::OK);
+        b.csrf = Some(csrf_from(&me.text().await.expect("body")));
+        b
+    }
+
+    /// Number of audit records (to prove a refused request changed nothing).
+    pub async fn audit_count(&self) -> i64 {
+        self.scalar("SELECT COUNT(*) FROM audit_log").await
+    }
+
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(self.state.db.pool()).await.expect(sql);
+        n
+    }
+
+    pub async fn text(&self, sql: &str) -> Option<String> {
+        let row: Option<(String,)> = sqlx::query_as(sql).fetch_optional(self.state.db.pool()).await.expect(sql);
+        row.map(|r| r.0)
+    }
+
+    /// Run the due background jobs now (the worker would within seconds).
+    pub async fn run_jobs(&self) -> usize {
+        huiyuan::jobs::run_pending(&self.state).await.expect("jobs")
+    }
+
+    /// The newest message in the outbox to `to`: (subject, text body).
+    pub async fn last_mail_to(&self, to: &str) -> Option<(String, String)> {
+        sqlx::query_as("SELECT subject, body_text FROM mail_message WHERE to_address = $1 ORDER BY id DESC LIMIT 1")
+            .bind(to)
+            .fetch_optional(self.state.db.pool())
+            .await
+            .expect("mail")
+    }
+
+    /// A city node below 太原市 that nothing refers to (deletable).
+    pub async fn add_county(&self, code: &str, name: &str) -> OrgId {
+        let mut tx = self.state.db.begin().await.expect("tx");
+        let input = huiyuan::orgs::OrgInput {
+            parent_id: self.fixture.taiyuan.to_string(),
+            code: code.into(),
+            name: name.into(),
+            short_name: name.chars().take(3).collect(),
+            sort_order: String::new(),
+        };
+        let id = huiyuan::orgs::service::create(&mut tx, &huiyuan::audit::Who::system("test"), &input)
+            .await
+            .expect("create")
+            .expect("valid");
+        tx.commit().await.expect("commit");
+        id
+    }
+
+    /// A notice through the service (a draft unless `publish`).
+    pub async fn add_notice(&self, title: &str, publish: bool) -> NoticeId {
+        let mut tx = self.state.db.begin().await.expect("tx");
+        let input = huiyuan::notices::model::NoticeInput {
+            title: title.into(),
+            body: format!("{title}的正文。"),
+            intent: if publish { "publish".into() } else { String::new() },
+            ..Default::default()
+        };
+        let id = huiyuan::notices::service::create(&mut tx, &huiyuan::audit::Who::system("test"), &input)
+            .await
+            .expect("create")
+            .expect("valid");
+        tx.commit().await.expect("commit");
+        id
+    }
+
+    /// Give `who` an extra role (returns the grant).
+    pub async fn grant(&self, who: Who, role: Role, org: OrgId) -> GrantId {
+        let mut conn = self.state.db.pool().acquire().await.expect("conn");
+        auth_store::insert_grant(&mut conn, self.fixture.user(who), role, org, None)
+            .await
+            .expect("grant")
+            .expect("new grant")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(handle) = self.server.take() {
+            handle.abort();
+        }
+        if let Some(pg) = self.pg.take() {
+            // Drop the database from a thread of its own: Drop cannot await, and the test's
+            // runtime is blocked here. WITH (FORCE) ends the server's open connections.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                rt.block_on(async move {
+                    if let Ok(admin) = Db::connect(&pg.admin_url).await {
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", pg.name))
+                            .execute(admin.pool())
+                            .await;
+                        admin.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// One account per role (the system administrator comes from the first run).
+async fn seed(db: &Db) -> Fixture {
+    let mut conn = db.pool().acquire().await.expect("conn");
+    let root = huiyuan::orgs::store::root(&mut conn).await.expect("root").id;
+    let taiyuan = huiyuan::orgs::store::find_by_code(&mut conn, "140100").await.expect("q").expect("taiyuan").id;
+    let datong = huiyuan::orgs::store::find_by_code(&mut conn, "140200").await.expect("q").expect("datong").id;
+    let admin = auth_store::find_by_login(&mut conn, "admin").await.expect("q").expect("admin").id;
+    let mut users = vec![(Who::Sysadmin, admin)];
+    let people = [
+        (Who::Secretariat, "崔捷", "cuijie@example.org", "13700000001", Role::Secretariat, root),
+        (Who::Council, "王建国", "wangjianguo@example.org", "13700000002", Role::Council, root),
+        (Who::Taiyuan, "李明", "liming@example.org", "13700000003", Role::CityAdmin, taiyuan),
+        (Who::Datong, "赵敏", "zhaomin@example.org", "13700000004", Role::CityAdmin, datong),
+        (Who::Teacher, "张伟", "zhangwei@example.org", "13800138000", Role::Member, root),
+    ];
+    for (who, name, email, mobile, role, org) in people {
+        let id = auth_store::insert_user(
+            &mut conn,
+            &auth_store::NewUser {
+                username: who.username(),
+                email: Some(email),
+                mobile: Some(mobile),
+                display_name: name,
+                password_hash: password_hash(),
+                locale: "zh-CN",
+            },
+        )
+        .await
+        .expect("user");
+        auth_store::insert_grant(&mut conn, id, role, org, None).await.expect("grant");
+        users.push((who, id));
+    }
+    Fixture { root, taiyuan, datong, users }
+}
+
+/// Pull the CSRF token out of a page's hidden field.
+pub fn csrf_from(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).map(|i| i + marker.len()).expect("page has a CSRF field");
+    let end = html[start..].find('"').expect("field ends") + start;
+    html[start..end].to_string()
+}
+
+/// A browser: keeps cookies, does not follow redirects, knows its CSRF token.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub csrf: Option<String>,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Browser {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
+        Browser { client, base: base.to_string(), csrf: None }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(format!("{}{path}", self.base)).send().await.expect("GET")
+    }
+
+    /// GET and return (status, body).
+    pub async fn page(&self, path: &str) -> (StatusCode, String) {
+        let r = self.get(path).await;
+        let status = r.status();
+        (status, r.text().await.expect("body"))
+    }
+
+    /// POST a url-encoded form with the session's CSRF token, as a page would.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        if let Some(t) = &self.csrf {
+            all.push(("csrf_token", t));
+        }
+        self.post_form_raw(path, &all).await
+    }
+
+    /// POST a form exactly as given (no CSRF token added).
+    pub async fn post_form_raw(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.client.post(format!("{}{path}", self.base)).form(fields).send().await.expect("POST")
+    }
+
+    /// POST a multipart upload (CSRF token in the query, as the page's form does).
+    pub async fn upload(&self, path: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let url = format!("{}{path}?csrf_token={}", self.base, self.csrf.clone().unwrap_or_default());
+        self.client.post(url).multipart(form).send().await.expect("upload")
+    }
+
+    fn api_headers(&self) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        if let Some(t) = &self.csrf {
+            h.insert("x-csrf-token", HeaderValue::from_str(t).expect("header"));
+        }
+        h
+    }
+
+    /// An API call with a JSON body (and the CSRF header when the session has a token).
+    pub async fn api(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Response {
+        let mut req = self.client.request(method, format!("{}{path}", self.base)).headers(self.api_headers());
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.expect("API call")
+    }
+}
+
+/// `Location` of a redirect.
+pub fn location(resp: &Response) -> String {
+    resp.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
+/// Assert a 303 to `to` (a prefix).
+pub fn assert_redirect(resp: &Response, to: &str) {
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "expected a redirect to {to}");
+    let loc = location(resp);
+    assert!(loc.starts_with(to), "redirected to {loc}, expected {to}");
+}
+
+/// Wait until `check` holds (background work), at most 10 s.
+pub async fn eventually<F, Fut>(mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// A minimal SMTP server that accepts every message and keeps it (for mail tests).
+pub struct FakeSmtp {
+    pub port: u16,
+    pub messages: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl FakeSmtp {
+    pub async fn start() -> FakeSmtp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        FakeSmtp::serve(listener)
+    }
+
+    /// Serve on an already-bound listener (to come up on a known port later).
+    pub fn serve(listener: tokio::net::TcpListener) -> FakeSmtp {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let port = listener.local_addr().expect("addr").port();
+        let messages = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let store = messages.clone();
+        let handle = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let (read, mut write) = stream.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    let _ = write.write_all(b"220 fake.smtp ESMTP\r\n").await;
+                    let mut in_data = false;
+                    let mut data = String::new();
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        if in_data {
+                            if line == "." {
+                                in_data = false;
+                                store.lock().expect("lock").push(std::mem::take(&mut data));
+                                let _ = write.write_all(b"250 2.0.0 queued\r\n").await;
+                            } else {
+                                data.push_str(&line);
+                                data.push('\n');
+                            }
+                            continue;
+                        }
+                        let upper = line.to_ascii_uppercase();
+                        let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                            b"250-fake.smtp\r\n250 8BITMIME\r\n"
+                        } else if upper.starts_with("DATA") {
+                            in_data = true;
+                            b"354 end with .\r\n"
+                        } else if upper.starts_with("QUIT") {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            break;
+                        } else {
+                            b"250 ok\r\n"
+                        };
+                        let _ = write.write_all(reply).await;
+                    }
+                });
+            }
+        });
+        FakeSmtp { port, messages, handle }
+    }
+
+    pub fn received(&self) -> Vec<String> {
+        self.messages.lock().expect("lock").clone()
+    }
+}
+
+impl Drop for FakeSmtp {
+    fn drop(&mut self) {
+        self.handle.abort();
+    }
+}
+
+/// Some bytes of a real (tiny) PDF.
+pub fn tiny_pdf() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
+}

@@ -1,0 +1,18 @@
+//! The integration suite: one test binary, each test driving the real HTTP server on a
+//! fresh database. Runs on SQLite by default and on PostgreSQL when
+//! `HUIYUAN_TEST_DATABASE_URL` is set (`scripts/test` does both).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod api;
+mod audit;
+mod auth;
+mod authz;
+mod cli;
+mod helpers;
+mod mail;
+mod notices;
+mod ops;
+mod orgs;
+mod storage;
+mod users;

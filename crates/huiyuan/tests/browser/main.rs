@@ -1,0 +1,308 @@
+//! Browser tests: the real `huiyuan` binary (`serve --demo` on SQLite), driven through
+//! chromedriver in Debian's headless Chromium. Screenshots of every page visited are written
+//! to `target/screenshots/` for people to look at.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+const DEMO_PASSWORD: &str = huiyuan::bootstrap::DEMO_PASSWORD;
+
+/// A running huiyuan with the demo data, a chromedriver and a browser session.
+struct Rig {
+    base: String,
+    browser: Client,
+    data_dir: tempfile::TempDir,
+    server: Child,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl Rig {
+    async fn start() -> Rig {
+        let data_dir = tempfile::tempdir().unwrap();
+        let mut server = Command::new(env!("CARGO_BIN_EXE_huiyuan"))
+            .args(["serve", "--demo", "--bind", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir.path())
+            .env("HUIYUAN_ADMIN_PASSWORD", "kexue-jiaoyu-2026")
+            .env("HUIYUAN_LOG", "warn")
+            .env_remove("HUIYUAN_DATABASE_URL")
+            .env_remove("HUIYUAN_CONFIG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start huiyuan");
+        let stdout = server.stdout.take().unwrap();
+        let mut base = String::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                base = rest.split_whitespace().next().unwrap().to_string();
+                break;
+            }
+        }
+        assert!(base.starts_with("http://"), "huiyuan did not start");
+
+        let port = free_port();
+        let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver (apt-get install chromium-driver)");
+        let profile = tempfile::tempdir().unwrap();
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                    "--window-size=1280,900", "--lang=zh-CN",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let started = Instant::now();
+        let browser = loop {
+            let attempt = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await;
+            match attempt {
+                Ok(c) => break c,
+                Err(e) if started.elapsed() < Duration::from_secs(20) => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("cannot start a Chromium session: {e}"),
+            }
+        };
+        Rig { base, browser, data_dir, server, driver, _profile: profile }
+    }
+
+    async fn open(&self, path: &str) {
+        self.browser.goto(&format!("{}{path}", self.base)).await.unwrap();
+    }
+
+    async fn width(&self, width: u32, height: u32) {
+        self.browser.set_window_size(width, height).await.unwrap();
+    }
+
+    async fn shot(&self, name: &str) {
+        let png = self.browser.screenshot().await.unwrap();
+        std::fs::write(screenshot_dir().join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// The text of the first element matching `css`, waiting (up to 10 s) for it to appear.
+    async fn text(&self, css: &str) -> String {
+        let el = self.browser.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap();
+        el.text().await.unwrap()
+    }
+
+    /// Wait (up to 10 s) for a navigation to land on a path ending with `suffix`.
+    async fn wait_path(&self, suffix: &str) {
+        let started = Instant::now();
+        loop {
+            let path = self.browser.current_url().await.unwrap().path().to_string();
+            if path.ends_with(suffix) {
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "expected to reach {suffix}, still on {path}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn body(&self) -> String {
+        self.text("body").await
+    }
+
+    async fn sign_in(&self, login: &str, password: &str) {
+        self.open("/sign-in").await;
+        self.browser.find(Locator::Id("login")).await.unwrap().send_keys(login).await.unwrap();
+        self.browser.find(Locator::Id("password")).await.unwrap().send_keys(password).await.unwrap();
+        self.browser.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    }
+
+    /// (viewport width, document width): equal when nothing scrolls sideways.
+    async fn widths(&self) -> (i64, i64) {
+        let v = self
+            .browser
+            .execute("return [window.innerWidth, Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)];", vec![])
+            .await
+            .unwrap();
+        (v[0].as_i64().unwrap(), v[1].as_i64().unwrap())
+    }
+
+    async fn assert_no_horizontal_scroll(&self, what: &str) {
+        let (viewport, document) = self.widths().await;
+        assert!(document <= viewport, "{what}: the page is {document} px wide in a {viewport} px window");
+    }
+
+    async fn org_id(&self, code: &str) -> i64 {
+        let db = huiyuan::storage::Db::connect(&huiyuan::storage::Db::default_url(self.data_dir.path())).await.unwrap();
+        let (id,): (i64,) =
+            sqlx::query_as("SELECT id FROM org WHERE code = $1").bind(code).fetch_one(db.pool()).await.unwrap();
+        db.close().await;
+        id
+    }
+
+    async fn stop(self) {
+        let _ = self.browser.clone().close().await;
+    }
+}
+
+impl Drop for Rig {
+    /// Also on a failed assertion: no server or driver outlives its test.
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.server.kill();
+        let _ = self.driver.wait();
+        let _ = self.server.wait();
+    }
+}
+
+#[tokio::test]
+async fn the_home_page_shows_the_association_in_chinese() {
+    let rig = Rig::start().await;
+    rig.open("/").await;
+    assert_eq!(rig.text("h1").await, "山西省青少年科技教育协会");
+    let body = rig.body().await;
+    assert!(body.contains("申请入会") && body.contains("关于加强协会自身能力建设的通知"));
+    rig.shot("home-desktop").await;
+    rig.width(375, 900).await;
+    rig.open("/").await;
+    rig.assert_no_horizontal_scroll("home page").await;
+    assert!(
+        rig.browser.find(Locator::Css(".topbar a[href='/sign-in']")).await.unwrap().is_displayed().await.unwrap(),
+        "sign-in stays reachable on a phone"
+    );
+    rig.shot("home-375").await;
+    rig.open("/sign-up").await;
+    rig.assert_no_horizontal_scroll("sign-up form").await;
+    rig.shot("sign-up-375").await;
+    rig.stop().await;
+}
+
+#[tokio::test]
+async fn a_member_signs_in_and_out() {
+    let rig = Rig::start().await;
+    rig.sign_in("teacher", "wrong-password-1").await;
+    rig.wait_path("/sign-in").await;
+    assert!(rig.text(".alert").await.contains("账号或密码不正确"));
+    rig.shot("sign-in-failed").await;
+    rig.sign_in("13800138000", DEMO_PASSWORD).await;
+    rig.wait_path("/me").await;
+    assert_eq!(rig.text(".flash").await, "登录成功");
+    assert!(rig.body().await.contains("张伟"));
+    rig.shot("me-desktop").await;
+    rig.width(375, 900).await;
+    rig.open("/me").await;
+    rig.assert_no_horizontal_scroll("my account").await;
+    rig.shot("me-375").await;
+    rig.browser.find(Locator::XPath("//button[text()='退出']")).await.unwrap().click().await.unwrap();
+    rig.wait_path("/").await;
+    assert_eq!(rig.text(".flash").await, "您已安全退出");
+    rig.open("/me").await;
+    rig.wait_path("/sign-in").await;
+    rig.stop().await;
+}
+
+#[tokio::test]
+async fn a_city_administrator_opening_another_citys_page_gets_the_403_page() {
+    let rig = Rig::start().await;
+    let datong = rig.org_id("140200").await;
+    let taiyuan = rig.org_id("140100").await;
+    rig.sign_in("taiyuan", DEMO_PASSWORD).await;
+    rig.wait_path("/admin").await;
+    rig.open(&format!("/admin/orgs/{taiyuan}")).await;
+    assert!(rig.text("h1").await.contains("太原市青少年科技教育协会"));
+    rig.open(&format!("/admin/orgs/{datong}")).await;
+    assert!(rig.text("h1").await.contains("无权访问"));
+    let body = rig.body().await;
+    assert!(body.contains("您没有权限访问此页面") && body.contains("请求编号"));
+    assert!(!body.contains("大同市青少年科技教育协会"));
+    rig.shot("forbidden-desktop").await;
+    rig.width(375, 800).await;
+    rig.assert_no_horizontal_scroll("403 page").await;
+    rig.shot("forbidden-375").await;
+    rig.stop().await;
+}
+
+#[tokio::test]
+async fn the_notice_list_fits_a_375_px_phone_screen() {
+    let rig = Rig::start().await;
+    rig.open("/notices").await;
+    rig.width(375, 812).await;
+    let (viewport, _) = rig.widths().await;
+    assert_eq!(viewport, 375);
+    assert!(rig.body().await.contains("关于加强协会自身能力建设的通知"));
+    rig.assert_no_horizontal_scroll("notice list").await;
+    rig.shot("notices-375").await;
+    rig.browser
+        .find(Locator::XPath("//a[contains(., '关于加强协会自身能力建设的通知')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    rig.assert_no_horizontal_scroll("notice page").await;
+    rig.shot("notice-375").await;
+    rig.width(1280, 900).await;
+    rig.shot("notice-desktop").await;
+    rig.stop().await;
+}
+
+#[tokio::test]
+async fn the_back_office_works_on_a_phone_without_sideways_scrolling() {
+    let rig = Rig::start().await;
+    rig.sign_in("secretariat", DEMO_PASSWORD).await;
+    rig.wait_path("/admin").await;
+    let taiyuan = rig.org_id("140100").await;
+    let pages = [
+        ("dashboard", "/admin".to_string()),
+        ("orgs", "/admin/orgs".to_string()),
+        ("org", format!("/admin/orgs/{taiyuan}")),
+        ("org-new", format!("/admin/orgs/new?parent={taiyuan}")),
+        ("users", "/admin/users".to_string()),
+        ("user-new", "/admin/users/new".to_string()),
+        ("notices-admin", "/admin/notices".to_string()),
+        ("notice-new", "/admin/notices/new".to_string()),
+        ("audit", "/admin/audit".to_string()),
+    ];
+    for (name, path) in &pages {
+        rig.width(1280, 900).await;
+        rig.open(path).await;
+        rig.shot(&format!("{name}-desktop")).await;
+        rig.width(375, 812).await;
+        rig.open(path).await;
+        rig.assert_no_horizontal_scroll(path).await;
+        rig.shot(&format!("{name}-375")).await;
+    }
+    // The side menu folds behind the menu button on a phone.
+    rig.open("/admin").await;
+    let menu = rig.browser.find(Locator::Css(".sidemenu")).await.unwrap();
+    assert!(!menu.is_displayed().await.unwrap());
+    rig.browser.find(Locator::Css(".menu-button")).await.unwrap().click().await.unwrap();
+    assert!(menu.is_displayed().await.unwrap());
+    rig.shot("menu-open-375").await;
+    rig.stop().await;
+}

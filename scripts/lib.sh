@@ -1,0 +1,41 @@
+# Shared helpers for scripts/run, scripts/test and scripts/bench (sourced, not run).
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+warn() { printf '\033[33m!!  %s\033[0m\n' "$*" >&2; }
+
+is_debian() { [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else return 1; fi
+}
+
+APT_UPDATED=""
+# Install Debian packages that are missing; returns non-zero when it cannot.
+apt_install() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  is_debian || return 1
+  say "installing ${missing[*]} (apt-get)"
+  if [ -z "$APT_UPDATED" ]; then as_root apt-get update -qq || return 1; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return 1
+}
+
+# A CJK font, so PDFs and the browser show Chinese instead of boxes.
+has_chinese_font() { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh family 2>/dev/null | head -n 1)" ]; }
+
+ensure_chinese_font() {
+  has_chinese_font && return 0
+  if apt_install fontconfig fonts-noto-cjk fonts-wqy-microhei; then return 0; fi
+  warn "no Chinese font found; install Noto Sans CJK SC (e.g. fonts-noto-cjk) or WenQuanYi Micro Hei"
+  return 1
+}
+
+ensure_cargo() {
+  command -v cargo >/dev/null 2>&1 && return 0
+  [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH" && return 0
+  warn "cargo (Rust 1.95 or newer) is needed: see https://rustup.rs"
+  exit 1
+}
