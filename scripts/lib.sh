@@ -39,3 +39,30 @@ ensure_cargo() {
   warn "cargo (Rust 1.95 or newer) is needed: see https://rustup.rs"
   exit 1
 }
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+pg_start_local() {
+  command -v pg_lsclusters >/dev/null 2>&1 || return 1
+  local ver
+  ver=$(pg_lsclusters -h 2>/dev/null | awk '$3 == "main" {print $1; exit}')
+  [ -n "$ver" ] || return 1
+  say "starting the local PostgreSQL $ver cluster"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start >/dev/null 2>&1 || as_root pg_ctlcluster "$ver" main start
+}
+
+pg_reachable() { psql "$1/postgres" -Atqc 'select 1' >/dev/null 2>&1; }
+
+# Prints an admin URL (no database) that may create databases, or fails.
+pg_admin_url() {
+  if [ -n "${HUIYUAN_TEST_PG_URL:-}" ]; then echo "${HUIYUAN_TEST_PG_URL%/}"; return 0; fi
+  local trust="postgres://postgres@127.0.0.1:5432"
+  pg_reachable "$trust" && { echo "$trust"; return 0; }
+  # A server that wants passwords: make a test role through the local superuser.
+  if id postgres >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    su postgres -c "psql -Atqc \"DO \\\$\\\$ BEGIN CREATE ROLE huiyuan_test LOGIN CREATEDB PASSWORD 'huiyuan_test'; EXCEPTION WHEN duplicate_object THEN NULL; END \\\$\\\$\"" >/dev/null 2>&1 || true
+    local own="postgres://huiyuan_test:huiyuan_test@127.0.0.1:5432"
+    pg_reachable "$own" && { echo "$own"; return 0; }
+  fi
+  return 1
+}
+

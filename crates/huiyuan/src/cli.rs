@@ -270,11 +270,10 @@ fn check_config(file: &Path) -> anyhow::Result<()> {
             Ok(())
         }
         Err(problems) => {
-            eprintln!("{}: {} problem(s)", file.display(), problems.0.len());
             for p in &problems.0 {
                 eprintln!("  {p}");
             }
-            std::process::exit(1);
+            anyhow::bail!("{}: {} problem(s) in the settings", file.display(), problems.0.len())
         }
     }
 }

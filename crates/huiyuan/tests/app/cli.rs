@@ -107,8 +107,8 @@ fn start_server(data_dir: &std::path::Path, extra_env: &[(&str, &str)]) -> (std:
     (child, addr, lines)
 }
 
-#[test]
-fn the_first_start_prints_a_generated_administrator_password_once_and_stops_on_sigterm() {
+#[tokio::test]
+async fn the_first_start_prints_a_generated_administrator_password_once_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let (mut child, addr, lines) = start_server(dir.path(), &[]);
     assert!(!addr.is_empty());
@@ -121,8 +121,11 @@ fn the_first_start_prints_a_generated_administrator_password_once_and_stops_on_s
     assert!(exit.success(), "graceful shutdown exits cleanly: {exit:?}");
     assert!(waited.elapsed() < Duration::from_secs(10));
 
-    let (mut child, _, lines) = start_server(dir.path(), &[]);
+    let (mut child, addr, lines) = start_server(dir.path(), &[]);
     assert!(!lines.join("\n").contains("password:"), "the password is printed only once");
+    // Without --demo there is no demo data.
+    let notice = reqwest::get(format!("http://{addr}/notices/1")).await.unwrap();
+    assert_eq!(notice.status(), reqwest::StatusCode::NOT_FOUND, "no demo notice without --demo");
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     child.wait().unwrap();
 }

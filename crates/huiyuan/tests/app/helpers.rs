@@ -494,6 +494,17 @@ impl Drop for FakeSmtp {
     }
 }
 
+/// A local port nothing listens on (yet).
+pub fn unused_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+/// Settings for a plain SMTP server on this machine.
+pub fn smtp_at(port: u16) -> huiyuan::config::SmtpSettings {
+    toml::from_str(&format!("host = \"127.0.0.1\"\nport = {port}\ntls = \"none\"")).expect("smtp settings")
+}
+
 /// Some bytes of a real (tiny) PDF.
 pub fn tiny_pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()

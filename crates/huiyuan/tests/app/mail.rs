@@ -26,7 +26,7 @@ async fn with_smtp_mail_is_sent_after_the_action_commits() {
     let smtp = FakeSmtp::start().await;
     let port = smtp.port;
     let app = TestApp::spawn_with(|s| {
-        s.mail.smtp = Some(toml::from_str(&format!("host = \"127.0.0.1\"\nport = {port}\ntls = \"none\"")).unwrap());
+        s.mail.smtp = Some(smtp_at(port));
         s.mail.from_address = "noreply@example.org".into();
     })
     .await;
@@ -43,14 +43,8 @@ async fn with_smtp_mail_is_sent_after_the_action_commits() {
 
 #[tokio::test]
 async fn a_mail_server_that_is_down_never_fails_the_action_and_never_loses_the_message() {
-    // A port nothing listens on (yet).
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    let app = TestApp::spawn_with(|s| {
-        s.mail.smtp = Some(toml::from_str(&format!("host = \"127.0.0.1\"\nport = {port}\ntls = \"none\"")).unwrap())
-    })
-    .await;
+    let port = unused_port();
+    let app = TestApp::spawn_with(|s| s.mail.smtp = Some(smtp_at(port))).await;
     let r = app.anonymous().await.post_form("/password/forgot", &[("login", "zhangwei")]).await;
     assert_eq!(r.status(), StatusCode::OK, "the user's action succeeds");
     let failed_once = eventually(|| async {
@@ -85,13 +79,8 @@ async fn a_mail_server_that_is_down_never_fails_the_action_and_never_loses_the_m
 
 #[tokio::test]
 async fn a_message_that_fails_every_attempt_is_marked_failed_and_can_be_queued_again() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    let app = TestApp::spawn_with(|s| {
-        s.mail.smtp = Some(toml::from_str(&format!("host = \"127.0.0.1\"\nport = {port}\ntls = \"none\"")).unwrap())
-    })
-    .await;
+    let port = unused_port();
+    let app = TestApp::spawn_with(|s| s.mail.smtp = Some(smtp_at(port))).await;
     app.anonymous().await.post_form("/password/forgot", &[("login", "zhangwei")]).await;
     // Use up the attempts without waiting for the back-off.
     for _ in 0..200 {
