@@ -161,7 +161,7 @@ async fn show(
         None => None,
     };
     let children = store::children(&mut conn, org.id).await?;
-    let people = store::people(&mut conn, org.id)
+    let people: Vec<_> = store::people(&mut conn, org.id)
         .await?
         .into_iter()
         .map(|p| {
@@ -173,6 +173,7 @@ async fn show(
         ctx: page.title_text(org.name.clone()).crumb("org.list_title", paths::ADMIN_ORGS),
         level: crate::i18n::Lang::Zh.t(org.level().label_key()),
         can_add_child: actor.can_manage_org_tree() && org.level().child().is_some() && org.active(),
+        can_delete: actor.can_manage_org_tree() && org.parent_id.is_some() && children.is_empty() && people.is_empty(),
         can_manage: actor.can_manage_org_tree(),
         org,
         parent,

@@ -35,6 +35,8 @@ pub struct OrgPage {
     pub people: Vec<(OrgPerson, &'static str)>,
     pub can_manage: bool,
     pub can_add_child: bool,
+    /// Offered only when nothing visible refers to the node (the database checks the rest).
+    pub can_delete: bool,
 }
 
 #[derive(Template)]
