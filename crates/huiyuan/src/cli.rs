@@ -193,7 +193,17 @@ async fn create_admin(args: CreateAdminArgs) -> anyhow::Result<()> {
         (None, true) => anyhow::bail!("no account '{}' to reset", username.as_str()),
         (Some(user), true) => {
             store::set_password(&mut tx, user.id, &hash).await?;
-            store::set_active(&mut tx, user.id, true).await?;
+            if !user.active() {
+                store::set_active(&mut tx, user.id, true).await?;
+                crate::audit::record(
+                    &mut tx,
+                    &who,
+                    crate::audit::Entry::new("user.activate", "user", user.id, username.as_str())
+                        .after(serde_json::json!({ "active": true })),
+                )
+                .await?;
+            }
+            crate::auth::tokens::revoke_all(&mut tx, user.id).await?;
             session::delete_for_user(&mut tx, user.id, None).await?;
             crate::audit::record(
                 &mut tx,

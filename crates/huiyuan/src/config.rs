@@ -73,6 +73,9 @@ pub struct ServerSettings {
     pub base_url: String,
     pub trust_forwarded_for: bool,
     pub max_form_bytes: usize,
+    /// When set, `/metrics` answers only to `Authorization: Bearer <token>`.
+    #[serde(default)]
+    pub metrics_token: Option<Secret>,
 }
 
 impl ServerSettings {
@@ -134,6 +137,12 @@ pub struct LocaleSettings {
 #[derive(Clone, Default, Deserialize)]
 #[serde(transparent)]
 pub struct Secret(String);
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Secret(s)
+    }
+}
 
 impl Secret {
     pub fn expose(&self) -> &str {

@@ -29,7 +29,15 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(token) = &state.settings.server.metrics_token {
+        let given =
+            headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        let ok = given.is_some_and(|g| crate::auth::secrets::constant_time_eq(g, token.expose()));
+        if !ok {
+            return StatusCode::FORBIDDEN.into_response();
+        }
+    }
     let pool = state.db.pool();
     metrics::gauge!("db_pool_connections", "backend" => state.db.backend().name()).set(f64::from(pool.size()));
     metrics::gauge!("db_pool_idle_connections", "backend" => state.db.backend().name()).set(pool.num_idle() as f64);

@@ -80,16 +80,21 @@ CREATE INDEX session_user_idx ON session (user_id);
 CREATE INDEX session_expires_idx ON session (expires_at);
 
 -- Sign-in attempts, for throttling per account and per address across processes.
--- `login_key` is the normalised login as typed, whether or not such an account exists.
+-- `login_key` is the normalised login as typed, whether or not such an account exists;
+-- `user_id` the account it named, so user name, e-mail and mobile share one count. An
+-- attempt is written as failed before the password is checked, so concurrent guesses see
+-- each other, and marked succeeded afterwards.
 CREATE TABLE login_attempt (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
     login_key    TEXT NOT NULL,
+    user_id      BIGINT REFERENCES app_user (id) ON DELETE SET NULL,
     client_addr  TEXT NOT NULL,
     succeeded    BIGINT NOT NULL CHECK (succeeded IN (0, 1)),
     at           BIGINT NOT NULL
 );
 CREATE INDEX login_attempt_key_idx ON login_attempt (login_key, at);
 CREATE INDEX login_attempt_addr_idx ON login_attempt (client_addr, at);
+CREATE INDEX login_attempt_user_idx ON login_attempt (user_id, at);
 
 -- One-time password reset links; only the SHA-256 of the token is kept.
 CREATE TABLE password_reset (

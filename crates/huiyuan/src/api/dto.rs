@@ -277,5 +277,6 @@ pub struct TokenCreate {
 
 /// Page numbers for API lists: 1-based, 1–100 per page (default 20).
 pub fn paging(page: Option<i64>, per_page: Option<i64>) -> (i64, i64) {
-    (page.filter(|p| *p >= 1).unwrap_or(1), per_page.filter(|p| (1..=100).contains(p)).unwrap_or(20))
+    let max = crate::web::pagination::MAX_PAGE;
+    (page.filter(|p| (1..=max).contains(p)).unwrap_or(1), per_page.filter(|p| (1..=100).contains(p)).unwrap_or(20))
 }

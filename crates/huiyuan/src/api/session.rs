@@ -100,6 +100,10 @@ pub async fn create_token(
     CurrentUser(actor, ctx): CurrentUser,
     ApiJson(body): ApiJson<TokenCreate>,
 ) -> AppResult<Response> {
+    // A token cannot mint more tokens: that needs a signed-in person.
+    if ctx.via_token {
+        return Err(AppError::Forbidden);
+    }
     let name = token_name(&body.name).map_err(AppError::Validation)?;
     let (secret, id) = issue_token(&state, &ctx, actor.user_id, &name).await?;
     Ok((StatusCode::CREATED, Json(TokenCreated { id: id.0, name, token: secret })).into_response())

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use super::ApiJson;
 use super::dto::*;
 use crate::app::AppState;
-use crate::auth::{Role, store as auth_store};
+use crate::auth::{Actor, Grant, Role, store as auth_store};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use crate::storage::{GrantId, OrgId, UserId};
@@ -28,13 +28,18 @@ pub fn routes() -> Routes {
         .delete(paths::API_USER_GRANT, revoke)
 }
 
-async fn grants_out(state: &AppState, id: UserId) -> AppResult<Vec<GrantOut>> {
-    let mut conn = state.db.pool().acquire().await?;
-    Ok(auth_store::grants_of(&mut conn, id)
-        .await?
+/// The grants the actor may see (those within their part of the tree).
+fn visible_grants(actor: &Actor, grants: Vec<Grant>) -> Vec<GrantOut> {
+    grants
         .into_iter()
+        .filter(|g| actor.can_view_org(&g.org_path))
         .map(|g| GrantOut { id: g.id.0, role: g.role.as_str().into(), org_id: g.org_id.0, org_name: g.org_name })
-        .collect())
+        .collect()
+}
+
+async fn grants_out(state: &AppState, actor: &Actor, id: UserId) -> AppResult<Vec<GrantOut>> {
+    let mut conn = state.db.pool().acquire().await?;
+    Ok(visible_grants(actor, auth_store::grants_of(&mut conn, id).await?))
 }
 
 /// Accounts within the caller's scope.
@@ -59,10 +64,11 @@ pub async fn list(
     let (page, per_page) = paging(q.page, q.per_page);
     let mut conn = state.db.pool().acquire().await?;
     let (rows, total) = store::list(&mut conn, &actor.org_scope(), &filter, (page - 1) * per_page, per_page).await?;
-    drop(conn);
+    let ids: Vec<UserId> = rows.iter().map(|r| r.id).collect();
+    let mut all_grants = auth_store::grants_of_many(&mut conn, &ids).await?;
     let mut items = Vec::with_capacity(rows.len());
     for r in rows {
-        let grants = grants_out(&state, r.id).await?;
+        let grants = visible_grants(&actor, all_grants.remove(&r.id).unwrap_or_default());
         items.push(UserOut {
             id: r.id.0,
             username: r.username,
@@ -86,7 +92,7 @@ pub async fn show(
     Path(id): Path<UserId>,
 ) -> AppResult<Json<UserOut>> {
     let user = visible_user(&state, &actor, id).await?;
-    let grants = grants_out(&state, id).await?;
+    let grants = grants_out(&state, &actor, id).await?;
     Ok(Json(UserOut::new(user, grants)))
 }
 
@@ -107,7 +113,7 @@ pub async fn grant(
     service::grant(&mut tx, &actor, &ctx.who(), id, role, OrgId(body.org_id)).await?.map_err(AppError::Validation)?;
     tx.commit().await?;
     let user = visible_user(&state, &actor, id).await?;
-    let grants = grants_out(&state, id).await?;
+    let grants = grants_out(&state, &actor, id).await?;
     Ok((StatusCode::CREATED, Json(UserOut::new(user, grants))).into_response())
 }
 

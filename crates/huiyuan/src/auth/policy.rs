@@ -107,6 +107,13 @@ impl Actor {
         }
     }
 
+    /// Deactivate, reactivate or send a password link to an account holding `target` roles:
+    /// an account with a role the actor could not grant is out of reach (the secretariat
+    /// cannot bring back a system administrator).
+    pub fn can_manage_account(&self, target: &[super::actor::Grant]) -> bool {
+        self.can_manage_users() && target.iter().all(|g| self.can_grant(g.role))
+    }
+
     pub fn can_manage_notices(&self) -> bool {
         self.is_secretariat()
     }

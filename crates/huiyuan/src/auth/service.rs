@@ -45,36 +45,37 @@ pub async fn sign_in(
     let security = &state.settings.security;
     let window_ms = security.login_window_minutes * 60 * 1000;
     let mut conn = state.db.pool().acquire().await?;
-    let (by_key, by_addr) = store::recent_failures(&mut conn, &key, &who.client_addr, now_ms() - window_ms).await?;
-    if by_key >= security.login_max_failures_per_account {
+    let user = store::find_by_login(&mut conn, &key).await?;
+    let user_id = user.as_ref().map(|u| u.id);
+    // Counted before the (slow) password check, this attempt included, so that parallel
+    // guesses count against each other.
+    let attempt = store::begin_attempt(&mut conn, &key, user_id, &who.client_addr).await?;
+    let (by_account, by_addr) =
+        store::recent_failures(&mut conn, &key, user_id, &who.client_addr, now_ms() - window_ms).await?;
+    drop(conn);
+    if by_account > security.login_max_failures_per_account {
         let msg = Msg::new("auth.throttled_account").arg("minutes", security.login_window_minutes);
         return Ok(Err(SignInRefused::Throttled(msg)));
     }
-    if by_addr >= security.login_max_failures_per_address {
+    if by_addr > security.login_max_failures_per_address {
         let msg = Msg::new("auth.throttled_address").arg("minutes", security.login_window_minutes);
         return Ok(Err(SignInRefused::Throttled(msg)));
     }
-    let user = store::find_by_login(&mut conn, &key).await?;
-    drop(conn);
     let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| password::dummy_hash().to_string());
     let typed = password_typed.to_string();
     let matches = tokio::task::spawn_blocking(move || password::verify(&typed, &stored))
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
 
-    let mut tx = state.db.begin().await?;
-    store::record_attempt(&mut tx, &key, &who.client_addr, matches).await?;
     let user = match user {
         Some(u) if matches => u,
-        _ => {
-            tx.commit().await?;
-            return Ok(Err(SignInRefused::Invalid));
-        }
+        _ => return Ok(Err(SignInRefused::Invalid)),
     };
     if !user.active() {
-        tx.commit().await?;
         return Ok(Err(SignInRefused::Deactivated));
     }
+    let mut tx = state.db.begin().await?;
+    store::attempt_succeeded(&mut tx, attempt).await?;
     if let Some(old) = old_session {
         session::delete(&mut tx, old).await?;
     }
@@ -256,11 +257,12 @@ pub async fn change_password(
     let mut tx = state.db.begin().await?;
     store::set_password(&mut tx, user_id, &hash).await?;
     let ended = session::delete_for_user(&mut tx, user_id, keep_session).await?;
+    let tokens = super::tokens::revoke_all(&mut tx, user_id).await?;
     audit::record(
         &mut tx,
         who,
         Entry::new("auth.password_change", "user", user_id, &user.username)
-            .after(json!({ "other_sessions_ended": ended })),
+            .after(json!({ "other_sessions_ended": ended, "api_tokens_revoked": tokens })),
     )
     .await?;
     tx.commit().await?;
@@ -286,6 +288,22 @@ pub async fn request_reset(state: &AppState, who: &Who, login: &str, requested_b
     let Some(user) = store::find_by_login(&mut tx, &key).await? else {
         return Ok(false);
     };
+    let sent = issue_reset_link(&mut tx, state, who, &user, requested_by_admin).await?;
+    tx.commit().await?;
+    state.jobs.wake();
+    Ok(sent)
+}
+
+/// Create a reset link for `user` and queue the e-mail with it, inside the caller's
+/// transaction (call `state.jobs.wake()` after the commit). Returns false when nothing was
+/// sent: no active account with an e-mail, or the hourly limit (which administrators skip).
+pub async fn issue_reset_link(
+    tx: &mut crate::storage::Conn,
+    state: &AppState,
+    who: &Who,
+    user: &super::model::User,
+    requested_by_admin: bool,
+) -> AppResult<bool> {
     let Some(email) = user.email.clone().filter(|_| user.active()) else {
         return Ok(false);
     };
@@ -312,16 +330,14 @@ pub async fn request_reset(state: &AppState, who: &Who, login: &str, requested_b
     let lang = Lang::parse(&user.locale).unwrap_or_default();
     let link = format!("{}{}?token={token}", state.settings.server.base_url, crate::web::paths::PASSWORD_RESET);
     let mail = super::emails::password_reset(state, lang, &user.display_name, &email, &link, minutes)?;
-    crate::mail::enqueue(&mut tx, &mail).await?;
+    crate::mail::enqueue(tx, &mail).await?;
     audit::record(
-        &mut tx,
+        tx,
         who,
         Entry::new("auth.password_reset_request", "user", user.id, &user.username)
             .after(json!({ "sent_to": email, "by_admin": requested_by_admin })),
     )
     .await?;
-    tx.commit().await?;
-    state.jobs.wake();
     Ok(true)
 }
 
@@ -393,11 +409,13 @@ pub async fn reset_password(
         .await?;
     store::set_password(&mut tx, user_id, &hash).await?;
     let ended = session::delete_for_user(&mut tx, user_id, None).await?;
+    let tokens = super::tokens::revoke_all(&mut tx, user_id).await?;
     let who = Who { user_id: Some(user_id), name: format!("{} ({})", user.display_name, user.username), ..who.clone() };
     audit::record(
         &mut tx,
         &who,
-        Entry::new("auth.password_reset", "user", user_id, &user.username).after(json!({ "sessions_ended": ended })),
+        Entry::new("auth.password_reset", "user", user_id, &user.username)
+            .after(json!({ "sessions_ended": ended, "api_tokens_revoked": tokens })),
     )
     .await?;
     tx.commit().await?;

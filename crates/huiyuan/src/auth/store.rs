@@ -103,6 +103,7 @@ pub async fn mark_signed_in(conn: &mut Conn, id: UserId) -> Result<(), sqlx::Err
 
 #[derive(FromRow)]
 struct GrantRow {
+    user_id: UserId,
     id: GrantId,
     role: String,
     org_id: OrgId,
@@ -110,27 +111,69 @@ struct GrantRow {
     short_name: String,
 }
 
+impl GrantRow {
+    fn into_grant(self) -> Option<Grant> {
+        Some(Grant {
+            id: self.id,
+            role: Role::parse(&self.role)?,
+            org_id: self.org_id,
+            org_path: self.path,
+            org_name: self.short_name,
+        })
+    }
+}
+
+/// The grants of several users at once (list pages), by user.
+pub async fn grants_of_many(
+    conn: &mut Conn,
+    users: &[UserId],
+) -> Result<std::collections::HashMap<UserId, Vec<Grant>>, sqlx::Error> {
+    let mut out: std::collections::HashMap<UserId, Vec<Grant>> = std::collections::HashMap::new();
+    if users.is_empty() {
+        return Ok(out);
+    }
+    let mut sql = crate::storage::Sql::new(
+        "SELECT g.user_id, g.id, g.role, g.org_id, o.path, o.short_name
+         FROM role_grant g JOIN org o ON o.id = g.org_id WHERE g.user_id IN (",
+    );
+    for (i, id) in users.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*id);
+    }
+    sql.push(") ORDER BY g.id");
+    let rows: Vec<GrantRow> = sql.fetch_all(conn).await?;
+    for row in rows {
+        let user = row.user_id;
+        if let Some(g) = row.into_grant() {
+            out.entry(user).or_default().push(g);
+        }
+    }
+    Ok(out)
+}
+
+/// Every role the user holds (for managing them).
 pub async fn grants_of(conn: &mut Conn, user_id: UserId) -> Result<Vec<Grant>, sqlx::Error> {
-    let rows: Vec<GrantRow> = sqlx::query_as(
-        "SELECT g.id, g.role, g.org_id, o.path, o.short_name
+    grants_where(conn, user_id, "").await
+}
+
+/// The roles that count: those held over active nodes. A deactivated city's
+/// administrator keeps the account but loses the city.
+pub async fn active_grants_of(conn: &mut Conn, user_id: UserId) -> Result<Vec<Grant>, sqlx::Error> {
+    grants_where(conn, user_id, " AND o.is_active = 1").await
+}
+
+async fn grants_where(conn: &mut Conn, user_id: UserId, extra: &str) -> Result<Vec<Grant>, sqlx::Error> {
+    let rows: Vec<GrantRow> = sqlx::query_as(&format!(
+        "SELECT g.user_id, g.id, g.role, g.org_id, o.path, o.short_name
          FROM role_grant g JOIN org o ON o.id = g.org_id
-         WHERE g.user_id = $1 ORDER BY g.id",
-    )
+         WHERE g.user_id = $1{extra} ORDER BY g.id"
+    ))
     .bind(user_id)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(Grant {
-                id: r.id,
-                role: Role::parse(&r.role)?,
-                org_id: r.org_id,
-                org_path: r.path,
-                org_name: r.short_name,
-            })
-        })
-        .collect())
+    Ok(rows.into_iter().filter_map(GrantRow::into_grant).collect())
 }
 
 /// The actor for an active account; `None` when the account is gone or deactivated.
@@ -141,7 +184,7 @@ pub async fn load_actor(conn: &mut Conn, user_id: UserId) -> Result<Option<Actor
     if !user.active() {
         return Ok(None);
     }
-    let grants = grants_of(conn, user_id).await?;
+    let grants = active_grants_of(conn, user_id).await?;
     Ok(Some(Actor { user_id, username: user.username, display_name: user.display_name, locale: user.locale, grants }))
 }
 
@@ -177,25 +220,42 @@ pub async fn delete_grant(conn: &mut Conn, user_id: UserId, grant_id: GrantId) -
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn record_attempt(conn: &mut Conn, key: &str, addr: &str, ok: bool) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO login_attempt (login_key, client_addr, succeeded, at) VALUES ($1, $2, $3, $4)")
-        .bind(key)
-        .bind(addr)
-        .bind(Flag(ok))
-        .bind(now_ms())
-        .execute(&mut *conn)
-        .await?;
+/// Write a sign-in attempt as failed, before the password is checked; returns its id.
+pub async fn begin_attempt(conn: &mut Conn, key: &str, user: Option<UserId>, addr: &str) -> Result<i64, sqlx::Error> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO login_attempt (login_key, user_id, client_addr, succeeded, at) VALUES ($1, $2, $3, 0, $4) RETURNING id",
+    )
+    .bind(key)
+    .bind(user)
+    .bind(addr)
+    .bind(now_ms())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn attempt_succeeded(conn: &mut Conn, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE login_attempt SET succeeded = 1 WHERE id = $1").bind(id).execute(&mut *conn).await?;
     Ok(())
 }
 
-/// Failed attempts since `since` for this login key and for this address.
-pub async fn recent_failures(conn: &mut Conn, key: &str, addr: &str, since: i64) -> Result<(i64, i64), sqlx::Error> {
-    let (by_key,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM login_attempt WHERE login_key = $1 AND at > $2 AND succeeded = 0")
-            .bind(key)
-            .bind(since)
-            .fetch_one(&mut *conn)
-            .await?;
+/// Failed attempts since `since` against this account (by any of its logins, or by the
+/// typed key when it names none) and from this address.
+pub async fn recent_failures(
+    conn: &mut Conn,
+    key: &str,
+    user: Option<UserId>,
+    addr: &str,
+    since: i64,
+) -> Result<(i64, i64), sqlx::Error> {
+    let (by_key,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM login_attempt WHERE (login_key = $1 OR user_id = $2) AND at > $3 AND succeeded = 0",
+    )
+    .bind(key)
+    .bind(user.unwrap_or(UserId(-1)))
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?;
     let (by_addr,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM login_attempt WHERE client_addr = $1 AND at > $2 AND succeeded = 0")
             .bind(addr)

@@ -73,6 +73,16 @@ pub async fn list_for_user(conn: &mut Conn, user_id: UserId) -> Result<Vec<Token
     .await
 }
 
+/// Revoke every live token of a user (password change or reset, deactivation).
+pub async fn revoke_all(conn: &mut Conn, user_id: UserId) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now_ms())
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// Revoke one of `user_id`'s tokens; returns its name when it was live.
 pub async fn revoke(conn: &mut Conn, user_id: UserId, id: TokenId) -> Result<Option<String>, sqlx::Error> {
     let row: Option<(String,)> = sqlx::query_as(

@@ -166,6 +166,23 @@ impl Db {
     }
 }
 
+/// Serialise transactions that check-then-change something spanning several rows (e.g. "is
+/// this the last system administrator?"), keyed by `lock`. SQLite's write transactions are
+/// serial already (`BEGIN IMMEDIATE`); on PostgreSQL this takes a transaction-scoped
+/// advisory lock, released at commit or rollback.
+pub async fn serialize(tx: &mut Conn, lock: i64) -> Result<(), sqlx::Error> {
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(lock).execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// Advisory lock keys (see [`serialize`]).
+pub mod locks {
+    /// Changes to who holds the system administrator role.
+    pub const SYSADMINS: i64 = 1;
+}
+
 /// The URL with its password replaced, safe to print.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

@@ -85,9 +85,10 @@ pub fn contains_pattern(q: &str) -> String {
     out
 }
 
-/// ` LIKE $n ESCAPE '\'` for `column`, matching `q` anywhere.
+/// `LOWER(column) LIKE $n ESCAPE '\'`, matching `q` anywhere. ASCII case is ignored on both
+/// databases (PostgreSQL's LIKE alone would respect it, SQLite's would not).
 pub fn push_contains(sql: &mut Sql, column: &str, q: &str) {
-    sql.push(column).push(" LIKE ").bind(contains_pattern(q)).push(" ESCAPE '\\'");
+    sql.push("LOWER(").push(column).push(") LIKE ").bind(contains_pattern(&q.to_lowercase())).push(" ESCAPE '\\'");
 }
 
 #[cfg(test)]

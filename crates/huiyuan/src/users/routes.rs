@@ -92,21 +92,21 @@ async fn list(
     let pager = Pager::new(&q.page, paths::ADMIN_USERS, filters);
     let mut conn = state.db.pool().acquire().await?;
     let (rows, total) = store::list(&mut conn, &actor.org_scope(), &filter, pager.offset(), pager.limit()).await?;
+    let ids: Vec<UserId> = rows.iter().map(|r| r.id).collect();
+    let mut grants = auth_store::grants_of_many(&mut conn, &ids).await?;
     let rows = rows
         .into_iter()
         .map(|row| {
-            let roles = row
-                .grants
-                .as_deref()
-                .unwrap_or("")
-                .split(',')
-                .filter_map(|g| g.split_once('@'))
-                .filter_map(|(role, org)| Role::parse(role).map(|r| (r, org)))
-                .map(|(r, org)| {
-                    if r.is_province_wide() || r == Role::Member {
-                        page.t(r.label_key()).to_string()
+            let roles = grants
+                .remove(&row.id)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|g| actor.can_view_org(&g.org_path))
+                .map(|g| {
+                    if g.role.is_province_wide() || g.role == Role::Member {
+                        page.t(g.role.label_key()).to_string()
                     } else {
-                        format!("{} · {org}", page.t(r.label_key()))
+                        format!("{} · {}", page.t(g.role.label_key()), g.org_name)
                     }
                 })
                 .collect();
@@ -182,9 +182,12 @@ async fn user_page(
     grant_org: String,
 ) -> AppResult<UserPage> {
     let mut conn = state.db.pool().acquire().await?;
-    let grants = auth_store::grants_of(&mut conn, user.id)
-        .await?
+    let all_grants = auth_store::grants_of(&mut conn, user.id).await?;
+    let can_manage_account = actor.can_manage_account(&all_grants);
+    // Roles outside the viewer's part of the tree are not theirs to see.
+    let grants = all_grants
         .into_iter()
+        .filter(|g| actor.can_view_org(&g.org_path))
         .map(|g| GrantRow {
             id: g.id.to_string(),
             role: page.t(g.role.label_key()),
@@ -200,6 +203,7 @@ async fn user_page(
         user,
         grants,
         can_manage: actor.can_manage_users(),
+        can_manage_account,
         grant_errors,
         grant_role,
         grant_org,
@@ -304,7 +308,8 @@ async fn send_reset(
     Path(id): Path<UserId>,
 ) -> AppResult<Response> {
     let user = visible_user(&state, &actor, id).await?;
-    allow(actor.can_manage_users())?;
+    let grants = auth_store::grants_of(&mut *state.db.pool().acquire().await?, id).await?;
+    allow(actor.can_manage_account(&grants))?;
     if user.email.is_none() || !user.active() {
         return Err(AppError::Conflict(Msg::new("err.no_email")));
     }

@@ -130,10 +130,13 @@ pub async fn create(
         })),
     )
     .await?;
-    tx.commit().await?;
     if send_link {
-        crate::auth::service::request_reset(state, who, parsed.username.as_str(), true).await?;
+        // In the same transaction: an account is never left without a way in.
+        let user = auth_store::find_user(&mut tx, user_id).await?.ok_or(AppError::NotFound)?;
+        crate::auth::service::issue_reset_link(&mut tx, state, who, &user, true).await?;
     }
+    tx.commit().await?;
+    state.jobs.wake();
     Ok(Ok(user_id))
 }
 
@@ -167,6 +170,7 @@ pub async fn grant(
 }
 
 pub async fn revoke(tx: &mut Conn, actor: &Actor, who: &Who, user_id: UserId, grant_id: GrantId) -> AppResult<()> {
+    crate::storage::serialize(tx, crate::storage::locks::SYSADMINS).await?;
     let grants = auth_store::grants_of(tx, user_id).await?;
     let grant = grants.iter().find(|g| g.id == grant_id).ok_or(AppError::NotFound)?;
     if !actor.can_grant(grant.role) || !actor.can_view_org(&grant.org_path) {
@@ -195,32 +199,34 @@ pub async fn revoke(tx: &mut Conn, actor: &Actor, who: &Who, user_id: UserId, gr
 
 /// Deactivate (sessions end at once) or reactivate an account.
 pub async fn set_active(tx: &mut Conn, actor: &Actor, who: &Who, user_id: UserId, active: bool) -> AppResult<String> {
+    crate::storage::serialize(tx, crate::storage::locks::SYSADMINS).await?;
     let user = auth_store::find_user(tx, user_id).await?.ok_or(AppError::NotFound)?;
+    let grants = auth_store::grants_of(tx, user_id).await?;
+    if !actor.can_manage_account(&grants) {
+        return Err(AppError::Forbidden);
+    }
+    let mut tokens = 0;
     if !active {
         if user_id == actor.user_id {
             return Err(AppError::Conflict(Msg::new("err.self_lockout")));
         }
-        let grants = auth_store::grants_of(tx, user_id).await?;
         if grants.iter().any(|g| g.role == Role::Sysadmin)
             && store::count_active_with_role(tx, Role::Sysadmin.as_str()).await? <= 1
         {
             return Err(AppError::Conflict(Msg::new("err.last_sysadmin")));
         }
-        if grants.iter().any(|g| matches!(g.role, Role::Sysadmin | Role::Secretariat)) && !actor.is_sysadmin() {
-            return Err(AppError::Forbidden);
-        }
+        session::delete_for_user(tx, user_id, None).await?;
+        // Tokens would otherwise come back to life with the account.
+        tokens = crate::auth::tokens::revoke_all(tx, user_id).await?;
     }
     auth_store::set_active(tx, user_id, active).await?;
-    if !active {
-        session::delete_for_user(tx, user_id, None).await?;
-    }
     let action = if active { "user.activate" } else { "user.deactivate" };
     audit::record(
         tx,
         who,
         Entry::new(action, "user", user_id, &user.username)
             .before(json!({ "active": user.active() }))
-            .after(json!({ "active": active })),
+            .after(json!({ "active": active, "api_tokens_revoked": tokens })),
     )
     .await?;
     Ok(user.display_name)

@@ -17,9 +17,6 @@ pub struct UserListRow {
     pub is_active: Flag,
     pub last_sign_in_at: Option<i64>,
     pub created_at: i64,
-    /// "role@org short name" pairs, joined with commas.
-    #[serde(skip)]
-    pub grants: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -51,7 +48,10 @@ fn push_where(sql: &mut Sql, scope: &OrgScope, f: &UserFilter) {
         sql.push(")");
     }
     if f.role.is_some() || f.org.is_some() {
-        sql.push(" AND EXISTS (SELECT 1 FROM role_grant fg WHERE fg.user_id = u.id");
+        // The role must be held within the viewer's scope too, so a filter cannot probe
+        // roles elsewhere in the tree.
+        sql.push(" AND EXISTS (SELECT 1 FROM role_grant fg JOIN org fo ON fo.id = fg.org_id WHERE fg.user_id = u.id");
+        scope.push_filter(sql, "fo.path");
         if let Some(role) = &f.role {
             sql.push(" AND fg.role = ").bind(role.clone());
         }
@@ -76,9 +76,7 @@ pub async fn list(
     push_where(&mut count, scope, f);
     let (total,): (i64,) = count.fetch_one(conn).await?;
     let mut sql = Sql::new(
-        "SELECT u.id, u.username, u.display_name, u.email, u.mobile, u.is_active, u.last_sign_in_at, u.created_at,
-                (SELECT STRING_AGG(g.role || '@' || o.short_name, ',') FROM role_grant g JOIN org o ON o.id = g.org_id
-                 WHERE g.user_id = u.id) AS grants
+        "SELECT u.id, u.username, u.display_name, u.email, u.mobile, u.is_active, u.last_sign_in_at, u.created_at
          FROM app_user u",
     );
     push_where(&mut sql, scope, f);

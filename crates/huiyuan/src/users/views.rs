@@ -65,6 +65,8 @@ pub struct UserPage {
     pub user: User,
     pub grants: Vec<GrantRow>,
     pub can_manage: bool,
+    /// May deactivate, reactivate or send a password link to this account.
+    pub can_manage_account: bool,
     pub roles: Vec<RoleChoice>,
     pub orgs: Vec<OrgChoice>,
     pub grant_errors: FieldErrors,

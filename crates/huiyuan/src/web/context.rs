@@ -71,8 +71,12 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
 /// Who is asking: an API token, or a session cookie (and the account behind it).
 async fn authenticate(state: &AppState, headers: &axum::http::HeaderMap, ctx: &mut RequestCtx) -> Result<(), AppError> {
     let security = &state.settings.security;
-    let bearer =
-        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        // Only our own tokens: other bearer credentials (the metrics token) are no sign-in.
+        .filter(|t| t.trim().starts_with(tokens::PREFIX));
     let session_token = cookies::get(headers, session::cookie_name(state.settings.server.secure_cookies()));
     if bearer.is_none() && session_token.is_none() {
         return Ok(());
@@ -130,7 +134,9 @@ fn client_addr(req: &Request, trust_forwarded_for: bool) -> String {
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            // The rightmost entry is the one our load balancer appended; the ones before it are
+            // whatever the client claimed.
+            .and_then(|v| v.rsplit(',').next())
             .map(str::trim)
             .filter(|v| !v.is_empty());
         if let Some(addr) = forwarded {

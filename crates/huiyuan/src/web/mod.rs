@@ -35,10 +35,18 @@ pub fn redirect_flash(state: &AppState, to: &str, msg: &Msg) -> Response {
     resp
 }
 
-/// A `next=` target we are willing to send people to: a local path only.
+/// A `next=` target we are willing to send people to: a local path only — one leading `/`,
+/// no back-slash, no scheme, and nothing but visible ASCII (browsers drop tabs and line
+/// breaks, so `/\t/evil.example` would become `//evil.example`).
 pub fn safe_next(next: Option<&str>, default: &str) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.contains("://")
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
             n.to_string()
         }
         _ => default.to_string(),
@@ -51,9 +59,18 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed() {
-        assert_eq!(safe_next(Some("/admin/orgs"), "/"), "/admin/orgs");
-        for evil in ["//evil.example", "https://evil.example", "/\\evil", "javascript:alert(1)"] {
-            assert_eq!(safe_next(Some(evil), "/me"), "/me", "{evil}");
+        assert_eq!(safe_next(Some("/admin/orgs?q=1"), "/"), "/admin/orgs?q=1");
+        let evil = [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "javascript:alert(1)",
+            "/\t/evil.example",
+            "/x\ny",
+            "/ /x",
+        ];
+        for e in evil {
+            assert_eq!(safe_next(Some(e), "/me"), "/me", "{e:?}");
         }
         assert_eq!(safe_next(None, "/me"), "/me");
     }

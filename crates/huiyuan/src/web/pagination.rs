@@ -4,6 +4,8 @@
 use serde::Deserialize;
 
 pub const PER_PAGE_CHOICES: [i64; 4] = [10, 20, 50, 100];
+/// Pages beyond this are refused (the offset must stay a small positive number).
+pub const MAX_PAGE: i64 = 100_000;
 
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct PageQuery {
@@ -26,7 +28,7 @@ pub struct Pager {
 impl Pager {
     /// Read `page`/`per_page` leniently: anything unusable becomes the default.
     pub fn new(q: &PageQuery, base: &str, filters: String) -> Pager {
-        let page = q.page.as_deref().and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
+        let page = q.page.as_deref().and_then(|p| p.parse().ok()).filter(|p| (1..=MAX_PAGE).contains(p)).unwrap_or(1);
         let per_page =
             q.per_page.as_deref().and_then(|p| p.parse().ok()).filter(|p| PER_PAGE_CHOICES.contains(p)).unwrap_or(20);
         Pager { page, per_page, total: 0, filters, base: base.to_string() }

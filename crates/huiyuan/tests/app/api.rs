@@ -94,7 +94,8 @@ async fn a_personal_token_acts_with_its_owners_scope_until_revoked() {
     let orgs: Value = get("/api/v1/orgs").await.unwrap().json().await.unwrap();
     assert_eq!(orgs.as_array().unwrap().len(), 1, "the token sees only 太原市, like its owner");
     assert_eq!(get(&format!("/api/v1/orgs/{}", app.fixture.datong)).await.unwrap().status(), StatusCode::FORBIDDEN);
-    // A token needs no CSRF header: it is not a cookie.
+    // A token cannot mint more tokens; it needs no CSRF header (it is not a cookie), so the
+    // refusal comes from the handler.
     let r = integration
         .post(app.url("/api/v1/tokens"))
         .bearer_auth(&secret)
@@ -102,7 +103,8 @@ async fn a_personal_token_acts_with_its_owners_scope_until_revoked() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "forbidden");
 
     let id = created["id"].as_i64().unwrap();
     assert_eq!(owner.api(Method::DELETE, &format!("/api/v1/tokens/{id}"), None).await.status(), StatusCode::NO_CONTENT);

@@ -359,3 +359,48 @@ async fn an_oversized_form_is_refused() {
     let r = b.post_form("/sign-in", &[("login", &huge), ("password", "x")]).await;
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn failures_count_against_the_account_whichever_login_is_typed() {
+    let app = TestApp::spawn().await;
+    let b = app.anonymous().await;
+    for login in ["zhangwei", "zhangwei@example.org", "13800138000", "zhangwei", "13800138000"] {
+        let r = b.post_form("/sign-in", &[("login", login), ("password", "guess-1234")]).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = b.post_form("/sign-in", &[("login", "zhangwei@example.org"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_password_reset_revokes_the_accounts_api_tokens() {
+    let app = TestApp::spawn().await;
+    let teacher = app.login_as(Who::Teacher).await;
+    let created: serde_json::Value = teacher
+        .api(reqwest::Method::POST, "/api/v1/tokens", Some(serde_json::json!({"name": "x"})))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let secret = created["token"].as_str().unwrap().to_string();
+    let r = teacher
+        .post_form(
+            "/me/password",
+            &[("current", PASSWORD), ("password", "xin-mima-2026"), ("password_confirm", "xin-mima-2026")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(&secret).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_next_link_cannot_send_people_to_another_site() {
+    let app = TestApp::spawn().await;
+    let r = app.stranger().get("/lang/en?next=/%09/evil.example").await;
+    assert_redirect(&r, "/");
+    assert_eq!(location(&r), "/");
+    let b = app.anonymous().await;
+    let r = b.post_form("/sign-in", &[("login", "zhangwei"), ("password", PASSWORD), ("next", "//evil.example")]).await;
+    assert_eq!(location(&r), "/me");
+}

@@ -65,3 +65,27 @@ async fn assets_come_from_the_binary_and_are_cached() {
     let (_, html) = b.page("/").await;
     assert!(!html.contains("http://") || !html.contains("<script src=\"http"), "no script from elsewhere");
 }
+
+#[tokio::test]
+async fn metrics_can_require_a_token() {
+    let app = TestApp::spawn_with(|s| s.server.metrics_token = Some("scrape-secret".to_string().into())).await;
+    let b = app.stranger();
+    assert_eq!(b.get("/metrics").await.status(), StatusCode::FORBIDDEN);
+    let r = b.client.get(app.url("/metrics")).bearer_auth("scrape-secret").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn behind_a_load_balancer_the_address_it_saw_is_recorded() {
+    let app = TestApp::spawn_with(|s| s.server.trust_forwarded_for = true).await;
+    let b = app.anonymous().await;
+    b.client
+        .post(app.url("/sign-in"))
+        .header("x-forwarded-for", "6.6.6.6, 203.0.113.9")
+        .form(&[("login", "zhangwei"), ("password", PASSWORD), ("csrf_token", b.csrf.as_deref().unwrap())])
+        .send()
+        .await
+        .unwrap();
+    let addr = app.text("SELECT client_addr FROM audit_log WHERE action = 'auth.sign_in'").await.unwrap();
+    assert_eq!(addr, "203.0.113.9", "the client's own claim (6.6.6.6) is ignored");
+}

@@ -185,3 +185,14 @@ async fn the_root_cannot_be_deactivated_and_counties_have_no_children() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("区县级机构下不能再添加下级机构"));
 }
+
+#[tokio::test]
+async fn the_administrator_of_a_deactivated_city_loses_the_back_office() {
+    let app = TestApp::spawn().await;
+    let datong = app.login_as(Who::Datong).await;
+    assert_eq!(datong.get("/admin").await.status(), StatusCode::OK);
+    let sec = app.login_as(Who::Secretariat).await;
+    sec.post_form(&format!("/admin/orgs/{}/activation", app.fixture.datong), &[("active", "0")]).await;
+    assert_eq!(datong.get("/admin").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(datong.get("/me").await.status(), StatusCode::OK, "the account itself still works");
+}

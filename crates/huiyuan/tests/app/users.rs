@@ -150,3 +150,66 @@ async fn the_account_list_filters_by_role_organisation_and_name() {
     let (_, html) = sec.page("/admin/users?q=1380013").await;
     assert!(html.contains("张伟"));
 }
+
+#[tokio::test]
+async fn the_secretariat_cannot_bring_back_or_reset_a_system_administrator() {
+    let app = TestApp::spawn().await;
+    let admin = app.login_as(Who::Sysadmin).await;
+    // A second administrator, deactivated by the first.
+    let council = app.fixture.user(Who::Council);
+    let root = app.fixture.root.to_string();
+    admin.post_form(&format!("/admin/users/{council}/grants"), &[("role", "sysadmin"), ("org_id", &root)]).await;
+    let r = admin.post_form(&format!("/admin/users/{council}/activation"), &[("active", "0")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let sec = app.login_as(Who::Secretariat).await;
+    let before = app.audit_count().await;
+    let r = sec.post_form(&format!("/admin/users/{council}/activation"), &[("active", "1")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = sec.post_form(&format!("/admin/users/{}/password-reset", app.fixture.user(Who::Sysadmin)), &[]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.audit_count().await, before);
+    let (_, page) = sec.page(&format!("/admin/users/{council}")).await;
+    assert!(!page.contains("启用账号"), "the button is not offered either");
+}
+
+#[tokio::test]
+async fn deactivating_an_account_revokes_its_api_tokens_for_good() {
+    let app = TestApp::spawn().await;
+    let teacher = app.login_as(Who::Teacher).await;
+    let created: serde_json::Value = teacher
+        .api(reqwest::Method::POST, "/api/v1/tokens", Some(serde_json::json!({"name": "同步"})))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let secret = created["token"].as_str().unwrap().to_string();
+    let sec = app.login_as(Who::Secretariat).await;
+    let id = app.fixture.user(Who::Teacher);
+    sec.post_form(&format!("/admin/users/{id}/activation"), &[("active", "0")]).await;
+    sec.post_form(&format!("/admin/users/{id}/activation"), &[("active", "1")]).await;
+    let r = reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(&secret).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "the token did not come back with the account");
+}
+
+#[tokio::test]
+async fn a_city_administrator_sees_only_the_roles_held_in_their_city() {
+    let app = TestApp::spawn().await;
+    // 李明 administers 太原市 and is also a member registered with 大同市.
+    app.grant(Who::Taiyuan, huiyuan::auth::Role::Member, app.fixture.datong).await;
+    let datong = app.login_as(Who::Datong).await;
+    let (status, page) = datong.page(&format!("/admin/users/{}", app.fixture.user(Who::Taiyuan))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("大同市") && !page.contains("太原市"), "the 太原市 role is not shown to 大同市");
+    let (_, list) = datong.page("/admin/users").await;
+    assert!(list.contains("李明") && !list.contains("市协会管理员 · 太原市"));
+    // Filtering by another city's node finds nobody.
+    let (_, probe) = datong.page(&format!("/admin/users?org={}", app.fixture.taiyuan)).await;
+    assert!(probe.contains("共 0 条"));
+    let api: serde_json::Value = datong
+        .api(reqwest::Method::GET, &format!("/api/v1/users/{}", app.fixture.user(Who::Taiyuan)), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api["grants"].as_array().unwrap().len(), 1);
+}
