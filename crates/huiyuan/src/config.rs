@@ -22,6 +22,7 @@ pub struct Settings {
     pub association: Association,
     pub cities: Vec<CitySetting>,
     pub categories: Vec<CategorySetting>,
+    pub joining: JoiningSettings,
     pub server: ServerSettings,
     pub security: SecuritySettings,
     pub uploads: UploadSettings,
@@ -58,6 +59,38 @@ pub struct CategorySetting {
     #[serde(default)]
     pub english_name: String,
     pub kind: CategoryKind,
+    /// May an applicant ask for it?
+    #[serde(default)]
+    pub requestable: bool,
+}
+
+/// The application forms' choices and the reviewers' checklists.
+#[derive(Debug, Clone, Deserialize)]
+pub struct JoiningSettings {
+    /// Lowest first.
+    pub education_levels: Vec<String>,
+    pub min_education: String,
+    pub degrees: Vec<String>,
+    pub political_statuses: Vec<String>,
+    pub institution_types: Vec<String>,
+    pub group_conditions: Vec<String>,
+    pub group_individuals_min: usize,
+    pub group_individuals_max: usize,
+    pub city_checklist: Checklists,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Checklists {
+    pub individual: Vec<String>,
+    pub group: Vec<String>,
+}
+
+impl JoiningSettings {
+    /// Is `level` at or above the minimum education? Unknown levels are not.
+    pub fn education_sufficient(&self, level: &str) -> bool {
+        let rank = |l: &str| self.education_levels.iter().position(|x| x == l);
+        matches!((rank(level), rank(&self.min_education)), (Some(a), Some(b)) if a >= b)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -293,6 +326,26 @@ impl Settings {
         if self.categories.is_empty() {
             p("categories", "list at least one member category");
         }
+        let j = &self.joining;
+        if j.education_levels.is_empty() {
+            p("joining.education_levels", "list at least one level");
+        } else if !j.education_levels.contains(&j.min_education) {
+            p("joining.min_education", "must be one of joining.education_levels");
+        }
+        for (key, list) in [
+            ("joining.degrees", &j.degrees),
+            ("joining.political_statuses", &j.political_statuses),
+            ("joining.institution_types", &j.institution_types),
+            ("joining.city_checklist.individual", &j.city_checklist.individual),
+            ("joining.city_checklist.group", &j.city_checklist.group),
+        ] {
+            if list.is_empty() {
+                p(key, "list at least one entry");
+            }
+        }
+        if j.group_individuals_min == 0 || j.group_individuals_min > j.group_individuals_max {
+            p("joining.group_individuals_min", "must be at least 1 and at most joining.group_individuals_max");
+        }
         let url = &self.server.base_url;
         if !(url.starts_with("http://") || url.starts_with("https://")) || url.ends_with('/') {
             p("server.base_url", "must start with http:// or https:// and not end with /");
@@ -441,6 +494,9 @@ mod tests {
         let names: Vec<_> = s.categories.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["高级会员", "普通会员", "团体会员", "外籍会员", "荣誉会员", "永久会员"]);
         assert!(s.mail.smtp.is_none());
+        assert!(s.joining.education_sufficient("大专") && s.joining.education_sufficient("博士研究生"));
+        assert!(!s.joining.education_sufficient("高中（中专）") && !s.joining.education_sufficient("小学"));
+        assert_eq!(s.joining.group_conditions.len(), 5);
     }
 
     #[test]

@@ -8,6 +8,8 @@
 pub mod api;
 /// AppState, the router and its layers, the server.
 pub mod app;
+/// Joining: applications and their review chain.
+pub mod applications;
 /// The audit log: recording every change, browsing it.
 pub mod audit;
 /// Accounts, sessions, API tokens and the permission policy.
@@ -18,6 +20,8 @@ pub mod bootstrap;
 pub mod cli;
 /// Settings as data (TOML + environment).
 pub mod config;
+/// Domain values that parse: ID numbers, credit codes, postcodes.
+pub mod domain;
 /// The application's error type.
 pub mod error;
 /// Uploaded files and their storage.
@@ -32,6 +36,8 @@ pub mod mail;
 pub mod markdown;
 /// Notices (通知公告).
 pub mod notices;
+/// In-app notifications.
+pub mod notifications;
 /// Health, readiness, metrics, static assets.
 pub mod ops;
 /// The organisation tree.

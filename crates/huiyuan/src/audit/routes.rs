@@ -50,6 +50,7 @@ pub fn target_type_key(target_type: &str) -> &'static str {
         "org" => "audit.type_org",
         "notice" => "audit.type_notice",
         "api_token" => "audit.type_api_token",
+        "application" => "audit.type_application",
         "mail" => "audit.type_mail",
         _ => "audit.type_other",
     }
@@ -169,6 +170,7 @@ async fn show(
         "org" => Some(paths::fill(paths::ADMIN_ORG, &[&row.target_id])),
         "user" => Some(paths::fill(paths::ADMIN_USER, &[&row.target_id])),
         "notice" => Some(paths::fill(paths::ADMIN_NOTICE_EDIT, &[&row.target_id])),
+        "application" => Some(paths::fill(paths::ADMIN_APPLICATION, &[&row.target_id])),
         _ => None,
     };
     let view = AuditEntryPage {

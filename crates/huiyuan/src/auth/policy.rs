@@ -114,6 +114,26 @@ impl Actor {
         self.can_manage_users() && target.iter().all(|g| self.can_grant(g.role))
     }
 
+    /// See an application (staff): one reviewed by a city within the actor's scope, or a
+    /// province-direct one (`org_path` None) for the province's roles.
+    pub fn can_view_application(&self, org_path: Option<&str>) -> bool {
+        match org_path {
+            Some(path) => self.is_staff() && self.can_view_org(path),
+            None => self.org_scope() == OrgScope::All,
+        }
+    }
+
+    /// Decide the qualification review (资格审查) of an application to this city: its own
+    /// administrators (or a parent city's), not the province.
+    pub fn can_review_city_application(&self, org_path: &str) -> bool {
+        self.grants.iter().any(|g| g.role == Role::CityAdmin && org_path.starts_with(g.org_path.as_str()))
+    }
+
+    /// Decide province-direct applications (直接吸纳), which no city reviews.
+    pub fn can_process_direct_application(&self) -> bool {
+        self.is_secretariat()
+    }
+
     pub fn can_manage_notices(&self) -> bool {
         self.is_secretariat()
     }
@@ -197,6 +217,21 @@ mod tests {
         let mut sql = Sql::new("SELECT 1 FROM org o WHERE 1 = 1");
         OrgScope::Subtrees(vec!["/1/2/".into(), "/1/5/".into()]).push_filter(&mut sql, "o.path");
         assert_eq!(sql.text(), "SELECT 1 FROM org o WHERE 1 = 1 AND (o.path LIKE $1 OR o.path LIKE $2)");
+    }
+
+    #[test]
+    fn applications_are_reviewed_by_their_city_and_direct_ones_by_the_secretariat() {
+        let taiyuan = actor(&[(Role::CityAdmin, "/1/2/")]);
+        assert!(taiyuan.can_review_city_application("/1/2/"));
+        assert!(!taiyuan.can_review_city_application("/1/3/"));
+        assert!(taiyuan.can_view_application(Some("/1/2/")));
+        assert!(!taiyuan.can_view_application(None), "province-direct applications are the province's");
+        let sec = actor(&[(Role::Secretariat, "/1/")]);
+        assert!(sec.can_view_application(Some("/1/2/")) && sec.can_view_application(None));
+        assert!(!sec.can_review_city_application("/1/2/"), "the city reviews its own applicants");
+        assert!(sec.can_process_direct_application() && !taiyuan.can_process_direct_application());
+        let member = actor(&[(Role::Member, "/1/")]);
+        assert!(!member.can_view_application(Some("/1/2/")) && !member.can_view_application(None));
     }
 
     #[test]

@@ -42,4 +42,8 @@ id_type!(
     JobId,
     /// An audit record.
     AuditId,
+    /// A membership application.
+    ApplicationId,
+    /// An in-app notification.
+    NotificationId,
 );

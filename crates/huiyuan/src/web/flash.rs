@@ -61,6 +61,12 @@ const FLASH_KEYS: &[&str] = &[
     "flash.file_removed",
     "flash.token_revoked",
     "flash.mail_requeued",
+    "flash.app_submitted",
+    "flash.app_draft_saved",
+    "flash.app_withdrawn",
+    "flash.app_recommended",
+    "flash.app_returned",
+    "flash.app_rejected",
 ];
 
 fn percent_encode(s: &str) -> String {

@@ -239,7 +239,10 @@ fn menu(actor: &Actor, path: &str) -> Vec<MenuGroup> {
         href,
         active: path == href || (href != paths::ADMIN && path.starts_with(&format!("{href}/"))),
     };
-    let mut groups = vec![MenuGroup { label: "menu.workbench", items: vec![item("menu.dashboard", paths::ADMIN)] }];
+    let mut groups = vec![
+        MenuGroup { label: "menu.workbench", items: vec![item("menu.dashboard", paths::ADMIN)] },
+        MenuGroup { label: "menu.joining", items: vec![item("menu.applications", paths::ADMIN_APPLICATIONS)] },
+    ];
     if actor.can_manage_notices() {
         groups.push(MenuGroup { label: "menu.notices", items: vec![item("menu.notice_admin", paths::ADMIN_NOTICES)] });
     }
@@ -259,6 +262,9 @@ fn menu(actor: &Actor, path: &str) -> Vec<MenuGroup> {
     if !system.is_empty() {
         groups.push(MenuGroup { label: "menu.system", items: system });
     }
-    groups.push(MenuGroup { label: "menu.account", items: vec![item("menu.me", paths::ME)] });
+    groups.push(MenuGroup {
+        label: "menu.account",
+        items: vec![item("menu.me", paths::ME), item("menu.notifications", paths::ME_NOTIFICATIONS)],
+    });
     groups
 }

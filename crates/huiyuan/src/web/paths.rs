@@ -21,8 +21,20 @@ pub const ME_LANGUAGE: &str = "/me/language";
 pub const ME_TOKENS: &str = "/me/tokens";
 pub const ME_TOKEN_REVOKE: &str = "/me/tokens/{id}/revoke";
 
+// Joining (applicants)
+pub const APPLY: &str = "/apply";
+pub const APPLY_INDIVIDUAL: &str = "/apply/individual";
+pub const APPLICATION: &str = "/applications/{id}";
+pub const APPLICATION_EDIT: &str = "/applications/{id}/edit";
+pub const APPLICATION_WITHDRAW: &str = "/applications/{id}/withdraw";
+pub const ME_NOTIFICATIONS: &str = "/me/notifications";
+pub const ME_NOTIFICATIONS_READ: &str = "/me/notifications/read";
+
 // Back office
 pub const ADMIN: &str = "/admin";
+pub const ADMIN_APPLICATIONS: &str = "/admin/applications";
+pub const ADMIN_APPLICATION: &str = "/admin/applications/{id}";
+pub const ADMIN_APPLICATION_DECISION: &str = "/admin/applications/{id}/decision";
 pub const ADMIN_ORGS: &str = "/admin/orgs";
 pub const ADMIN_ORG_NEW: &str = "/admin/orgs/new";
 pub const ADMIN_ORG: &str = "/admin/orgs/{id}";

@@ -108,6 +108,13 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             .unwrap();
         id
     };
+    let application = app.submitted_application(Who::Teacher, "张伟", &resident_id("140105", "19900307", 491)).await;
+    let app_draft = {
+        let teacher = app.login_as(Who::Teacher).await;
+        let r = teacher.post_form("/apply/individual", &[("name", "张伟"), ("intent", "save")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        location(&r).split('/').nth(2).unwrap().to_string()
+    };
     let audit_id = app.scalar("SELECT MAX(id) FROM audit_log").await;
 
     let cases = vec![
@@ -185,6 +192,67 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             format!("/me/tokens/{token_a}/revoke"),
             Body::None,
             [SignIn, NOT_FOUND, NOT_FOUND, NOT_FOUND, SEE_OTHER, NOT_FOUND],
+        ),
+        // Joining
+        case(Method::GET, "/apply", "/apply", Body::None, SIGNED_IN),
+        case(Method::GET, "/apply/individual", "/apply/individual", Body::None, SIGNED_IN),
+        case(
+            Method::POST,
+            "/apply/individual",
+            "/apply/individual",
+            form(&[("name", "草稿"), ("intent", "save")]),
+            [SignIn, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER],
+        ),
+        case(
+            Method::GET,
+            "/applications/{id}",
+            format!("/applications/{application}"),
+            Body::None,
+            [SignIn, OK, FORBIDDEN, SEE_OTHER, SEE_OTHER, SEE_OTHER],
+        ),
+        case(
+            Method::GET,
+            "/applications/{id}/edit",
+            format!("/applications/{app_draft}/edit"),
+            Body::None,
+            [SignIn, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        ),
+        case(
+            Method::POST,
+            "/applications/{id}/edit",
+            format!("/applications/{app_draft}/edit"),
+            form(&[("name", "张伟"), ("intent", "save")]),
+            [SignIn, SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        ),
+        case(
+            Method::POST,
+            "/applications/{id}/withdraw",
+            format!("/applications/{app_draft}/withdraw"),
+            Body::None,
+            [SignIn, SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        ),
+        case(Method::GET, "/me/notifications", "/me/notifications", Body::None, SIGNED_IN),
+        case(
+            Method::POST,
+            "/me/notifications/read",
+            "/me/notifications/read",
+            Body::None,
+            [SignIn, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER],
+        ),
+        case(Method::GET, "/admin/applications", "/admin/applications", Body::None, STAFF),
+        case(
+            Method::GET,
+            "/admin/applications/{id}",
+            format!("/admin/applications/{application}"),
+            Body::None,
+            THIS_CITY,
+        ),
+        case(
+            Method::POST,
+            "/admin/applications/{id}/decision",
+            format!("/admin/applications/{application}/decision"),
+            form(&[("action", "return"), ("note", "请补充获奖证书扫描件")]),
+            [SignIn, FORBIDDEN, FORBIDDEN, SEE_OTHER, FORBIDDEN, FORBIDDEN],
         ),
         // Back office: dashboard and organisation tree
         case(Method::GET, "/admin", "/admin", Body::None, STAFF),

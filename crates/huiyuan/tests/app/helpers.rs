@@ -509,3 +509,67 @@ pub fn smtp_at(port: u16) -> huiyuan::config::SmtpSettings {
 pub fn tiny_pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
 }
+
+/// A valid resident ID number for a birth date (YYYYMMDD) and sequence (odd: a man).
+pub fn resident_id(region: &str, birth: &str, seq: u32) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const C: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+    let body = format!("{region}{birth}{seq:03}");
+    let sum: u32 = body.bytes().zip(W).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    format!("{body}{}", C[(sum % 11) as usize])
+}
+
+/// A complete individual form (as the page posts it) for a city (org id or "direct").
+pub fn individual_form(name: &str, id_number: &str, city: &str) -> Vec<(String, String)> {
+    let birth = &id_number[6..14];
+    let male = (id_number.as_bytes()[16] - b'0') % 2 == 1;
+    [
+        ("name", name),
+        ("gender", if male { "male" } else { "female" }),
+        ("birth_date", &format!("{}-{}-{}", &birth[..4], &birth[4..6], &birth[6..])),
+        ("ethnicity", "汉族"),
+        ("political_status", "群众"),
+        ("id_type", "resident_id"),
+        ("id_number", id_number),
+        ("education", "本科"),
+        ("degree", "学士"),
+        ("title", "中学一级教师"),
+        ("post", "科技辅导员"),
+        ("employer", "太原市第五中学"),
+        ("in_service", "in_service"),
+        ("subject", "物理"),
+        ("years", "8"),
+        ("mobile", "13912345678"),
+        ("email", "applicant@example.org"),
+        ("address", "太原市小店区坞城路1号"),
+        ("postcode", "030006"),
+        ("city", city),
+        ("category", "ordinary"),
+        ("achievements", "指导学生获全国青少年科技创新大赛二等奖。"),
+        ("awards", "2024年山西省优秀科技辅导员"),
+        ("consent", "yes"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+impl Browser {
+    /// POST pairs as a form (with the CSRF token).
+    pub async fn post_pairs(&self, path: &str, pairs: &[(String, String)]) -> Response {
+        let fields: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.post_form(path, &fields).await
+    }
+}
+
+impl TestApp {
+    /// `who` submits an individual application to 太原市; returns its id.
+    pub async fn submitted_application(&self, who: Who, name: &str, id_number: &str) -> i64 {
+        let b = self.login_as(who).await;
+        let mut form = individual_form(name, id_number, &self.fixture.taiyuan.to_string());
+        form.push(("intent".into(), "submit".into()));
+        let r = b.post_pairs("/apply/individual", &form).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "submitting {name}");
+        location(&r).rsplit('/').next().unwrap().parse().unwrap()
+    }
+}

@@ -131,6 +131,31 @@ impl Rig {
         }
     }
 
+    async fn fill(&self, id: &str, text: &str) {
+        let el = self.browser.find(Locator::Id(id)).await.unwrap();
+        el.clear().await.unwrap();
+        el.send_keys(text).await.unwrap();
+    }
+
+    async fn choose(&self, id: &str, value: &str) {
+        self.browser.find(Locator::Id(id)).await.unwrap().select_by_value(value).await.unwrap();
+    }
+
+    /// Scroll an element to the middle of the screen (as a person would, clear of the sticky
+    /// submit bar) and click it.
+    async fn click(&self, css: &str) {
+        let script = format!(
+            "document.querySelector({}).scrollIntoView({{block: 'center'}})",
+            serde_json::to_string(css).unwrap()
+        );
+        self.browser.execute(&script, vec![]).await.unwrap();
+        self.browser.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
+    }
+
+    async fn value(&self, id: &str) -> String {
+        self.browser.find(Locator::Id(id)).await.unwrap().prop("value").await.unwrap().unwrap_or_default()
+    }
+
     async fn body(&self) -> String {
         self.text("body").await
     }
@@ -304,5 +329,83 @@ async fn the_back_office_works_on_a_phone_without_sideways_scrolling() {
     rig.browser.find(Locator::Css(".menu-button")).await.unwrap().click().await.unwrap();
     assert!(menu.is_displayed().await.unwrap());
     rig.shot("menu-open-375").await;
+    rig.stop().await;
+}
+
+/// A valid resident ID number for a birth date and sequence.
+fn resident_id(body17: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const C: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+    let sum: u32 = body17.bytes().zip(W).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    format!("{body17}{}", C[(sum % 11) as usize])
+}
+
+#[tokio::test]
+async fn a_teacher_applies_on_a_phone_and_corrects_a_wrong_id_number() {
+    let rig = Rig::start().await;
+    rig.width(375, 812).await;
+    rig.sign_in("teacher", DEMO_PASSWORD).await;
+    rig.wait_path("/me").await;
+    rig.open("/apply").await;
+    rig.browser.find(Locator::Css("a[href='/apply/individual']")).await.unwrap().click().await.unwrap();
+    rig.wait_path("/apply/individual").await;
+    rig.assert_no_horizontal_scroll("application form").await;
+    let good = resident_id("14010519900307491");
+    let wrong = format!("{}{}", &good[..17], if good.ends_with('0') { '1' } else { '0' });
+    rig.choose("gender", "male").await;
+    rig.fill("birth_date", "1990-03-07").await;
+    rig.choose("ethnicity", "汉族").await;
+    rig.choose("id_type", "resident_id").await;
+    rig.fill("id_number", &wrong).await;
+    rig.choose("education", "本科").await;
+    rig.fill("employer", "太原市第五中学").await;
+    rig.choose("in_service", "in_service").await;
+    rig.fill("years", "8").await;
+    rig.fill("address", "太原市小店区坞城路1号").await;
+    rig.fill("postcode", "030006").await;
+    let taiyuan = rig.org_id("140100").await;
+    rig.choose("city", &taiyuan.to_string()).await;
+    rig.choose("category", "ordinary").await;
+    rig.fill("achievements", "指导学生获全国青少年科技创新大赛二等奖。").await;
+    rig.click("input[name=consent]").await;
+    rig.click("button[value=submit]").await;
+
+    let error = rig.text("#id_number-error").await;
+    assert_eq!(error, "身份证号校验位不正确，请核对最后一位");
+    assert_eq!(rig.value("employer").await, "太原市第五中学", "the other fields are kept");
+    assert_eq!(rig.value("achievements").await, "指导学生获全国青少年科技创新大赛二等奖。");
+    rig.assert_no_horizontal_scroll("form with errors").await;
+    rig.browser
+        .execute("document.getElementById('id_number').scrollIntoView({block: 'center'})", vec![])
+        .await
+        .unwrap();
+    rig.shot("apply-error-375").await;
+
+    rig.fill("id_number", &good).await;
+    rig.click("button[value=submit]").await;
+    assert!(rig.text(".flash").await.contains("申请已提交"));
+    assert!(rig.body().await.contains("待审核"));
+    rig.assert_no_horizontal_scroll("application status").await;
+    rig.shot("application-status-375").await;
+    rig.width(1280, 900).await;
+    rig.shot("application-status-desktop").await;
+
+    // The city administrator finds it in the queue and opens it.
+    rig.browser.find(Locator::XPath("//button[text()='退出']")).await.unwrap().click().await.unwrap();
+    rig.wait_path("/").await;
+    rig.sign_in("taiyuan", DEMO_PASSWORD).await;
+    rig.wait_path("/admin").await;
+    rig.open("/admin/applications").await;
+    assert!(rig.body().await.contains("张伟"));
+    rig.shot("queue-desktop").await;
+    rig.browser.find(Locator::XPath("//a[text()='审核']")).await.unwrap().click().await.unwrap();
+    assert!(rig.text("#decision h2").await.contains("审核意见"));
+    rig.shot("review-desktop").await;
+    rig.width(375, 812).await;
+    rig.assert_no_horizontal_scroll("review page").await;
+    rig.shot("review-375").await;
+    rig.open("/admin/applications").await;
+    rig.assert_no_horizontal_scroll("queue").await;
+    rig.shot("queue-375").await;
     rig.stop().await;
 }

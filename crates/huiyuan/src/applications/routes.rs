@@ -1,0 +1,627 @@
+//! Joining pages: the applicant's form, status and notifications; the reviewers' queue,
+//! review page and decision.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::model::{Application, ETHNICITIES, ID_TYPES, IndividualForm, Kind};
+use super::service::{self, Decision, Saved, next_step_key};
+use super::state::{Action, Status};
+use super::store::{self, QueueFilter};
+use super::views::*;
+use crate::app::AppState;
+use crate::auth::Actor;
+use crate::config::CategoryKind;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::i18n::Msg;
+use crate::storage::ApplicationId;
+use crate::web::pagination::{PageQuery, Pager, encode_filters};
+use crate::web::routes::Routes;
+use crate::web::{CurrentUser, PageCtx, Staff, allow, paths, redirect, redirect_flash, render};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(paths::APPLY, apply)
+        .get(paths::APPLY_INDIVIDUAL, new_individual)
+        .post(paths::APPLY_INDIVIDUAL, create_individual)
+        .get(paths::APPLICATION, show)
+        .get(paths::APPLICATION_EDIT, edit)
+        .post(paths::APPLICATION_EDIT, update)
+        .post(paths::APPLICATION_WITHDRAW, withdraw)
+        .get(paths::ME_NOTIFICATIONS, notifications)
+        .post(paths::ME_NOTIFICATIONS_READ, mark_read)
+        .get(paths::ADMIN_APPLICATIONS, queue)
+        .get(paths::ADMIN_APPLICATION, review)
+        .post(paths::ADMIN_APPLICATION_DECISION, decide)
+}
+
+fn options<S: AsRef<str>>(list: &[S]) -> Options {
+    list.iter().map(|s| (s.as_ref().to_string(), s.as_ref().to_string())).collect()
+}
+
+async fn choices(state: &AppState, page: &PageCtx) -> AppResult<FormChoices> {
+    let mut conn = state.db.pool().acquire().await?;
+    let mut cities: Options =
+        store::cities(&mut conn).await?.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
+    cities.push(("direct".into(), page.t("app.direct_option").to_string()));
+    let j = &state.settings.joining;
+    Ok(FormChoices {
+        genders: vec![("male".into(), page.t("form.male").into()), ("female".into(), page.t("form.female").into())],
+        ethnicities: options(&ETHNICITIES),
+        political: options(&j.political_statuses),
+        id_types: ID_TYPES.iter().map(|(v, k)| (v.to_string(), page.t(k).to_string())).collect(),
+        education: options(&j.education_levels),
+        degrees: options(&j.degrees),
+        service: vec![
+            ("in_service".into(), page.t("app.in_service").into()),
+            ("retired".into(), page.t("app.retired").into()),
+        ],
+        cities,
+        categories: state
+            .settings
+            .categories
+            .iter()
+            .filter(|c| c.requestable && c.kind != CategoryKind::Group)
+            .map(|c| {
+                (
+                    c.code.clone(),
+                    if page.lang == crate::i18n::Lang::En && !c.english_name.is_empty() {
+                        c.english_name.clone()
+                    } else {
+                        c.name.clone()
+                    },
+                )
+            })
+            .collect(),
+    })
+}
+
+async fn form_page(
+    state: &AppState,
+    page: PageCtx,
+    form: IndividualForm,
+    errors: FieldErrors,
+    action: String,
+    returned_note: Option<String>,
+) -> AppResult<IndividualFormPage> {
+    let choices = choices(state, &page).await?;
+    Ok(IndividualFormPage {
+        ctx: page.title("app.individual_title").crumb("app.apply_title", paths::APPLY),
+        form,
+        errors,
+        choices,
+        action,
+        returned_note,
+        min_education: state.settings.joining.min_education.clone(),
+    })
+}
+
+async fn apply(
+    State(state): State<AppState>,
+    CurrentUser(actor, _): CurrentUser,
+    page: PageCtx,
+) -> AppResult<Response> {
+    let mut conn = state.db.pool().acquire().await?;
+    let mine = store::for_applicant(&mut conn, actor.user_id)
+        .await?
+        .into_iter()
+        .map(|a| MyApplication {
+            id: a.id.to_string(),
+            kind: page.t(a.kind().label_key()),
+            status: page.t(a.status().label_key()),
+            tag: a.status().tag(),
+            updated_at: a.updated_at,
+            name: a.name,
+        })
+        .collect();
+    Ok(render(&ApplyPage { ctx: page.title("app.apply_title"), mine })?.into_response())
+}
+
+async fn new_individual(
+    State(state): State<AppState>,
+    CurrentUser(actor, _): CurrentUser,
+    page: PageCtx,
+) -> AppResult<Response> {
+    let mut conn = state.db.pool().acquire().await?;
+    let user = crate::auth::store::find_user(&mut conn, actor.user_id).await?.ok_or(AppError::NotFound)?;
+    let form = IndividualForm {
+        name: user.display_name,
+        email: user.email.unwrap_or_default(),
+        mobile: user.mobile.unwrap_or_default(),
+        ..IndividualForm::default()
+    };
+    let view = form_page(&state, page, form, FieldErrors::new(), paths::APPLY_INDIVIDUAL.to_string(), None).await?;
+    Ok(render(&view)?.into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct IndividualInput {
+    #[serde(flatten)]
+    form: IndividualForm,
+    intent: String,
+}
+
+async fn save(
+    state: &AppState,
+    actor: &Actor,
+    ctx: &crate::web::context::RequestCtx,
+    page: PageCtx,
+    existing: Option<&Application>,
+    input: IndividualInput,
+) -> AppResult<Response> {
+    let submit = input.intent == "submit";
+    let outcome = service::save_individual(state, actor, &ctx.who(), existing, input.form.clone(), submit).await?;
+    let action_for = |id: ApplicationId| paths::with_id(paths::APPLICATION_EDIT, id);
+    let (form, errors, action) = match outcome {
+        Ok(Saved::Submitted(id)) => {
+            return Ok(redirect_flash(
+                state,
+                &paths::with_id(paths::APPLICATION, id),
+                &Msg::new("flash.app_submitted"),
+            ));
+        }
+        Ok(Saved::Draft(id)) => return Ok(redirect_flash(state, &action_for(id), &Msg::new("flash.app_draft_saved"))),
+        Ok(Saved::Invalid(id, errors)) => (input.form.normalized(), errors, action_for(id)),
+        Err(errors) => {
+            let action = existing.map(|a| action_for(a.id)).unwrap_or_else(|| paths::APPLY_INDIVIDUAL.to_string());
+            (input.form.normalized(), errors, action)
+        }
+    };
+    let note = match existing {
+        Some(app) => returned_note(state, app).await?,
+        None => None,
+    };
+    let view = form_page(state, page, form, errors, action, note).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
+}
+
+async fn create_individual(
+    State(state): State<AppState>,
+    CurrentUser(actor, ctx): CurrentUser,
+    page: PageCtx,
+    Form(input): Form<IndividualInput>,
+) -> AppResult<Response> {
+    save(&state, &actor, &ctx, page, None, input).await
+}
+
+/// The applicant's own application (403 for anyone else).
+async fn own(state: &AppState, actor: &Actor, id: ApplicationId) -> AppResult<Application> {
+    let mut conn = state.db.pool().acquire().await?;
+    let app = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    allow(app.applicant_id == actor.user_id)?;
+    Ok(app)
+}
+
+/// What the reviewer asked to fix, when the application is back with the applicant.
+async fn returned_note(state: &AppState, app: &Application) -> AppResult<Option<String>> {
+    if app.status() != Status::Returned {
+        return Ok(None);
+    }
+    let mut conn = state.db.pool().acquire().await?;
+    let events = store::events(&mut conn, app.id).await?;
+    Ok(events.into_iter().rev().find(|e| e.to_status == Status::Returned.as_str()).map(|e| e.note))
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    CurrentUser(actor, _): CurrentUser,
+    page: PageCtx,
+    Path(id): Path<ApplicationId>,
+) -> AppResult<Response> {
+    let app = own(&state, &actor, id).await?;
+    if !app.status().is_editable() {
+        return Ok(redirect(&paths::with_id(paths::APPLICATION, id)));
+    }
+    let note = returned_note(&state, &app).await?;
+    let view = form_page(
+        &state,
+        page,
+        app.individual_form(),
+        FieldErrors::new(),
+        paths::with_id(paths::APPLICATION_EDIT, id),
+        note,
+    )
+    .await?;
+    Ok(render(&view)?.into_response())
+}
+
+async fn update(
+    State(state): State<AppState>,
+    CurrentUser(actor, ctx): CurrentUser,
+    page: PageCtx,
+    Path(id): Path<ApplicationId>,
+    Form(input): Form<IndividualInput>,
+) -> AppResult<Response> {
+    let app = own(&state, &actor, id).await?;
+    save(&state, &actor, &ctx, page, Some(&app), input).await
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    CurrentUser(actor, ctx): CurrentUser,
+    Path(id): Path<ApplicationId>,
+) -> AppResult<Response> {
+    let app = own(&state, &actor, id).await?;
+    service::withdraw(&state, &actor, &ctx.who(), &app).await?;
+    Ok(redirect_flash(&state, &paths::with_id(paths::APPLICATION, id), &Msg::new("flash.app_withdrawn")))
+}
+
+/// The steps of joining with where this application stands: (label, state, date).
+fn steps(app: &Application, events: &[store::EventRow]) -> Vec<Step> {
+    let direct = app.is_direct();
+    // Each step is done once the application reached one of these statuses.
+    let mut plan: Vec<(&'static str, &'static [&'static str])> = vec![("app.step_submit", &["submitted"])];
+    if direct {
+        plan.push(("app.step_secretariat_review", &["ready"]));
+    } else {
+        plan.push(("app.step_city_review", &["recommended"]));
+        plan.push(("app.step_forward", &["forwarded"]));
+        plan.push(("app.step_dossier", &["ready"]));
+    }
+    plan.push(("app.step_council", &["approved", "not_approved"]));
+    plan.push(("app.step_member", &["approved"]));
+    let reached =
+        |targets: &[&str]| events.iter().rev().find(|e| targets.contains(&e.to_status.as_str())).map(|e| e.at);
+    let status = app.status();
+    let stopped = matches!(status, Status::Rejected | Status::Withdrawn | Status::NotApproved);
+    let mut out = Vec::new();
+    let mut current_marked = false;
+    for (label, targets) in plan {
+        // A return sends the application back to the applicant: later steps start again.
+        let at = reached(targets).filter(|t| {
+            events.iter().filter(|e| e.to_status == "returned" || e.to_status == "sent_back").all(|r| r.at <= *t)
+        });
+        let done = at.is_some() && !(label == "app.step_member" && status != Status::Approved);
+        let state = if done {
+            "done"
+        } else if !current_marked {
+            current_marked = true;
+            if stopped { "stopped" } else { "current" }
+        } else {
+            "todo"
+        };
+        out.push(Step { label, state, at: if done { at } else { None } });
+    }
+    out
+}
+
+fn event_views(page: &PageCtx, events: Vec<store::EventRow>) -> Vec<EventView> {
+    events
+        .into_iter()
+        .map(|e| EventView {
+            at: e.at,
+            action: Action::parse(&e.action).map(|a| page.t(a.label_key())).unwrap_or(""),
+            body: e.acting_org.unwrap_or_else(|| page.t("app.by_applicant").to_string()),
+            note: e.note,
+        })
+        .collect()
+}
+
+async fn reviewer_name(state: &AppState, page: &PageCtx, app: &Application) -> AppResult<String> {
+    Ok(match app.org_id {
+        Some(org) => {
+            let mut conn = state.db.pool().acquire().await?;
+            crate::orgs::store::find(&mut conn, org).await?.map(|o| o.name).unwrap_or_default()
+        }
+        None => page.t("app.direct").to_string(),
+    })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    CurrentUser(actor, _): CurrentUser,
+    page: PageCtx,
+    Path(id): Path<ApplicationId>,
+) -> AppResult<Response> {
+    let mut conn = state.db.pool().acquire().await?;
+    let app = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    if app.applicant_id != actor.user_id {
+        // Staff who scan a paper form land on their own view.
+        let path = org_path(&state, &app).await?;
+        allow(actor.can_view_application(path.as_deref()))?;
+        return Ok(redirect(&paths::with_id(paths::ADMIN_APPLICATION, id)));
+    }
+    let events = store::events(&mut conn, id).await?;
+    drop(conn);
+    let status = app.status();
+    let view = StatusPage {
+        id: app.id.to_string(),
+        kind: page.t(app.kind().label_key()),
+        status: page.t(status.label_key()),
+        tag: status.tag(),
+        next: page.t(next_step_key(status)),
+        steps: steps(&app, &events),
+        editable: status.is_editable(),
+        withdrawable: super::state::transition(status, Action::Withdraw).is_ok(),
+        reviewer: if app.version > 0 { reviewer_name(&state, &page, &app).await? } else { String::new() },
+        events: event_views(&page, events),
+        name: app.name.clone(),
+        ctx: page.title("app.status_title").crumb("app.apply_title", paths::APPLY),
+    };
+    Ok(render(&view)?.into_response())
+}
+
+async fn org_path(state: &AppState, app: &Application) -> AppResult<Option<String>> {
+    match app.org_id {
+        Some(org) => {
+            let mut conn = state.db.pool().acquire().await?;
+            Ok(crate::orgs::store::find(&mut conn, org).await?.map(|o| o.path))
+        }
+        None => Ok(None),
+    }
+}
+
+async fn notifications(
+    State(state): State<AppState>,
+    CurrentUser(actor, _): CurrentUser,
+    page: PageCtx,
+) -> AppResult<Response> {
+    let mut conn = state.db.pool().acquire().await?;
+    let items = crate::notifications::recent(&mut conn, actor.user_id, 100).await?;
+    let unread = crate::notifications::unread(&mut conn, actor.user_id).await?;
+    Ok(render(&NotificationsPage { ctx: page.title("me.notifications").crumb("me.title", paths::ME), items, unread })?
+        .into_response())
+}
+
+async fn mark_read(State(state): State<AppState>, CurrentUser(actor, _): CurrentUser) -> AppResult<Response> {
+    let mut conn = state.db.pool().acquire().await?;
+    crate::notifications::mark_all_read(&mut conn, actor.user_id).await?;
+    Ok(redirect(paths::ME_NOTIFICATIONS))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct QueueQuery {
+    status: String,
+    kind: String,
+    q: String,
+    sort: String,
+    #[serde(flatten)]
+    page: PageQuery,
+}
+
+/// The tabs of the queue, in the order applications move.
+const TABS: [Status; 11] = [
+    Status::Submitted,
+    Status::Returned,
+    Status::Recommended,
+    Status::Forwarded,
+    Status::SentBack,
+    Status::Ready,
+    Status::OnAgenda,
+    Status::Approved,
+    Status::Rejected,
+    Status::NotApproved,
+    Status::Withdrawn,
+];
+
+async fn queue(
+    State(state): State<AppState>,
+    Staff(actor, _): Staff,
+    page: PageCtx,
+    Query(q): Query<QueueQuery>,
+) -> AppResult<Response> {
+    let scope = actor.org_scope();
+    let filter = QueueFilter {
+        status: Status::parse(&q.status),
+        kind: Kind::parse(&q.kind),
+        q: crate::text::normalize_line(&q.q),
+        newest_first: q.sort == "newest",
+        ..QueueFilter::default()
+    };
+    let filters = encode_filters(&[("status", &q.status), ("kind", &q.kind), ("q", &filter.q), ("sort", &q.sort)]);
+    let pager = Pager::new(&q.page, paths::ADMIN_APPLICATIONS, filters);
+    let mut conn = state.db.pool().acquire().await?;
+    let (rows, total) = store::queue(&mut conn, &scope, &filter, pager.offset(), pager.limit()).await?;
+    let counts = store::counts(&mut conn, &scope, &filter).await?;
+    let count = |s: &str| counts.iter().find(|(k, _)| k == s).map(|(_, n)| *n).unwrap_or(0);
+    let mut tabs =
+        vec![(String::new(), page.t("list.all"), counts.iter().map(|(_, n)| n).sum(), filter.status.is_none())];
+    for s in TABS {
+        tabs.push((s.as_str().to_string(), page.t(s.label_key()), count(s.as_str()), filter.status == Some(s)));
+    }
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let kind = Kind::parse(&r.kind).map(|k| page.t(k.label_key())).unwrap_or("");
+            let status = Status::parse(&r.status).unwrap_or(Status::Submitted);
+            (r, kind, page.t(status.label_key()), status.tag())
+        })
+        .collect();
+    let view = QueuePage {
+        ctx: page.title("app.queue_title").crumb("menu.joining", paths::ADMIN_APPLICATIONS),
+        rows,
+        pager: pager.with_total(total),
+        tabs,
+        q: filter.q,
+        kind: q.kind,
+        sort: q.sort,
+        status: q.status,
+    };
+    Ok(render(&view)?.into_response())
+}
+
+/// The application, if the staff member may see it.
+async fn visible(state: &AppState, actor: &Actor, id: ApplicationId) -> AppResult<(Application, Option<String>)> {
+    let mut conn = state.db.pool().acquire().await?;
+    let app = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    drop(conn);
+    if app.status() == Status::Draft {
+        return Err(AppError::NotFound);
+    }
+    let path = org_path(state, &app).await?;
+    allow(actor.can_view_application(path.as_deref()))?;
+    Ok((app, path))
+}
+
+/// The decisions this viewer can take on this application now.
+fn open_actions(actor: &Actor, app: &Application, path: Option<&str>) -> Vec<(&'static str, &'static str)> {
+    let (allowed, candidates): (bool, &[Action]) = match path {
+        Some(p) => (actor.can_review_city_application(p), &[Action::Recommend, Action::Return, Action::Reject]),
+        None => (actor.can_process_direct_application(), &[Action::File, Action::Return, Action::Reject]),
+    };
+    if !allowed {
+        return Vec::new();
+    }
+    candidates
+        .iter()
+        .filter(|a| super::state::transition(app.status(), **a).is_ok())
+        .map(|a| (a.as_str(), a.label_key()))
+        .collect()
+}
+
+fn detail_sections(page: &PageCtx, app: &Application, actor: &Actor) -> Vec<DetailSection> {
+    let f = app.individual_form();
+    let d = |label: &'static str, value: String| Detail { label, value };
+    // The reviewers need the number itself; anyone else reads it masked.
+    let reviewer = actor.can_process_direct_application() || actor.has(crate::auth::Role::CityAdmin);
+    let id_number = if reviewer {
+        f.id_number.clone()
+    } else {
+        crate::domain::ResidentId::parse(&f.id_number).map(|id| id.masked()).unwrap_or_default()
+    };
+    let id_type = ID_TYPES.iter().find(|(v, _)| *v == f.id_type).map(|(_, k)| page.t(k)).unwrap_or("");
+    let gender = crate::domain::Gender::parse(&f.gender).map(|g| page.t(g.label_key())).unwrap_or("");
+    let service = match f.in_service.as_str() {
+        "in_service" => page.t("app.in_service"),
+        "retired" => page.t("app.retired"),
+        _ => "",
+    };
+    vec![
+        DetailSection {
+            title: "app.section_basic",
+            rows: vec![
+                d("app.f_name", f.name.clone()),
+                d("app.f_gender", gender.to_string()),
+                d("app.f_birth_date", f.birth_date.clone()),
+                d("app.f_ethnicity", f.ethnicity.clone()),
+                d("app.f_political", f.political_status.clone()),
+                d("app.f_id_type", id_type.to_string()),
+                d("app.f_id_number", id_number),
+            ],
+        },
+        DetailSection {
+            title: "app.section_work",
+            rows: vec![
+                d("app.f_education", f.education.clone()),
+                d("app.f_degree", f.degree.clone()),
+                d("app.f_title", f.title.clone()),
+                d("app.f_post", f.post.clone()),
+                d("app.f_employer", f.employer.clone()),
+                d("app.f_in_service", service.to_string()),
+                d("app.f_subject", f.subject.clone()),
+                d("app.f_years", f.years.clone()),
+            ],
+        },
+        DetailSection {
+            title: "app.section_contact",
+            rows: vec![
+                d("app.f_mobile", f.mobile.clone()),
+                d("app.f_email", f.email.clone()),
+                d("app.f_address", f.address.clone()),
+                d("app.f_postcode", f.postcode.clone()),
+            ],
+        },
+        DetailSection {
+            title: "app.section_record",
+            rows: vec![
+                d("app.f_category", app.category.clone()),
+                d("app.f_achievements", f.achievements.clone()),
+                d("app.f_awards", f.awards.clone()),
+            ],
+        },
+    ]
+}
+
+async fn review_page(
+    state: &AppState,
+    actor: &Actor,
+    page: PageCtx,
+    app: &Application,
+    path: Option<&str>,
+    decision: (&Decision, FieldErrors),
+) -> AppResult<ReviewPage> {
+    let mut conn = state.db.pool().acquire().await?;
+    let events = store::events(&mut conn, app.id).await?;
+    drop(conn);
+    let checklist = match app.kind() {
+        Kind::Individual => &state.settings.joining.city_checklist.individual,
+        Kind::Group => &state.settings.joining.city_checklist.group,
+    };
+    let (decided, errors) = decision;
+    let category = state.settings.category(&app.category).map(|c| c.name.clone()).unwrap_or_default();
+    let mut sections = detail_sections(&page, app, actor);
+    if let Some(s) = sections.last_mut()
+        && let Some(first) = s.rows.first_mut()
+    {
+        first.value = category;
+    }
+    Ok(ReviewPage {
+        id: app.id.to_string(),
+        name: app.name.clone(),
+        kind: page.t(app.kind().label_key()),
+        status: page.t(app.status().label_key()),
+        tag: app.status().tag(),
+        reviewer: reviewer_name(state, &page, app).await?,
+        sections,
+        events: event_views(&page, events),
+        actions: open_actions(actor, app, path),
+        checklist: checklist.iter().enumerate().map(|(i, c)| (i, c.clone(), decided.ticks.contains(&i))).collect(),
+        note: decided.note.clone(),
+        chosen: decided.action.map(|a| a.as_str().to_string()).unwrap_or_default(),
+        errors,
+        versions: app.version,
+        ctx: page.title_text(app.name.clone()).crumb("app.queue_title", paths::ADMIN_APPLICATIONS),
+    })
+}
+
+async fn review(
+    State(state): State<AppState>,
+    Staff(actor, _): Staff,
+    page: PageCtx,
+    Path(id): Path<ApplicationId>,
+) -> AppResult<Response> {
+    let (app, path) = visible(&state, &actor, id).await?;
+    let view =
+        review_page(&state, &actor, page, &app, path.as_deref(), (&Decision::default(), FieldErrors::new())).await?;
+    Ok(render(&view)?.into_response())
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    Staff(actor, ctx): Staff,
+    page: PageCtx,
+    Path(id): Path<ApplicationId>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let (app, path) = visible(&state, &actor, id).await?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let decision = Decision {
+        action: Action::parse(&get("action")),
+        ticks: pairs.iter().filter(|(n, _)| n == "tick").filter_map(|(_, v)| v.parse().ok()).collect(),
+        note: get("note"),
+    };
+    match service::decide(&state, &actor, &ctx.who(), &app, path.as_deref(), &decision).await? {
+        Ok(()) => {
+            let key = match decision.action {
+                Some(Action::Recommend) => "flash.app_recommended",
+                Some(Action::Return) => "flash.app_returned",
+                Some(Action::Reject) => "flash.app_rejected",
+                _ => "flash.saved",
+            };
+            Ok(redirect_flash(
+                &state,
+                &paths::with_id(paths::ADMIN_APPLICATION, id),
+                &Msg::new(key).arg("name", &app.name),
+            ))
+        }
+        Err(errors) => {
+            let view = review_page(&state, &actor, page, &app, path.as_deref(), (&decision, errors)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
+        }
+    }
+}

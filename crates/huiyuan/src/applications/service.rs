@@ -1,0 +1,285 @@
+//! Rules of joining: drafts, submission, withdrawal and the city's qualification review.
+//! Every move goes through `state::transition`, updates the row only if it is still in the
+//! status the move started from (a double click or a retry never applies twice), and writes
+//! the timeline event, the audit record, the applicant's notification and e-mail in the same
+//! transaction.
+
+use serde_json::json;
+
+use super::model::{Application, IndividualForm, Kind};
+use super::state::{Action, Status, transition};
+use super::store::{self, Fields, NewEvent};
+use crate::app::AppState;
+use crate::audit::{self, Entry, Who};
+use crate::auth::{Actor, store as auth_store};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::i18n::{Lang, Msg};
+use crate::storage::{ApplicationId, Conn, OrgId, is_unique_violation};
+use crate::web::paths;
+
+/// The unique "one open application per person" constraint, as a field error.
+fn open_conflict(e: &sqlx::Error) -> Option<FieldErrors> {
+    is_unique_violation(e, "application", &["open_key"])
+        .then(|| FieldErrors::single("id_number", Msg::new("err.app_open_exists")))
+}
+
+/// What became of a save.
+pub enum Saved {
+    /// Kept as a draft (or still returned); the id to continue with.
+    Draft(ApplicationId),
+    Submitted(ApplicationId),
+    /// Not submitted: the form has errors. The form was kept (as the id's draft).
+    Invalid(ApplicationId, FieldErrors),
+}
+
+/// Save an individual application (new when `existing` is None) and, when `submit`, hand it
+/// in. A form with errors is still kept, so nothing typed is lost.
+pub async fn save_individual(
+    state: &AppState,
+    actor: &Actor,
+    who: &Who,
+    existing: Option<&Application>,
+    form: IndividualForm,
+    submit: bool,
+) -> AppResult<Result<Saved, FieldErrors>> {
+    if let Some(app) = existing {
+        if app.applicant_id != actor.user_id {
+            return Err(AppError::Forbidden);
+        }
+        if !app.status().is_editable() {
+            return Err(AppError::Conflict(Msg::new("err.app_locked")));
+        }
+    }
+    let form = form.normalized();
+    let mut tx = state.db.begin().await?;
+    let cities: Vec<OrgId> = store::cities(&mut tx).await?.into_iter().map(|(id, _)| id).collect();
+    let checked = if submit { Some(form.check(&state.settings, &cities)) } else { None };
+    let data = serde_json::to_string(&form).map_err(anyhow::Error::from)?;
+    let identity = form.identity_key();
+    let org_id = form.city.parse::<OrgId>().ok().filter(|id| cities.contains(id));
+    let fields =
+        Fields { name: &form.name, identity_key: identity.as_deref(), category: &form.category, org_id, data: &data };
+    let saved = match existing {
+        Some(app) => store::update_form(&mut tx, app, &fields).await.map(|()| app.id),
+        None => store::insert_draft(&mut tx, Kind::Individual, actor.user_id, &fields).await,
+    };
+    let id = match saved {
+        Ok(id) => id,
+        Err(e) => return open_conflict(&e).map(Err).ok_or(AppError::Database(e)),
+    };
+    let app = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if existing.is_none() {
+        audit::record(&mut tx, who, Entry::new("application.create", "application", id, &form.name)).await?;
+    }
+    let facts = match checked {
+        None => {
+            tx.commit().await?;
+            return Ok(Ok(Saved::Draft(id)));
+        }
+        Some(Err(errors)) => {
+            tx.commit().await?;
+            return Ok(Ok(Saved::Invalid(id, errors)));
+        }
+        Some(Ok(facts)) => facts,
+    };
+    let fields = Fields {
+        name: &facts.name,
+        identity_key: Some(&facts.identity_key),
+        category: &facts.category,
+        org_id: facts.org_id,
+        data: &data,
+    };
+    store::update_form(&mut tx, &app, &fields).await?;
+    let app = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    apply(&mut tx, state, actor, who, &app, Action::Submit, None, "", json!({})).await?;
+    store::insert_version(&mut tx, id, app.version + 1, &data).await?;
+    tx.commit().await?;
+    state.jobs.wake();
+    Ok(Ok(Saved::Submitted(id)))
+}
+
+/// The applicant takes the application back.
+pub async fn withdraw(state: &AppState, actor: &Actor, who: &Who, app: &Application) -> AppResult<()> {
+    if app.applicant_id != actor.user_id {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = state.db.begin().await?;
+    apply(&mut tx, state, actor, who, app, Action::Withdraw, None, "", json!({})).await?;
+    tx.commit().await?;
+    state.jobs.wake();
+    Ok(())
+}
+
+/// A reviewer's decision: the checklist ticks (indexes into the settings' list for the
+/// application's kind) and the opinion, or what to fix, or the reason.
+#[derive(Debug, Clone, Default)]
+pub struct Decision {
+    pub action: Option<Action>,
+    pub ticks: Vec<usize>,
+    pub note: String,
+}
+
+/// The city's qualification review (资格审查): recommend, return for correction or reject.
+/// For province-direct applications the secretariat decides instead (return, reject, or
+/// file the dossier).
+pub async fn decide(
+    state: &AppState,
+    actor: &Actor,
+    who: &Who,
+    app: &Application,
+    org_path: Option<&str>,
+    decision: &Decision,
+) -> AppResult<Result<(), FieldErrors>> {
+    let Some(action) = decision.action else {
+        return Ok(Err(FieldErrors::single("action", Msg::new("err.required"))));
+    };
+    let (allowed, acting_org) = match (app.org_id, org_path) {
+        (Some(org), Some(path)) => (actor.can_review_city_application(path), Some(org)),
+        _ => (actor.can_process_direct_application(), None),
+    };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    let city_actions = [Action::Recommend, Action::Return, Action::Reject];
+    let direct_actions = [Action::Return, Action::Reject, Action::File];
+    let permitted = if app.is_direct() { direct_actions.contains(&action) } else { city_actions.contains(&action) };
+    if !permitted {
+        return Err(AppError::Conflict(Msg::new("err.app_action_not_here")));
+    }
+    let checklist = match app.kind() {
+        Kind::Individual => &state.settings.joining.city_checklist.individual,
+        Kind::Group => &state.settings.joining.city_checklist.group,
+    };
+    let note = decision.note.trim();
+    let mut errors = FieldErrors::new();
+    match action {
+        Action::Recommend | Action::File if (0..checklist.len()).any(|i| !decision.ticks.contains(&i)) => {
+            errors.add("checklist", Msg::new("err.checklist_incomplete"));
+        }
+        Action::Return | Action::Reject if note.chars().count() < 2 => {
+            errors.add(
+                "note",
+                Msg::new(if action == Action::Return { "err.return_needs_note" } else { "err.reject_needs_reason" }),
+            );
+        }
+        _ => {}
+    }
+    if note.chars().count() > 2000 {
+        errors.add("note", Msg::new("err.too_long").arg("max", 2000));
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let ticked: Vec<&String> =
+        checklist.iter().enumerate().filter(|(i, _)| decision.ticks.contains(i)).map(|(_, c)| c).collect();
+    let mut tx = state.db.begin().await?;
+    let acting = match acting_org {
+        Some(org) => org,
+        None => crate::orgs::store::root(&mut tx).await?.id,
+    };
+    apply(&mut tx, state, actor, who, app, action, Some(acting), note, json!({ "checklist": ticked })).await?;
+    tx.commit().await?;
+    state.jobs.wake();
+    Ok(Ok(()))
+}
+
+/// Make one move: the state machine, the conditional update, the timeline event, the audit
+/// record, and the applicant's notification and e-mail — all on `tx`.
+#[allow(clippy::too_many_arguments)]
+async fn apply(
+    tx: &mut Conn,
+    state: &AppState,
+    actor: &Actor,
+    who: &Who,
+    app: &Application,
+    action: Action,
+    acting_org: Option<OrgId>,
+    note: &str,
+    detail: serde_json::Value,
+) -> AppResult<Status> {
+    let from = app.status();
+    let to = transition(from, action).map_err(|_| {
+        AppError::Conflict(Msg::new("err.app_transition_human").arg("status", Lang::Zh.t(from.label_key())))
+    })?;
+    let moved = match store::move_status(tx, app, from, to).await {
+        Ok(moved) => moved,
+        Err(e) if open_conflict(&e).is_some() => return Err(AppError::Conflict(Msg::new("err.app_open_exists"))),
+        Err(e) => return Err(e.into()),
+    };
+    if !moved {
+        // Someone (or a second click) moved it first.
+        return Err(AppError::Conflict(Msg::new("err.app_changed")));
+    }
+    let event = NewEvent {
+        action: action.as_str(),
+        from,
+        to,
+        actor: Some(actor.user_id),
+        acting_org,
+        note,
+        detail: detail.clone(),
+    };
+    store::add_event(tx, app.id, &event).await?;
+    audit::record(
+        tx,
+        who,
+        Entry::new(audit_action(action), "application", app.id, &app.name)
+            .before(json!({ "status": from.as_str() }))
+            .after(json!({ "status": to.as_str(), "note": note, "detail": detail })),
+    )
+    .await?;
+    tell_applicant(tx, state, app, to, note).await?;
+    Ok(to)
+}
+
+fn audit_action(action: Action) -> &'static str {
+    match action {
+        Action::Submit => "application.submit",
+        Action::Withdraw => "application.withdraw",
+        Action::Recommend => "application.recommend",
+        Action::Return => "application.return",
+        Action::Reject => "application.reject",
+        Action::Forward => "application.forward",
+        Action::SendBack => "application.send_back",
+        Action::File => "application.file",
+        Action::Schedule => "application.schedule",
+        Action::Unschedule => "application.unschedule",
+        Action::Approve => "application.approve",
+        Action::Decline => "application.decline",
+    }
+}
+
+/// The applicant hears of every change: in the app and by e-mail, in their language.
+async fn tell_applicant(tx: &mut Conn, state: &AppState, app: &Application, to: Status, note: &str) -> AppResult<()> {
+    let Some(user) = auth_store::find_user(tx, app.applicant_id).await? else {
+        return Ok(());
+    };
+    let lang = Lang::parse(&user.locale).unwrap_or_default();
+    let link = paths::with_id(paths::APPLICATION, app.id);
+    let title = lang.render(&Msg::new("app.notify_title").arg("status", lang.t(to.label_key())));
+    let body = lang.render(&Msg::new(next_step_key(to)));
+    crate::notifications::notify(tx, user.id, &title, &body, &link).await?;
+    if let Some(email) = &user.email {
+        let mail = super::emails::status_changed(state, lang, &user.display_name, email, &app.name, to, note, &link)?;
+        crate::mail::enqueue(tx, &mail).await?;
+    }
+    Ok(())
+}
+
+/// One sentence on what happens next, for the applicant.
+pub fn next_step_key(status: Status) -> &'static str {
+    match status {
+        Status::Draft => "app.next_draft",
+        Status::Submitted => "app.next_submitted",
+        Status::Returned => "app.next_returned",
+        Status::Recommended => "app.next_recommended",
+        Status::Rejected => "app.next_rejected",
+        Status::Withdrawn => "app.next_withdrawn",
+        Status::Forwarded => "app.next_forwarded",
+        Status::SentBack => "app.next_sent_back",
+        Status::Ready => "app.next_ready",
+        Status::OnAgenda => "app.next_on_agenda",
+        Status::Approved => "app.next_approved",
+        Status::NotApproved => "app.next_not_approved",
+    }
+}

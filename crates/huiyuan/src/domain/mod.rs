@@ -1,0 +1,79 @@
+//! Domain values that parse, never merely validate: a value of one of these types is known
+//! to be well-formed. Each has one fallible constructor that returns the message to show.
+
+mod credit_code;
+mod id_card;
+
+pub use credit_code::CreditCode;
+pub use id_card::ResidentId;
+
+use crate::i18n::Msg;
+use crate::text::normalize;
+
+pub use crate::auth::model::{Email, Mobile};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gender {
+    Male,
+    Female,
+}
+
+impl Gender {
+    pub fn parse(s: &str) -> Result<Gender, Msg> {
+        match s {
+            "male" => Ok(Gender::Male),
+            "female" => Ok(Gender::Female),
+            "" => Err(Msg::new("err.required")),
+            _ => Err(Msg::new("err.choice")),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::Male => "male",
+            Gender::Female => "female",
+        }
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Gender::Male => "form.male",
+            Gender::Female => "form.female",
+        }
+    }
+}
+
+/// A six-digit postcode (邮政编码).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Postcode(String);
+
+impl Postcode {
+    pub fn parse(raw: &str) -> Result<Postcode, Msg> {
+        let s: String = normalize(raw).chars().filter(|c| !c.is_whitespace()).collect();
+        if s.is_empty() {
+            return Err(Msg::new("err.required"));
+        }
+        if s.len() != 6 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Msg::new("err.postcode"));
+        }
+        Ok(Postcode(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postcodes_are_six_digits() {
+        assert_eq!(Postcode::parse(" ０３００１２ ").unwrap().as_str(), "030012");
+        assert_eq!(Postcode::parse("03001").unwrap_err().key, "err.postcode");
+        assert_eq!(Postcode::parse("").unwrap_err().key, "err.required");
+        assert_eq!(Gender::parse("other").unwrap_err().key, "err.choice");
+    }
+}
