@@ -23,6 +23,8 @@ pub struct Settings {
     pub cities: Vec<CitySetting>,
     pub categories: Vec<CategorySetting>,
     pub joining: JoiningSettings,
+    pub council: CouncilSettings,
+    pub numbering: NumberingSettings,
     pub server: ServerSettings,
     pub security: SecuritySettings,
     pub uploads: UploadSettings,
@@ -62,6 +64,53 @@ pub struct CategorySetting {
     /// May an applicant ask for it?
     #[serde(default)]
     pub requestable: bool,
+    /// The letter ending member numbers of this category.
+    pub number_class: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CouncilSettings {
+    pub quorum_share: f64,
+    pub approval_share: f64,
+}
+
+impl CouncilSettings {
+    /// More than `quorum_share` of the council present?
+    pub fn quorate(&self, present: i64, council_size: i64) -> bool {
+        council_size > 0 && (present as f64) > self.quorum_share * council_size as f64
+    }
+
+    /// More than `approval_share` of the votes cast in favour?
+    pub fn passes(&self, approve: i64, reject: i64, abstain: i64) -> bool {
+        let cast = approve + reject + abstain;
+        cast > 0 && (approve as f64) > self.approval_share * cast as f64
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NumberingSettings {
+    pub association_code: String,
+    pub direct_unit: i64,
+    pub first_city_unit: i64,
+}
+
+impl Settings {
+    /// The numbering unit of a city (by its region code), or of the province for direct
+    /// members. Cities not in the settings have none.
+    pub fn number_unit(&self, city_code: Option<&str>) -> Option<i64> {
+        match city_code {
+            None => Some(self.numbering.direct_unit),
+            Some(code) => {
+                let i = self.cities.iter().position(|c| c.code == code)?;
+                Some(self.numbering.first_city_unit + i64::try_from(i).ok()?)
+            }
+        }
+    }
+
+    /// A member number: SXK1010001M.
+    pub fn member_number(&self, unit: i64, seq: i64, class: &str) -> String {
+        format!("{}{unit:03}{seq:04}{class}", self.numbering.association_code)
+    }
 }
 
 /// The application forms' choices and the reviewers' checklists.
@@ -77,6 +126,13 @@ pub struct JoiningSettings {
     pub group_individuals_min: usize,
     pub group_individuals_max: usize,
     pub city_checklist: Checklists,
+    pub dossier: DossierSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DossierSettings {
+    pub checklist: Vec<String>,
+    pub paper_copies: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -343,6 +399,34 @@ impl Settings {
                 p(key, "list at least one entry");
             }
         }
+        if j.dossier.checklist.is_empty() {
+            p("joining.dossier.checklist", "list at least one entry");
+        }
+        if !(1..=10).contains(&j.dossier.paper_copies) {
+            p("joining.dossier.paper_copies", "must be between 1 and 10");
+        }
+        for (key, share) in [
+            ("council.quorum_share", self.council.quorum_share),
+            ("council.approval_share", self.council.approval_share),
+        ] {
+            if !(0.0..1.0).contains(&share) {
+                p(key, "must be at least 0 and below 1 (a share that must be exceeded)");
+            }
+        }
+        let n = &self.numbering;
+        if n.association_code.is_empty() || !n.association_code.chars().all(|c| c.is_ascii_uppercase()) {
+            p("numbering.association_code", "use capital letters A–Z");
+        }
+        if !(0..=999).contains(&n.direct_unit)
+            || !(0..=999).contains(&(n.first_city_unit + self.cities.len() as i64 - 1))
+        {
+            p("numbering.first_city_unit", "units must fit in 3 digits");
+        }
+        for (i, c) in self.categories.iter().enumerate() {
+            if c.number_class.len() != 1 || !c.number_class.chars().all(|ch| ch.is_ascii_uppercase()) {
+                p(&format!("categories[{i}].number_class"), "must be one capital letter");
+            }
+        }
         if j.group_individuals_min == 0 || j.group_individuals_min > j.group_individuals_max {
             p("joining.group_individuals_min", "must be at least 1 and at most joining.group_individuals_max");
         }
@@ -497,6 +581,18 @@ mod tests {
         assert!(s.joining.education_sufficient("大专") && s.joining.education_sufficient("博士研究生"));
         assert!(!s.joining.education_sufficient("高中（中专）") && !s.joining.education_sufficient("小学"));
         assert_eq!(s.joining.group_conditions.len(), 5);
+        assert_eq!(s.number_unit(None), Some(100));
+        assert_eq!(s.number_unit(Some("140100")), Some(101));
+        assert_eq!(s.number_unit(Some("141100")), Some(111));
+        assert_eq!(s.number_unit(Some("140105")), None);
+        assert_eq!(s.member_number(101, 1, "M"), "SXK1010001M");
+    }
+
+    #[test]
+    fn quorum_and_majority_are_more_than_half() {
+        let c = Settings::defaults().council;
+        assert!(c.quorate(5, 9) && !c.quorate(4, 8) && c.quorate(5, 8));
+        assert!(c.passes(3, 2, 0) && !c.passes(2, 2, 0) && !c.passes(2, 1, 1) && !c.passes(0, 0, 0));
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub mod jobs;
 pub mod mail;
 /// Markdown to safe HTML.
 pub mod markdown;
+/// Members and their unified numbers.
+pub mod members;
 /// Notices (通知公告).
 pub mod notices;
 /// In-app notifications.

@@ -10,6 +10,10 @@
 //! while they are drafts or returned; a city's administrators review applications to their
 //! city; province-direct applications (直接吸纳) go to the secretariat.
 
+pub mod batches;
+mod chain_routes;
+pub mod council;
+pub mod dossiers;
 mod emails;
 pub mod model;
 pub mod routes;

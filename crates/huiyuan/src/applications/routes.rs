@@ -3,7 +3,6 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -20,7 +19,7 @@ use crate::i18n::Msg;
 use crate::storage::ApplicationId;
 use crate::web::pagination::{PageQuery, Pager, encode_filters};
 use crate::web::routes::Routes;
-use crate::web::{CurrentUser, PageCtx, Staff, allow, paths, redirect, redirect_flash, render};
+use crate::web::{CurrentUser, PageCtx, Staff, allow, paths, redirect, redirect_flash, render, render_refused};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -36,6 +35,8 @@ pub fn routes() -> Routes {
         .get(paths::ADMIN_APPLICATIONS, queue)
         .get(paths::ADMIN_APPLICATION, review)
         .post(paths::ADMIN_APPLICATION_DECISION, decide)
+        .post(paths::ADMIN_APPLICATION_DOSSIER, dossier)
+        .merge(super::chain_routes::routes())
 }
 
 fn options<S: AsRef<str>>(list: &[S]) -> Options {
@@ -176,7 +177,7 @@ async fn save(
         None => None,
     };
     let view = form_page(state, page, form, errors, action, note).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
+    render_refused(&view)
 }
 
 async fn create_individual(
@@ -338,6 +339,7 @@ async fn show(
         editable: status.is_editable(),
         withdrawable: super::state::transition(status, Action::Withdraw).is_ok(),
         reviewer: if app.version > 0 { reviewer_name(&state, &page, &app).await? } else { String::new() },
+        member_number: member_number(&state, &app).await?,
         events: event_views(&page, events),
         name: app.name.clone(),
         ctx: page.title("app.status_title").crumb("app.apply_title", paths::APPLY),
@@ -345,7 +347,15 @@ async fn show(
     Ok(render(&view)?.into_response())
 }
 
-async fn org_path(state: &AppState, app: &Application) -> AppResult<Option<String>> {
+async fn member_number(state: &AppState, app: &Application) -> AppResult<Option<String>> {
+    if app.status() != Status::Approved {
+        return Ok(None);
+    }
+    let mut conn = state.db.pool().acquire().await?;
+    Ok(crate::members::store::for_application(&mut conn, app.id).await?.map(|m| m.number))
+}
+
+pub(super) async fn org_path(state: &AppState, app: &Application) -> AppResult<Option<String>> {
     match app.org_id {
         Some(org) => {
             let mut conn = state.db.pool().acquire().await?;
@@ -375,13 +385,13 @@ async fn mark_read(State(state): State<AppState>, CurrentUser(actor, _): Current
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct QueueQuery {
-    status: String,
-    kind: String,
-    q: String,
-    sort: String,
+pub(super) struct QueueQuery {
+    pub status: String,
+    pub kind: String,
+    pub q: String,
+    pub sort: String,
     #[serde(flatten)]
-    page: PageQuery,
+    pub page: PageQuery,
 }
 
 /// The tabs of the queue, in the order applications move.
@@ -405,6 +415,20 @@ async fn queue(
     page: PageCtx,
     Query(q): Query<QueueQuery>,
 ) -> AppResult<Response> {
+    Ok(render(&queue_view(&state, &actor, page, q, None).await?)?.into_response())
+}
+
+/// What the batch form sent, shown again when it was refused: (name, picked, errors).
+pub(super) type BatchAttempt = (String, Vec<ApplicationId>, FieldErrors);
+
+/// The queue page; `attempt` re-shows a refused batch form on the recommended tab.
+pub(super) async fn queue_view(
+    state: &AppState,
+    actor: &Actor,
+    page: PageCtx,
+    q: QueueQuery,
+    attempt: Option<BatchAttempt>,
+) -> AppResult<QueuePage> {
     let scope = actor.org_scope();
     let filter = QueueFilter {
         status: Status::parse(&q.status),
@@ -424,16 +448,32 @@ async fn queue(
     for s in TABS {
         tabs.push((s.as_str().to_string(), page.t(s.label_key()), count(s.as_str()), filter.status == Some(s)));
     }
+    let picked = |id: ApplicationId| attempt.as_ref().is_none_or(|(_, picked, _)| picked.contains(&id));
     let rows = rows
         .into_iter()
         .map(|r| {
             let kind = Kind::parse(&r.kind).map(|k| page.t(k.label_key())).unwrap_or("");
             let status = Status::parse(&r.status).unwrap_or(Status::Submitted);
-            (r, kind, page.t(status.label_key()), status.tag())
+            let checked = picked(r.id);
+            (r, kind, page.t(status.label_key()), status.tag(), checked)
         })
         .collect();
-    let view = QueuePage {
+    let city = actor.grants.iter().find(|g| g.role == crate::auth::Role::CityAdmin);
+    let batching = filter.status == Some(Status::Recommended) && city.is_some() && total > 0;
+    let (batch_name, batch_errors) = match (attempt, city) {
+        (Some((name, _, errors)), _) => (name, errors),
+        (None, Some(g)) if batching => {
+            let n = super::batches::count_for_org(&mut conn, g.org_id).await? + 1;
+            let year = time::OffsetDateTime::now_utc().year();
+            (super::batches::default_name(&g.org_name, year, n), FieldErrors::new())
+        }
+        _ => (String::new(), FieldErrors::new()),
+    };
+    Ok(QueuePage {
         ctx: page.title("app.queue_title").crumb("menu.joining", paths::ADMIN_APPLICATIONS),
+        batching,
+        batch_name,
+        batch_errors,
         rows,
         pager: pager.with_total(total),
         tabs,
@@ -441,8 +481,7 @@ async fn queue(
         kind: q.kind,
         sort: q.sort,
         status: q.status,
-    };
-    Ok(render(&view)?.into_response())
+    })
 }
 
 /// The application, if the staff member may see it.
@@ -462,7 +501,7 @@ async fn visible(state: &AppState, actor: &Actor, id: ApplicationId) -> AppResul
 fn open_actions(actor: &Actor, app: &Application, path: Option<&str>) -> Vec<(&'static str, &'static str)> {
     let (allowed, candidates): (bool, &[Action]) = match path {
         Some(p) => (actor.can_review_city_application(p), &[Action::Recommend, Action::Return, Action::Reject]),
-        None => (actor.can_process_direct_application(), &[Action::File, Action::Return, Action::Reject]),
+        None => (actor.can_process_direct_application(), &[Action::Return, Action::Reject]),
     };
     if !allowed {
         return Vec::new();
@@ -537,6 +576,44 @@ fn detail_sections(page: &PageCtx, app: &Application, actor: &Actor) -> Vec<Deta
     ]
 }
 
+/// The dossier form, when it is the viewer's to fill in now.
+async fn dossier_form(
+    state: &AppState,
+    actor: &Actor,
+    app: &Application,
+    input: Option<(&super::dossiers::DossierInput, FieldErrors)>,
+) -> AppResult<Option<DossierForm>> {
+    if !actor.can_process_direct_application() || !super::dossiers::open_for_dossier(app) {
+        return Ok(None);
+    }
+    let list = super::dossiers::checklist(state, app);
+    let expected = state.settings.joining.dossier.paper_copies;
+    let form = match input {
+        Some((i, errors)) => DossierForm {
+            checklist: list.into_iter().enumerate().map(|(n, c)| (n, c, i.ticks.contains(&n))).collect(),
+            copies: i.copies.clone(),
+            expected,
+            note: i.note.clone(),
+            can_send_back: !app.is_direct(),
+            errors,
+        },
+        None => {
+            let mut conn = state.db.pool().acquire().await?;
+            let saved = super::dossiers::find(&mut conn, app.id).await?;
+            let ticked = saved.as_ref().map(|d| d.ticked()).unwrap_or_default();
+            DossierForm {
+                checklist: list.into_iter().enumerate().map(|(n, c)| (n, c, ticked.contains(&n))).collect(),
+                copies: saved.as_ref().map(|d| d.copies_received.to_string()).unwrap_or_else(|| "0".into()),
+                expected,
+                note: saved.map(|d| d.note).unwrap_or_default(),
+                can_send_back: !app.is_direct(),
+                errors: FieldErrors::new(),
+            }
+        }
+    };
+    Ok(Some(form))
+}
+
 async fn review_page(
     state: &AppState,
     actor: &Actor,
@@ -575,6 +652,12 @@ async fn review_page(
         chosen: decided.action.map(|a| a.as_str().to_string()).unwrap_or_default(),
         errors,
         versions: app.version,
+        dossier: dossier_form(state, actor, app, None).await?,
+        batch: {
+            let mut conn = state.db.pool().acquire().await?;
+            super::batches::of_application(&mut conn, app.id).await?.map(|b| (b.id.to_string(), b.name))
+        },
+        member_number: member_number(state, app).await?,
         ctx: page.title_text(app.name.clone()).crumb("app.queue_title", paths::ADMIN_APPLICATIONS),
     })
 }
@@ -621,7 +704,48 @@ async fn decide(
         }
         Err(errors) => {
             let view = review_page(&state, &actor, page, &app, path.as_deref(), (&decision, errors)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
+            render_refused(&view)
+        }
+    }
+}
+
+async fn dossier(
+    State(state): State<AppState>,
+    Staff(actor, ctx): Staff,
+    page: PageCtx,
+    Path(id): Path<ApplicationId>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let (app, path) = visible(&state, &actor, id).await?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let input = super::dossiers::DossierInput {
+        ticks: pairs.iter().filter(|(n, _)| n == "tick").filter_map(|(_, v)| v.parse().ok()).collect(),
+        copies: get("copies"),
+        note: get("note"),
+        action: match get("action").as_str() {
+            "" => None,
+            a => Some(Action::parse(a).ok_or_else(|| AppError::BadRequest(Msg::new("error.bad_request")))?),
+        },
+    };
+    match super::dossiers::record(&state, &actor, &ctx.who(), &app, &input).await? {
+        Ok(()) => {
+            let key = match input.action {
+                Some(Action::File) => "flash.app_filed",
+                Some(Action::SendBack) => "flash.app_sent_back",
+                _ => "flash.saved",
+            };
+            Ok(redirect_flash(
+                &state,
+                &paths::with_id(paths::ADMIN_APPLICATION, id),
+                &Msg::new(key).arg("name", &app.name),
+            ))
+        }
+        Err(errors) => {
+            let mut view =
+                review_page(&state, &actor, page, &app, path.as_deref(), (&Decision::default(), FieldErrors::new()))
+                    .await?;
+            view.dossier = dossier_form(&state, &actor, &app, Some((&input, errors))).await?;
+            render_refused(&view)
         }
     }
 }

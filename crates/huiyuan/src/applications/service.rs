@@ -82,6 +82,12 @@ pub async fn save_individual(
         }
         Some(Ok(facts)) => facts,
     };
+    // A member does not join twice: say so now rather than at the council's resolution.
+    if let Some(member) = crate::members::store::by_identity(&mut tx, &facts.identity_key).await? {
+        tx.commit().await?;
+        let error = Msg::new("err.already_member_number").arg("number", member.number);
+        return Ok(Ok(Saved::Invalid(id, FieldErrors::single("id_number", error))));
+    }
     let fields = Fields {
         name: &facts.name,
         identity_key: Some(&facts.identity_key),
@@ -141,7 +147,8 @@ pub async fn decide(
         return Err(AppError::Forbidden);
     }
     let city_actions = [Action::Recommend, Action::Return, Action::Reject];
-    let direct_actions = [Action::Return, Action::Reject, Action::File];
+    // Filing a province-direct application is the dossier's job (dossiers.rs).
+    let direct_actions = [Action::Return, Action::Reject];
     let permitted = if app.is_direct() { direct_actions.contains(&action) } else { city_actions.contains(&action) };
     if !permitted {
         return Err(AppError::Conflict(Msg::new("err.app_action_not_here")));
@@ -153,7 +160,7 @@ pub async fn decide(
     let note = decision.note.trim();
     let mut errors = FieldErrors::new();
     match action {
-        Action::Recommend | Action::File if (0..checklist.len()).any(|i| !decision.ticks.contains(&i)) => {
+        Action::Recommend if (0..checklist.len()).any(|i| !decision.ticks.contains(&i)) => {
             errors.add("checklist", Msg::new("err.checklist_incomplete"));
         }
         Action::Return | Action::Reject if note.chars().count() < 2 => {
@@ -186,7 +193,7 @@ pub async fn decide(
 /// Make one move: the state machine, the conditional update, the timeline event, the audit
 /// record, and the applicant's notification and e-mail — all on `tx`.
 #[allow(clippy::too_many_arguments)]
-async fn apply(
+pub(crate) async fn apply(
     tx: &mut Conn,
     state: &AppState,
     actor: &Actor,

@@ -83,6 +83,7 @@ pub struct StatusPage {
     pub editable: bool,
     pub withdrawable: bool,
     pub reviewer: String,
+    pub member_number: Option<String>,
 }
 
 pub struct Detail {
@@ -99,7 +100,12 @@ pub struct DetailSection {
 #[template(path = "applications/queue.html")]
 pub struct QueuePage {
     pub ctx: PageCtx,
-    pub rows: Vec<(QueueRow, &'static str, &'static str, &'static str)>,
+    /// (row, kind, status, tag, ticked in the batch form)
+    pub rows: Vec<(QueueRow, &'static str, &'static str, &'static str, bool)>,
+    /// The city's recommended applications can be gathered into a batch from this view.
+    pub batching: bool,
+    pub batch_name: String,
+    pub batch_errors: FieldErrors,
     pub pager: Pager,
     pub tabs: Vec<(String, &'static str, i64, bool)>,
     pub q: String,
@@ -127,6 +133,10 @@ pub struct ReviewPage {
     pub chosen: String,
     pub errors: FieldErrors,
     pub versions: i64,
+    /// The secretariat's dossier form, when the dossier is open.
+    pub dossier: Option<DossierForm>,
+    pub batch: Option<(String, String)>,
+    pub member_number: Option<String>,
 }
 
 #[derive(Template)]
@@ -135,4 +145,111 @@ pub struct NotificationsPage {
     pub ctx: PageCtx,
     pub items: Vec<Notification>,
     pub unread: i64,
+}
+
+#[derive(Template)]
+#[template(path = "applications/batches.html")]
+pub struct BatchListPage {
+    pub ctx: PageCtx,
+    pub rows: Vec<(super::batches::BatchRow, &'static str, &'static str)>,
+}
+
+pub struct BatchItemView {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub category: String,
+    pub employer: String,
+    pub status: &'static str,
+    pub tag: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "applications/batch.html")]
+pub struct BatchPage {
+    pub ctx: PageCtx,
+    pub id: String,
+    pub name: String,
+    pub city: String,
+    pub open: bool,
+    pub created_at: i64,
+    pub forwarded_at: Option<i64>,
+    pub items: Vec<BatchItemView>,
+    pub can_change: bool,
+}
+
+pub struct DossierForm {
+    pub checklist: Vec<(usize, String, bool)>,
+    pub copies: String,
+    pub expected: i64,
+    pub note: String,
+    pub can_send_back: bool,
+    pub errors: FieldErrors,
+}
+
+pub struct MeetingRow {
+    pub id: String,
+    pub held_on: String,
+    pub session: String,
+    pub status: &'static str,
+    pub tag: &'static str,
+    pub resolution: String,
+}
+
+#[derive(Template)]
+#[template(path = "applications/council.html")]
+pub struct CouncilPage {
+    pub ctx: PageCtx,
+    pub meetings: Vec<MeetingRow>,
+    pub can_manage: bool,
+    pub waiting: i64,
+}
+
+#[derive(Template)]
+#[template(path = "applications/meeting_new.html")]
+pub struct NewMeetingPage {
+    pub ctx: PageCtx,
+    pub held_on: String,
+    pub session: String,
+    pub mode: String,
+    pub council: Vec<(String, String, bool)>,
+    pub ready: Vec<(String, String, &'static str, bool)>,
+    pub errors: FieldErrors,
+}
+
+pub struct AgendaView {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub category: String,
+    pub approve: i64,
+    pub reject: i64,
+    pub abstain: i64,
+    /// Label key and tag of the outcome, empty while open.
+    pub outcome_label: &'static str,
+    pub outcome_tag: &'static str,
+    pub my_choice: String,
+    pub my_comment: String,
+    /// The minutes typed for this item (approve, reject, abstain).
+    pub minutes: (String, String, String),
+    pub votes: Vec<(String, &'static str, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "applications/meeting.html")]
+pub struct MeetingPage {
+    pub ctx: PageCtx,
+    pub id: String,
+    pub held_on: String,
+    pub session: String,
+    pub by_votes: bool,
+    pub open: bool,
+    pub council_size: i64,
+    pub attendees: Vec<String>,
+    pub quorate: bool,
+    pub resolution: String,
+    pub items: Vec<AgendaView>,
+    pub can_manage: bool,
+    pub can_vote: bool,
+    pub errors: FieldErrors,
 }

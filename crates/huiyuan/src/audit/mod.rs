@@ -143,6 +143,13 @@ pub const ACTIONS: &[&str] = &[
     "application.unschedule",
     "application.approve",
     "application.decline",
+    "application.dossier",
+    "batch.create",
+    "batch.remove",
+    "batch.forward",
+    "council.create",
+    "council.vote",
+    "council.close",
     "system.first_run",
     "system.demo",
 ];

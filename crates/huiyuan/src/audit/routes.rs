@@ -52,6 +52,8 @@ pub fn target_type_key(target_type: &str) -> &'static str {
         "api_token" => "audit.type_api_token",
         "application" => "audit.type_application",
         "mail" => "audit.type_mail",
+        "batch" => "audit.type_batch",
+        "meeting" => "audit.type_meeting",
         _ => "audit.type_other",
     }
 }

@@ -134,6 +134,16 @@ impl Actor {
         self.is_secretariat()
     }
 
+    /// See city batches: the cities their own, the secretariat all of them.
+    pub fn can_view_batches(&self) -> bool {
+        self.has(Role::CityAdmin) || self.is_secretariat()
+    }
+
+    /// See standing council meetings: the secretariat (which runs them) and the council.
+    pub fn can_view_council(&self) -> bool {
+        self.has(Role::Council) || self.is_secretariat()
+    }
+
     pub fn can_manage_notices(&self) -> bool {
         self.is_secretariat()
     }

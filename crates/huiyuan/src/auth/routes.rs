@@ -18,7 +18,9 @@ use crate::i18n::{Lang, Msg};
 use crate::storage::TokenId;
 use crate::web::context::RequestCtx;
 use crate::web::routes::Routes;
-use crate::web::{Ctx, CurrentUser, PageCtx, cookies, paths, redirect, redirect_flash, render, safe_next};
+use crate::web::{
+    Ctx, CurrentUser, PageCtx, cookies, paths, redirect, redirect_flash, render, render_refused, safe_next,
+};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -177,7 +179,7 @@ async fn sign_up(
                 errors,
                 min_len: state.settings.security.password_min_length,
             };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
+            render_refused(&view)
         }
     }
 }
@@ -340,7 +342,7 @@ async fn change_password(
                 errors,
                 min_len: state.settings.security.password_min_length,
             };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
+            render_refused(&view)
         }
     }
 }

@@ -4,7 +4,7 @@
 use axum::Form;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::Deserialize;
@@ -20,7 +20,7 @@ use crate::markdown;
 use crate::storage::{FileId, NoticeId};
 use crate::web::pagination::{PageQuery, Pager, encode_filters};
 use crate::web::routes::Routes;
-use crate::web::{Ctx, PageCtx, Staff, allow, paths, redirect_flash, render};
+use crate::web::{Ctx, PageCtx, Staff, allow, paths, redirect_flash, render, render_refused};
 
 pub fn routes(upload_limit: usize) -> Routes {
     Routes::new()
@@ -259,7 +259,7 @@ async fn create(
         Err(errors) => {
             drop(tx);
             let view = form_page(&state, page, Editing::new_notice(form, errors));
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
+            render_refused(&view)
         }
     }
 }
@@ -327,7 +327,7 @@ async fn update(
             drop(tx);
             let ex = existing(&state, &page, &notice).await?;
             let view = form_page(&state, page, Editing::existing(id, form, errors, ex));
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
+            render_refused(&view)
         }
     }
 }
@@ -391,7 +391,7 @@ async fn upload(
             let mut editing = Editing::existing(id, NoticeInput::from(&notice), FieldErrors::new(), ex);
             editing.file_error = Some(page.msg(&msg));
             let view = form_page(&state, page, editing);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
+            render_refused(&view)
         }
     }
 }

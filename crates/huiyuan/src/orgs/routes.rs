@@ -2,7 +2,6 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -15,7 +14,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use crate::storage::OrgId;
 use crate::web::routes::Routes;
-use crate::web::{PageCtx, Staff, allow, paths, redirect_flash, render};
+use crate::web::{PageCtx, Staff, allow, paths, redirect_flash, render, render_refused};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -143,7 +142,7 @@ async fn create(
                 errors,
                 action: paths::ADMIN_ORGS.to_string(),
             };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
+            render_refused(&view)
         }
     }
 }
@@ -234,7 +233,7 @@ async fn update(
         }
         Err(errors) => {
             drop(tx);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&edit_view(page, &org, form, errors))?).into_response())
+            render_refused(&edit_view(page, &org, form, errors))
         }
     }
 }

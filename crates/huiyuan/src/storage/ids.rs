@@ -46,4 +46,10 @@ id_type!(
     ApplicationId,
     /// An in-app notification.
     NotificationId,
+    /// A city's batch of recommendations.
+    BatchId,
+    /// A standing council meeting.
+    MeetingId,
+    /// A member.
+    MemberId,
 );

@@ -2,7 +2,6 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -18,7 +17,7 @@ use crate::orgs;
 use crate::storage::{GrantId, OrgId, UserId};
 use crate::web::pagination::{PageQuery, Pager, encode_filters};
 use crate::web::routes::Routes;
-use crate::web::{PageCtx, Staff, allow, paths, redirect_flash, render};
+use crate::web::{PageCtx, Staff, allow, paths, redirect_flash, render, render_refused};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -167,7 +166,7 @@ async fn create(
                 errors,
                 min_len: state.settings.security.password_min_length,
             };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
+            render_refused(&view)
         }
     }
 }
@@ -258,7 +257,7 @@ async fn grant(
         )),
         Err(errors) => {
             let view = user_page(&state, &actor, page, user, errors, form.role, form.org_id).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
+            render_refused(&view)
         }
     }
 }

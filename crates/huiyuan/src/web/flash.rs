@@ -67,6 +67,15 @@ const FLASH_KEYS: &[&str] = &[
     "flash.app_recommended",
     "flash.app_returned",
     "flash.app_rejected",
+    "flash.app_filed",
+    "flash.app_sent_back",
+    "flash.batch_created",
+    "flash.batch_forwarded",
+    "flash.batch_item_removed",
+    "flash.meeting_created",
+    "flash.votes_saved",
+    "flash.meeting_closed",
+    "flash.agenda_item_removed",
 ];
 
 fn percent_encode(s: &str) -> String {

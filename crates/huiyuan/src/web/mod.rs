@@ -21,7 +21,7 @@ use crate::app::AppState;
 use crate::i18n::Msg;
 
 pub use extract::{Ctx, CurrentUser, Staff, allow};
-pub use page::{PageCtx, render};
+pub use page::{PageCtx, render, render_refused};
 
 /// 303 See Other to `to`.
 pub fn redirect(to: &str) -> Response {

@@ -222,6 +222,12 @@ pub fn render(t: &impl Template) -> AppResult<Html<String>> {
     t.render().map(Html).map_err(|e| AppError::Internal(anyhow::anyhow!("rendering a page: {e}")))
 }
 
+/// Render a form page sent back with what was typed and what is wrong with it (422).
+pub fn render_refused(t: &impl Template) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(t)?).into_response())
+}
+
 fn badge(actor: &Actor, lang: Lang) -> UserBadge {
     let grant = actor.primary_grant();
     UserBadge {
@@ -239,10 +245,15 @@ fn menu(actor: &Actor, path: &str) -> Vec<MenuGroup> {
         href,
         active: path == href || (href != paths::ADMIN && path.starts_with(&format!("{href}/"))),
     };
-    let mut groups = vec![
-        MenuGroup { label: "menu.workbench", items: vec![item("menu.dashboard", paths::ADMIN)] },
-        MenuGroup { label: "menu.joining", items: vec![item("menu.applications", paths::ADMIN_APPLICATIONS)] },
-    ];
+    let mut groups = vec![MenuGroup { label: "menu.workbench", items: vec![item("menu.dashboard", paths::ADMIN)] }];
+    let mut joining = vec![item("menu.applications", paths::ADMIN_APPLICATIONS)];
+    if actor.can_view_batches() {
+        joining.push(item("menu.batches", paths::ADMIN_BATCHES));
+    }
+    if actor.can_view_council() {
+        joining.push(item("menu.council", paths::ADMIN_COUNCIL));
+    }
+    groups.push(MenuGroup { label: "menu.joining", items: joining });
     if actor.can_manage_notices() {
         groups.push(MenuGroup { label: "menu.notices", items: vec![item("menu.notice_admin", paths::ADMIN_NOTICES)] });
     }

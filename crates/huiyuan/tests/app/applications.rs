@@ -246,30 +246,6 @@ async fn an_applicant_withdraws_before_a_decision() {
 }
 
 #[tokio::test]
-async fn a_province_direct_application_goes_to_the_secretariat() {
-    let app = TestApp::spawn().await;
-    let b = app.login_as(Who::Teacher).await;
-    let form = with_intent(individual_form("张伟", &resident_id("140105", "19900307", 491), "direct"), "submit");
-    let r = b.post_pairs("/apply/individual", &form).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let id = app.scalar("SELECT id FROM application").await;
-    assert!(!app.login_as(Who::Taiyuan).await.page("/admin/applications").await.1.contains("张伟"));
-    let sec = app.login_as(Who::Secretariat).await;
-    let (_, page) = sec.page(&format!("/admin/applications/{id}")).await;
-    assert!(page.contains("省协会直接吸纳") && page.contains("审核通过并建档"));
-    let r = sec
-        .post_form(
-            &format!("/admin/applications/{id}/decision"),
-            &[("action", "file"), ("tick", "0"), ("tick", "1"), ("tick", "2"), ("tick", "3")],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.text(&format!("SELECT status FROM application WHERE id = {id}")).await.unwrap(), "ready");
-    let (_, progress) = b.page(&format!("/applications/{id}")).await;
-    assert!(progress.contains("等待常务理事会审批"));
-}
-
-#[tokio::test]
 async fn the_queue_counts_each_stage_and_filters() {
     let app = TestApp::spawn().await;
     let a = app.submitted_application(Who::Teacher, "张伟", &resident_id("140105", "19900307", 491)).await;

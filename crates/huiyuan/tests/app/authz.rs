@@ -115,6 +115,19 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         location(&r).split('/').nth(2).unwrap().to_string()
     };
+    // The review chain: recommendations to batch, an open batch, a forwarded application,
+    // filed ones and an open meeting (applicants with their own ID numbers).
+    let council_member = f.user(Who::Council).0;
+    let id_no = |seq: u32| resident_id("140105", "19700101", seq);
+    let rec_new = app.recommended_application(Who::Council, "王一", &id_no(11)).await;
+    let rec_b = app.recommended_application(Who::Council, "王二", &id_no(13)).await;
+    let rec_c = app.recommended_application(Who::Council, "王三", &id_no(15)).await;
+    let open_batch = create_batch(&app.login_as(Who::Taiyuan).await, "太原市授权测试批", &[rec_b, rec_c]).await;
+    let fwd = app.forwarded_application(Who::Council, "王四", &id_no(17)).await;
+    let ready_new = app.filed_application(Who::Council, "王五", &id_no(19)).await;
+    let ready_b = app.filed_application(Who::Council, "王六", &id_no(21)).await;
+    let ready_c = app.filed_application(Who::Council, "王七", &id_no(23)).await;
+    let open_meeting = call_meeting(&sec, "votes", &[council_member], &[ready_b, ready_c]).await;
     let audit_id = app.scalar("SELECT MAX(id) FROM audit_log").await;
 
     let cases = vec![
@@ -253,6 +266,76 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             format!("/admin/applications/{application}/decision"),
             form(&[("action", "return"), ("note", "请补充获奖证书扫描件")]),
             [SignIn, FORBIDDEN, FORBIDDEN, SEE_OTHER, FORBIDDEN, FORBIDDEN],
+        ),
+        case(
+            Method::POST,
+            "/admin/applications/{id}/dossier",
+            format!("/admin/applications/{fwd}/dossier"),
+            form(&[("tick", "0"), ("copies", "1"), ("action", "")]),
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, SEE_OTHER],
+        ),
+        // Batches: the city's own; the province follows them
+        case(Method::GET, "/admin/batches", "/admin/batches", Body::None, STAFF),
+        case(
+            Method::POST,
+            "/admin/batches",
+            "/admin/batches",
+            form(&[("name", "太原市新批次"), ("app", &rec_new.to_string())]),
+            [SignIn, FORBIDDEN, FORBIDDEN, SEE_OTHER, FORBIDDEN, FORBIDDEN],
+        ),
+        case(Method::GET, "/admin/batches/{id}", format!("/admin/batches/{open_batch}"), Body::None, THIS_CITY),
+        case(
+            Method::POST,
+            "/admin/batches/{id}/items/{app}/remove",
+            format!("/admin/batches/{open_batch}/items/{rec_c}/remove"),
+            Body::None,
+            [SignIn, FORBIDDEN, FORBIDDEN, SEE_OTHER, FORBIDDEN, FORBIDDEN],
+        ),
+        case(
+            Method::POST,
+            "/admin/batches/{id}/forward",
+            format!("/admin/batches/{open_batch}/forward"),
+            Body::None,
+            [SignIn, FORBIDDEN, FORBIDDEN, SEE_OTHER, FORBIDDEN, FORBIDDEN],
+        ),
+        // The standing council: run by the secretariat; only attending council members vote
+        case(Method::GET, "/admin/council", "/admin/council", Body::None, SECRETARIAT),
+        case(Method::GET, "/admin/council/new", "/admin/council/new", Body::None, SECRETARIAT),
+        case(
+            Method::POST,
+            "/admin/council",
+            "/admin/council",
+            form(&[
+                ("held_on", "2026-12-20"),
+                ("session", "第五届常务理事会第四次会议"),
+                ("mode", "minutes"),
+                ("attendee", &council_member.to_string()),
+                ("agenda", &ready_new.to_string()),
+            ]),
+            // The system administrator comes second: the application is on the agenda by then.
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, Status(422)],
+        ),
+        case(Method::GET, "/admin/council/{id}", format!("/admin/council/{open_meeting}"), Body::None, SECRETARIAT),
+        case(
+            Method::POST,
+            "/admin/council/{id}/votes",
+            format!("/admin/council/{open_meeting}/votes"),
+            form(&[("item", &ready_b.to_string()), (&format!("choice_{ready_b}"), "approve")]),
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        ),
+        case(
+            Method::POST,
+            "/admin/council/{id}/items/{app}/remove",
+            format!("/admin/council/{open_meeting}/items/{ready_c}/remove"),
+            Body::None,
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, NOT_FOUND],
+        ),
+        case(
+            Method::POST,
+            "/admin/council/{id}/close",
+            format!("/admin/council/{open_meeting}/close"),
+            form(&[("resolution", "晋青科教〔2026〕99号")]),
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, Status(409)],
         ),
         // Back office: dashboard and organisation tree
         case(Method::GET, "/admin", "/admin", Body::None, STAFF),

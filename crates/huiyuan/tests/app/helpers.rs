@@ -573,3 +573,69 @@ impl TestApp {
         location(&r).rsplit('/').next().unwrap().parse().unwrap()
     }
 }
+
+/// The city's review ticks (all four conditions).
+pub const TICKS_CITY: [(&str, &str); 4] = [("tick", "0"), ("tick", "1"), ("tick", "2"), ("tick", "3")];
+
+impl TestApp {
+    /// An application of `who` to 太原市, recommended by the city.
+    pub async fn recommended_application(&self, who: Who, name: &str, id_number: &str) -> i64 {
+        let id = self.submitted_application(who, name, id_number).await;
+        let taiyuan = self.login_as(Who::Taiyuan).await;
+        let mut fields = vec![("action", "recommend"), ("note", "同意推荐")];
+        fields.extend(TICKS_CITY);
+        let r = taiyuan.post_form(&format!("/admin/applications/{id}/decision"), &fields).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        id
+    }
+
+    /// Recommended, put in a batch of its own and forwarded to the province.
+    pub async fn forwarded_application(&self, who: Who, name: &str, id_number: &str) -> i64 {
+        let id = self.recommended_application(who, name, id_number).await;
+        let city = self.login_as(Who::Taiyuan).await;
+        let b = create_batch(&city, &format!("第{id}批"), &[id]).await;
+        let r = city.post_form(&format!("/admin/batches/{b}/forward"), &[]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        id
+    }
+
+    /// Forwarded and filed by the secretariat: ready for the council.
+    pub async fn filed_application(&self, who: Who, name: &str, id_number: &str) -> i64 {
+        let id = self.forwarded_application(who, name, id_number).await;
+        file_dossier(&self.login_as(Who::Secretariat).await, id).await;
+        id
+    }
+}
+
+/// The city gathers `apps` into a batch; returns its id.
+pub async fn create_batch(city: &Browser, name: &str, apps: &[i64]) -> i64 {
+    let ids: Vec<String> = apps.iter().map(|a| a.to_string()).collect();
+    let mut fields = vec![("name", name)];
+    fields.extend(ids.iter().map(|i| ("app", i.as_str())));
+    let r = city.post_form("/admin/batches", &fields).await;
+    assert_redirect(&r, "/admin/batches/");
+    location(&r).rsplit('/').next().unwrap().parse().unwrap()
+}
+
+/// The secretariat files a forwarded application (all three dossier items, three copies).
+pub async fn file_dossier(sec: &Browser, id: i64) {
+    let r = sec
+        .post_form(
+            &format!("/admin/applications/{id}/dossier"),
+            &[("tick", "0"), ("tick", "1"), ("tick", "2"), ("copies", "3"), ("action", "file")],
+        )
+        .await;
+    assert_redirect(&r, &format!("/admin/applications/{id}"));
+}
+
+/// The secretariat calls a meeting with these attendees and agenda; returns its id.
+pub async fn call_meeting(sec: &Browser, mode: &str, attendees: &[i64], agenda: &[i64]) -> i64 {
+    let people: Vec<String> = attendees.iter().map(|a| a.to_string()).collect();
+    let items: Vec<String> = agenda.iter().map(|a| a.to_string()).collect();
+    let mut fields = vec![("held_on", "2026-12-05"), ("session", "第五届常务理事会第三次会议"), ("mode", mode)];
+    fields.extend(people.iter().map(|p| ("attendee", p.as_str())));
+    fields.extend(items.iter().map(|i| ("agenda", i.as_str())));
+    let r = sec.post_form("/admin/council", &fields).await;
+    assert_redirect(&r, "/admin/council/");
+    location(&r).rsplit('/').next().unwrap().parse().unwrap()
+}

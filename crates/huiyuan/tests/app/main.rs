@@ -15,5 +15,6 @@ mod mail;
 mod notices;
 mod ops;
 mod orgs;
+mod review_chain;
 mod storage;
 mod users;

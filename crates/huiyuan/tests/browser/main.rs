@@ -190,6 +190,38 @@ impl Rig {
         id
     }
 
+    async fn sign_out(&self) {
+        self.browser.find(Locator::XPath("//button[text()='退出']")).await.unwrap().click().await.unwrap();
+        self.wait_path("/").await;
+    }
+
+    /// Answer the page's confirmation questions with yes (as the person clicking would).
+    async fn confirm_yes(&self) {
+        self.browser.execute("window.confirm = function () { return true; };", vec![]).await.unwrap();
+    }
+
+    /// Tick every checkbox under `css`.
+    async fn tick_all(&self, css: &str) {
+        let script = format!(
+            "document.querySelectorAll({}).forEach(function (b) {{ if (!b.checked) b.click(); }})",
+            serde_json::to_string(css).unwrap()
+        );
+        self.browser.execute(&script, vec![]).await.unwrap();
+    }
+
+    /// A screenshot at desktop width and one at 375 px (checking nothing scrolls sideways).
+    async fn both_widths(&self, name: &str) {
+        let url = self.browser.current_url().await.unwrap();
+        self.width(1280, 900).await;
+        self.browser.goto(url.as_str()).await.unwrap();
+        self.shot(&format!("{name}-desktop")).await;
+        self.width(375, 812).await;
+        self.browser.goto(url.as_str()).await.unwrap();
+        self.assert_no_horizontal_scroll(url.path()).await;
+        self.shot(&format!("{name}-375")).await;
+        self.width(1280, 900).await;
+    }
+
     async fn stop(self) {
         let _ = self.browser.clone().close().await;
     }
@@ -407,5 +439,120 @@ async fn a_teacher_applies_on_a_phone_and_corrects_a_wrong_id_number() {
     rig.open("/admin/applications").await;
     rig.assert_no_horizontal_scroll("queue").await;
     rig.shot("queue-375").await;
+    rig.stop().await;
+}
+
+#[tokio::test]
+async fn an_application_goes_through_batch_dossier_and_council_to_a_member_number() {
+    let rig = Rig::start().await;
+    // 刘芳 applies to 太原市 on her phone.
+    rig.width(375, 812).await;
+    rig.sign_in("applicant", DEMO_PASSWORD).await;
+    rig.wait_path("/me").await;
+    rig.open("/apply/individual").await;
+    rig.choose("gender", "female").await;
+    rig.fill("birth_date", "1992-08-15").await;
+    rig.choose("ethnicity", "汉族").await;
+    rig.choose("id_type", "resident_id").await;
+    rig.fill("id_number", &resident_id("14010519920815062")).await;
+    rig.choose("education", "硕士研究生").await;
+    rig.fill("employer", "太原市实验小学").await;
+    rig.choose("in_service", "in_service").await;
+    rig.fill("years", "6").await;
+    rig.fill("address", "太原市迎泽区新建南路2号").await;
+    rig.fill("postcode", "030001").await;
+    let taiyuan = rig.org_id("140100").await;
+    rig.choose("city", &taiyuan.to_string()).await;
+    rig.choose("category", "ordinary").await;
+    rig.fill("achievements", "组织学校科技节，指导学生获省青少年科技创新大赛一等奖。").await;
+    rig.click("input[name=consent]").await;
+    rig.click("button[value=submit]").await;
+    assert!(rig.text(".flash").await.contains("申请已提交"));
+    let status_path = rig.browser.current_url().await.unwrap().path().to_string();
+    rig.sign_out().await;
+
+    // 太原市 recommends it and gathers it into a batch.
+    rig.width(1280, 900).await;
+    rig.sign_in("taiyuan", DEMO_PASSWORD).await;
+    rig.wait_path("/admin").await;
+    rig.open("/admin/applications").await;
+    rig.browser.find(Locator::XPath("//a[text()='审核']")).await.unwrap().click().await.unwrap();
+    rig.tick_all("#decision input[name=tick]").await;
+    rig.click("#decision input[value=recommend]").await;
+    rig.click("#decision button[type=submit]").await;
+    assert!(rig.text(".flash").await.contains("已推荐"));
+    rig.open("/admin/applications?status=recommended").await;
+    assert!(rig.value("batch-name").await.ends_with("年第1批"), "a batch name is proposed");
+    rig.both_widths("batching").await;
+    rig.click(".batch-form button").await;
+    assert!(rig.text(".flash").await.contains("已汇总批次"));
+    rig.both_widths("batch-open").await;
+    rig.confirm_yes().await;
+    rig.click("form[action$='/forward'] button").await;
+    assert!(rig.text(".flash").await.contains("报送省协会"));
+    rig.both_widths("batch-forwarded").await;
+    rig.open("/admin/batches").await;
+    rig.both_widths("batches").await;
+    rig.sign_out().await;
+
+    // The secretariat files the dossier and calls a meeting.
+    rig.sign_in("secretariat", DEMO_PASSWORD).await;
+    rig.wait_path("/admin").await;
+    rig.open("/admin/applications?status=forwarded").await;
+    rig.browser.find(Locator::XPath("//a[text()='审核']")).await.unwrap().click().await.unwrap();
+    assert!(rig.text("#dossier h2").await.contains("秘书处建档"));
+    rig.browser.execute("document.getElementById('dossier').scrollIntoView()", vec![]).await.unwrap();
+    rig.shot("dossier-desktop").await;
+    rig.width(375, 812).await;
+    rig.assert_no_horizontal_scroll("dossier").await;
+    rig.browser.execute("document.getElementById('dossier').scrollIntoView()", vec![]).await.unwrap();
+    rig.shot("dossier-375").await;
+    rig.width(1280, 900).await;
+    rig.tick_all("#dossier input[name=tick]").await;
+    rig.fill("dossier-note", "纸质登记表三份已收到").await;
+    rig.browser.find(Locator::Css("#dossier input[name=copies]")).await.unwrap().clear().await.unwrap();
+    rig.browser.find(Locator::Css("#dossier input[name=copies]")).await.unwrap().send_keys("3").await.unwrap();
+    rig.click("#dossier button[value=file]").await;
+    assert!(rig.text(".flash").await.contains("已建档"));
+    rig.open("/admin/council").await;
+    rig.both_widths("council").await;
+    rig.open("/admin/council/new").await;
+    rig.both_widths("meeting-new").await;
+    rig.fill("session", "第五届常务理事会第三次会议").await;
+    rig.click("form.form button[type=submit]").await;
+    assert!(rig.text(".flash").await.contains("会议已创建"));
+    let meeting_path = rig.browser.current_url().await.unwrap().path().to_string();
+    rig.sign_out().await;
+
+    // The council member votes on a phone.
+    rig.width(375, 812).await;
+    rig.sign_in("council", DEMO_PASSWORD).await;
+    rig.wait_path("/admin").await;
+    rig.open(&meeting_path).await;
+    rig.click("input[value=approve]").await;
+    rig.click("form[action$='/votes'] button[type=submit]").await;
+    assert!(rig.text(".flash").await.contains("表决已提交"));
+    rig.assert_no_horizontal_scroll("ballot").await;
+    rig.shot("meeting-vote-375").await;
+    rig.sign_out().await;
+
+    // The secretariat passes the resolution: 刘芳 becomes a member with a number.
+    rig.width(1280, 900).await;
+    rig.sign_in("secretariat", DEMO_PASSWORD).await;
+    rig.wait_path("/admin").await;
+    rig.open(&meeting_path).await;
+    rig.shot("meeting-open-desktop").await;
+    rig.fill("resolution", "晋青科教〔2026〕12号").await;
+    rig.confirm_yes().await;
+    rig.click("form[action$='/close'] button[type=submit]").await;
+    assert!(rig.text(".flash").await.contains("批准 1 份"));
+    rig.both_widths("meeting-closed").await;
+    rig.sign_out().await;
+    rig.width(375, 812).await;
+    rig.sign_in("applicant", DEMO_PASSWORD).await;
+    rig.wait_path("/me").await;
+    rig.open(&status_path).await;
+    assert!(rig.body().await.contains("SXK1010001M"));
+    rig.shot("member-number-375").await;
     rig.stop().await;
 }

@@ -1,0 +1,35 @@
+//! Drawing unified member numbers.
+
+use crate::config::Settings;
+use crate::storage::Conn;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NumberError {
+    #[error("the sequence of unit {unit} class {class} is used up")]
+    Exhausted { unit: i64, class: String },
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// The next number of (`unit`, `class`), inside the caller's transaction: the sequence row
+/// is locked by the UPDATE until commit, so concurrent approvals queue, and a rollback
+/// returns the number (no gap).
+pub async fn allocate(tx: &mut Conn, settings: &Settings, unit: i64, class: &str) -> Result<String, NumberError> {
+    sqlx::query(
+        "INSERT INTO number_sequence (unit, class, next) VALUES ($1, $2, 1) ON CONFLICT (unit, class) DO NOTHING",
+    )
+    .bind(unit)
+    .bind(class)
+    .execute(&mut *tx)
+    .await?;
+    let (seq,): (i64,) =
+        sqlx::query_as("UPDATE number_sequence SET next = next + 1 WHERE unit = $1 AND class = $2 RETURNING next - 1")
+            .bind(unit)
+            .bind(class)
+            .fetch_one(&mut *tx)
+            .await?;
+    if seq > 9999 {
+        return Err(NumberError::Exhausted { unit, class: class.to_string() });
+    }
+    Ok(settings.member_number(unit, seq, class))
+}

@@ -1,0 +1,82 @@
+//! SQL for members.
+
+use serde::Serialize;
+use sqlx::FromRow;
+
+use crate::storage::{ApplicationId, Conn, MemberId, OrgId, UserId, now_ms};
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct Member {
+    pub id: MemberId,
+    pub kind: String,
+    pub number: String,
+    pub name: String,
+    pub category: String,
+    pub org_id: Option<OrgId>,
+    pub channel: String,
+    pub status: String,
+    pub application_id: Option<ApplicationId>,
+    pub user_id: Option<UserId>,
+    pub joined_at: i64,
+    pub resolution: String,
+}
+
+pub struct NewMember<'a> {
+    pub kind: &'a str,
+    pub number: &'a str,
+    pub name: &'a str,
+    pub category: &'a str,
+    pub org_id: Option<OrgId>,
+    pub application_id: ApplicationId,
+    pub user_id: UserId,
+    pub identity_key: Option<&'a str>,
+    pub resolution: &'a str,
+}
+
+pub async fn insert(conn: &mut Conn, m: &NewMember<'_>) -> Result<MemberId, sqlx::Error> {
+    let now = now_ms();
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO member (kind, number, name, category, org_id, channel, status, application_id, user_id,
+            identity_key, joined_at, resolution, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9, $10, $11, $10, $10) RETURNING id",
+    )
+    .bind(m.kind)
+    .bind(m.number)
+    .bind(m.name)
+    .bind(m.category)
+    .bind(m.org_id)
+    .bind(if m.org_id.is_some() { "city" } else { "direct" })
+    .bind(m.application_id)
+    .bind(m.user_id)
+    .bind(m.identity_key)
+    .bind(now)
+    .bind(m.resolution)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(MemberId(id))
+}
+
+const COLUMNS: &str =
+    "id, kind, number, name, category, org_id, channel, status, application_id, user_id, joined_at, resolution";
+
+pub async fn for_application(conn: &mut Conn, app: ApplicationId) -> Result<Option<Member>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM member WHERE application_id = $1"))
+        .bind(app)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+pub async fn for_user(conn: &mut Conn, user: UserId) -> Result<Vec<Member>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM member WHERE user_id = $1 ORDER BY id"))
+        .bind(user)
+        .fetch_all(&mut *conn)
+        .await
+}
+
+/// The member holding this identity (ID document or credit code), if any.
+pub async fn by_identity(conn: &mut Conn, identity_key: &str) -> Result<Option<Member>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM member WHERE identity_key = $1"))
+        .bind(identity_key)
+        .fetch_optional(&mut *conn)
+        .await
+}
