@@ -430,6 +430,13 @@ impl Settings {
         if j.group_individuals_min == 0 || j.group_individuals_min > j.group_individuals_max {
             p("joining.group_individuals_min", "must be at least 1 and at most joining.group_individuals_max");
         }
+        let rows = crate::applications::group::MAX_ROWS;
+        if j.group_individuals_max > rows {
+            p("joining.group_individuals_max", &format!("must be at most {rows}"));
+        }
+        if j.group_conditions.is_empty() || j.group_conditions.len() > rows {
+            p("joining.group_conditions", &format!("must list 1 to {rows} conditions"));
+        }
         let url = &self.server.base_url;
         if !(url.starts_with("http://") || url.starts_with("https://")) || url.ends_with('/') {
             p("server.base_url", "must start with http:// or https:// and not end with /");

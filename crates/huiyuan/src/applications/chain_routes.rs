@@ -139,7 +139,10 @@ async fn batch_show(
                 id: a.id.to_string(),
                 kind: page.t(a.kind().label_key()),
                 category: state.settings.category(&a.category).map(|c| c.name.clone()).unwrap_or_default(),
-                employer: if a.kind() == Kind::Individual { a.individual_form().employer } else { String::new() },
+                employer: match a.kind() {
+                    Kind::Individual => a.individual_form().employer,
+                    Kind::Group => a.group_form().institution_type,
+                },
                 status: page.t(status.label_key()),
                 tag: status.tag(),
                 name: a.name,
@@ -470,7 +473,7 @@ async fn meeting_close(
         }
         Ok(Err(errors)) => errors,
         // No quorum: say so on the meeting page, with what was typed.
-        Err(AppError::Conflict(msg)) if meeting.is_open() => FieldErrors::single("quorum", msg),
+        Err(AppError::Conflict(msg)) if msg.key == "err.no_quorum" => FieldErrors::single("quorum", msg),
         Err(e) => return Err(e),
     };
     let attempt = MeetingAttempt { resolution, minutes: typed, errors: refused, ..MeetingAttempt::default() };

@@ -481,7 +481,10 @@ async fn make_member(tx: &mut Conn, state: &AppState, app: &Application, resolut
     )
     .await;
     match inserted {
-        Ok(_) => Ok(number),
+        Ok(member) => {
+            member_store::link_group_people(tx, member, app.id, identity).await?;
+            Ok(number)
+        }
         Err(e) if is_unique_violation(&e, "member", &["identity_key"]) => {
             Err(AppError::Conflict(Msg::new("err.already_member").arg("name", &app.name)))
         }

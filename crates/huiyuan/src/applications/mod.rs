@@ -15,6 +15,7 @@ mod chain_routes;
 pub mod council;
 pub mod dossiers;
 mod emails;
+pub mod group;
 pub mod model;
 pub mod routes;
 pub mod service;

@@ -164,9 +164,9 @@ pub struct Facts {
     pub org_id: Option<OrgId>,
 }
 
-const SHORT: usize = 50;
-const LINE: usize = 120;
-const LONG: usize = 3000;
+pub(super) const SHORT: usize = 50;
+pub(super) const LINE: usize = 120;
+pub(super) const LONG: usize = 3000;
 
 impl IndividualForm {
     /// Trim and normalise what was typed, field by field (drafts are stored like this).
@@ -248,20 +248,7 @@ impl IndividualForm {
         let _ = Email::parse(&self.email).map_err(|m| e.add("email", m));
         text(&mut e, "address", &self.address, LINE, true);
         let _ = Postcode::parse(&self.postcode).map_err(|m| e.add("postcode", m));
-        let org_id = match self.city.as_str() {
-            "direct" => Some(None),
-            "" => {
-                e.add("city", Msg::new("err.required"));
-                None
-            }
-            c => match c.parse::<OrgId>() {
-                Ok(id) if cities.contains(&id) => Some(Some(id)),
-                _ => {
-                    e.add("city", Msg::new("err.choice"));
-                    None
-                }
-            },
-        };
+        let org_id = city_choice(&mut e, &self.city, cities);
         let category = settings
             .categories
             .iter()
@@ -291,8 +278,26 @@ impl IndividualForm {
     }
 }
 
+/// The reviewing city chosen (`Some(None)`: province-direct), or None after recording why not.
+pub(super) fn city_choice(e: &mut FieldErrors, city: &str, cities: &[OrgId]) -> Option<Option<OrgId>> {
+    match city {
+        "direct" => Some(None),
+        "" => {
+            e.add("city", Msg::new("err.required"));
+            None
+        }
+        c => match c.parse::<OrgId>() {
+            Ok(id) if cities.contains(&id) => Some(Some(id)),
+            _ => {
+                e.add("city", Msg::new("err.choice"));
+                None
+            }
+        },
+    }
+}
+
 /// A well-formed document number for its type, or the field and message.
-fn check_document(id_type: &str, number: &str) -> Result<String, (&'static str, Msg)> {
+pub(super) fn check_document(id_type: &str, number: &str) -> Result<String, (&'static str, Msg)> {
     let alnum = |min: usize, max: usize| -> Result<String, (&'static str, Msg)> {
         let s: String = normalize(number).chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
         if s.is_empty() {
@@ -337,7 +342,7 @@ pub fn parse_date(raw: &str) -> Result<Date, Msg> {
     }
 }
 
-fn text(e: &mut FieldErrors, field: &'static str, value: &str, max: usize, required: bool) {
+pub(super) fn text(e: &mut FieldErrors, field: &'static str, value: &str, max: usize, required: bool) {
     if value.is_empty() {
         if required {
             e.add(field, Msg::new("err.required"));
@@ -350,7 +355,13 @@ fn text(e: &mut FieldErrors, field: &'static str, value: &str, max: usize, requi
 }
 
 /// Is `value` one of `options`? Records the error and answers false when not.
-fn choice<S: AsRef<str>>(e: &mut FieldErrors, field: &'static str, value: &str, options: &[S], required: bool) -> bool {
+pub(super) fn choice<S: AsRef<str>>(
+    e: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    options: &[S],
+    required: bool,
+) -> bool {
     if value.is_empty() {
         if required {
             e.add(field, Msg::new("err.required"));
@@ -395,6 +406,10 @@ impl Application {
     }
 
     pub fn individual_form(&self) -> IndividualForm {
+        serde_json::from_str(&self.data).unwrap_or_default()
+    }
+
+    pub fn group_form(&self) -> super::group::GroupForm {
         serde_json::from_str(&self.data).unwrap_or_default()
     }
 

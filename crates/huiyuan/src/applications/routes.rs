@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::group::{CODE_TYPES, CONDITION_FIELDS, GroupForm, PERSON_FIELDS};
 use super::model::{Application, ETHNICITIES, ID_TYPES, IndividualForm, Kind};
 use super::service::{self, Decision, Saved, next_step_key};
 use super::state::{Action, Status};
@@ -26,6 +27,8 @@ pub fn routes() -> Routes {
         .get(paths::APPLY, apply)
         .get(paths::APPLY_INDIVIDUAL, new_individual)
         .post(paths::APPLY_INDIVIDUAL, create_individual)
+        .get(paths::APPLY_GROUP, new_group)
+        .post(paths::APPLY_GROUP, create_group)
         .get(paths::APPLICATION, show)
         .get(paths::APPLICATION_EDIT, edit)
         .post(paths::APPLICATION_EDIT, update)
@@ -43,11 +46,35 @@ fn options<S: AsRef<str>>(list: &[S]) -> Options {
     list.iter().map(|s| (s.as_ref().to_string(), s.as_ref().to_string())).collect()
 }
 
-async fn choices(state: &AppState, page: &PageCtx) -> AppResult<FormChoices> {
+/// The city associations to choose from, and province-direct.
+async fn city_options(state: &AppState, page: &PageCtx) -> AppResult<Options> {
     let mut conn = state.db.pool().acquire().await?;
     let mut cities: Options =
         store::cities(&mut conn).await?.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
     cities.push(("direct".into(), page.t("app.direct_option").to_string()));
+    Ok(cities)
+}
+
+/// The categories an applicant of this kind may ask for, in the page's language.
+fn category_options(state: &AppState, page: &PageCtx, kind: Kind) -> Options {
+    let excluded = match kind {
+        Kind::Individual => CategoryKind::Group,
+        Kind::Group => CategoryKind::Individual,
+    };
+    state
+        .settings
+        .categories
+        .iter()
+        .filter(|c| c.requestable && c.kind != excluded)
+        .map(|c| {
+            let english = page.lang == crate::i18n::Lang::En && !c.english_name.is_empty();
+            (c.code.clone(), if english { c.english_name.clone() } else { c.name.clone() })
+        })
+        .collect()
+}
+
+async fn choices(state: &AppState, page: &PageCtx) -> AppResult<FormChoices> {
+    let cities = city_options(state, page).await?;
     let j = &state.settings.joining;
     Ok(FormChoices {
         genders: vec![("male".into(), page.t("form.male").into()), ("female".into(), page.t("form.female").into())],
@@ -61,22 +88,7 @@ async fn choices(state: &AppState, page: &PageCtx) -> AppResult<FormChoices> {
             ("retired".into(), page.t("app.retired").into()),
         ],
         cities,
-        categories: state
-            .settings
-            .categories
-            .iter()
-            .filter(|c| c.requestable && c.kind != CategoryKind::Group)
-            .map(|c| {
-                (
-                    c.code.clone(),
-                    if page.lang == crate::i18n::Lang::En && !c.english_name.is_empty() {
-                        c.english_name.clone()
-                    } else {
-                        c.name.clone()
-                    },
-                )
-            })
-            .collect(),
+        categories: category_options(state, page, Kind::Individual),
     })
 }
 
@@ -98,6 +110,74 @@ async fn form_page(
         returned_note,
         min_education: state.settings.joining.min_education.clone(),
     })
+}
+
+async fn group_page(
+    state: &AppState,
+    page: PageCtx,
+    form: GroupForm,
+    errors: FieldErrors,
+    action: String,
+    returned_note: Option<String>,
+) -> AppResult<GroupFormPage> {
+    let j = &state.settings.joining;
+    let choices = GroupChoices {
+        institution_types: options(&j.institution_types),
+        code_types: CODE_TYPES.iter().map(|(v, k)| (v.to_string(), page.t(k).to_string())).collect(),
+        cities: city_options(state, &page).await?,
+        categories: category_options(state, &page, Kind::Group),
+        conditions: j
+            .group_conditions
+            .iter()
+            .zip(CONDITION_FIELDS)
+            .enumerate()
+            .map(|(i, (c, field))| (i, field, c.clone(), form.condition(i)))
+            .collect(),
+        people: PERSON_FIELDS
+            .iter()
+            .take(j.group_individuals_max)
+            .enumerate()
+            .map(|(i, f)| (i, *f, form.person(i)))
+            .collect(),
+        people_range: format!("{}–{}", j.group_individuals_min, j.group_individuals_max),
+    };
+    Ok(GroupFormPage {
+        ctx: page.title("app.group_title").crumb("app.apply_title", paths::APPLY),
+        form,
+        errors,
+        choices,
+        action,
+        returned_note,
+    })
+}
+
+async fn new_group(
+    State(state): State<AppState>,
+    CurrentUser(actor, _): CurrentUser,
+    page: PageCtx,
+) -> AppResult<Response> {
+    let mut conn = state.db.pool().acquire().await?;
+    let user = crate::auth::store::find_user(&mut conn, actor.user_id).await?.ok_or(AppError::NotFound)?;
+    drop(conn);
+    let form = GroupForm {
+        contact_name: user.display_name,
+        contact_email: user.email.unwrap_or_default(),
+        contact_mobile: user.mobile.unwrap_or_default(),
+        code_type: "credit_code".into(),
+        ..GroupForm::default()
+    };
+    let view = group_page(&state, page, form, FieldErrors::new(), paths::APPLY_GROUP.to_string(), None).await?;
+    Ok(render(&view)?.into_response())
+}
+
+async fn create_group(
+    State(state): State<AppState>,
+    CurrentUser(actor, ctx): CurrentUser,
+    page: PageCtx,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let submit = pairs.iter().any(|(k, v)| k == "intent" && v == "submit");
+    save(&state, &actor, &ctx, page, None, Posted::Group(GroupForm::from_pairs(&pairs)), submit).await
 }
 
 async fn apply(
@@ -146,18 +226,28 @@ struct IndividualInput {
     intent: String,
 }
 
+/// A posted form of either kind.
+enum Posted {
+    Individual(IndividualForm),
+    Group(GroupForm),
+}
+
 async fn save(
     state: &AppState,
     actor: &Actor,
     ctx: &crate::web::context::RequestCtx,
     page: PageCtx,
     existing: Option<&Application>,
-    input: IndividualInput,
+    posted: Posted,
+    submit: bool,
 ) -> AppResult<Response> {
-    let submit = input.intent == "submit";
-    let outcome = service::save_individual(state, actor, &ctx.who(), existing, input.form.clone(), submit).await?;
+    let who = ctx.who();
+    let outcome = match &posted {
+        Posted::Individual(f) => service::save_form(state, actor, &who, existing, f.clone(), submit).await?,
+        Posted::Group(f) => service::save_form(state, actor, &who, existing, f.clone(), submit).await?,
+    };
     let action_for = |id: ApplicationId| paths::with_id(paths::APPLICATION_EDIT, id);
-    let (form, errors, action) = match outcome {
+    let (errors, action) = match outcome {
         Ok(Saved::Submitted(id)) => {
             return Ok(redirect_flash(
                 state,
@@ -166,18 +256,23 @@ async fn save(
             ));
         }
         Ok(Saved::Draft(id)) => return Ok(redirect_flash(state, &action_for(id), &Msg::new("flash.app_draft_saved"))),
-        Ok(Saved::Invalid(id, errors)) => (input.form.normalized(), errors, action_for(id)),
+        Ok(Saved::Invalid(id, errors)) => (errors, action_for(id)),
         Err(errors) => {
-            let action = existing.map(|a| action_for(a.id)).unwrap_or_else(|| paths::APPLY_INDIVIDUAL.to_string());
-            (input.form.normalized(), errors, action)
+            let new_path = match posted {
+                Posted::Individual(_) => paths::APPLY_INDIVIDUAL,
+                Posted::Group(_) => paths::APPLY_GROUP,
+            };
+            (errors, existing.map(|a| action_for(a.id)).unwrap_or_else(|| new_path.to_string()))
         }
     };
     let note = match existing {
         Some(app) => returned_note(state, app).await?,
         None => None,
     };
-    let view = form_page(state, page, form, errors, action, note).await?;
-    render_refused(&view)
+    match posted {
+        Posted::Individual(f) => render_refused(&form_page(state, page, f.normalized(), errors, action, note).await?),
+        Posted::Group(f) => render_refused(&group_page(state, page, f.normalized(), errors, action, note).await?),
+    }
 }
 
 async fn create_individual(
@@ -186,7 +281,8 @@ async fn create_individual(
     page: PageCtx,
     Form(input): Form<IndividualInput>,
 ) -> AppResult<Response> {
-    save(&state, &actor, &ctx, page, None, input).await
+    let submit = input.intent == "submit";
+    save(&state, &actor, &ctx, page, None, Posted::Individual(input.form), submit).await
 }
 
 /// The applicant's own application (403 for anyone else).
@@ -218,16 +314,17 @@ async fn edit(
         return Ok(redirect(&paths::with_id(paths::APPLICATION, id)));
     }
     let note = returned_note(&state, &app).await?;
-    let view = form_page(
-        &state,
-        page,
-        app.individual_form(),
-        FieldErrors::new(),
-        paths::with_id(paths::APPLICATION_EDIT, id),
-        note,
-    )
-    .await?;
-    Ok(render(&view)?.into_response())
+    let action = paths::with_id(paths::APPLICATION_EDIT, id);
+    match app.kind() {
+        Kind::Individual => {
+            Ok(render(&form_page(&state, page, app.individual_form(), FieldErrors::new(), action, note).await?)?
+                .into_response())
+        }
+        Kind::Group => {
+            Ok(render(&group_page(&state, page, app.group_form(), FieldErrors::new(), action, note).await?)?
+                .into_response())
+        }
+    }
 }
 
 async fn update(
@@ -235,10 +332,21 @@ async fn update(
     CurrentUser(actor, ctx): CurrentUser,
     page: PageCtx,
     Path(id): Path<ApplicationId>,
-    Form(input): Form<IndividualInput>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let app = own(&state, &actor, id).await?;
-    save(&state, &actor, &ctx, page, Some(&app), input).await
+    let submit = pairs.iter().any(|(k, v)| k == "intent" && v == "submit");
+    let posted = match app.kind() {
+        Kind::Individual => {
+            // The individual form's fields are named as its struct's: decode them as such.
+            let bad = || AppError::BadRequest(Msg::new("error.bad_request"));
+            let encoded = serde_urlencoded::to_string(&pairs).map_err(|_| bad())?;
+            let input: IndividualInput = serde_urlencoded::from_str(&encoded).map_err(|_| bad())?;
+            Posted::Individual(input.form)
+        }
+        Kind::Group => Posted::Group(GroupForm::from_pairs(&pairs)),
+    };
+    save(&state, &actor, &ctx, page, Some(&app), posted, submit).await
 }
 
 async fn withdraw(
@@ -513,6 +621,77 @@ fn open_actions(actor: &Actor, app: &Application, path: Option<&str>) -> Vec<(&'
         .collect()
 }
 
+/// A group application as the reviewers read it, in the order of the paper form.
+fn group_sections(state: &AppState, page: &PageCtx, app: &Application) -> Vec<DetailSection> {
+    let f = app.group_form();
+    let d = |label: &'static str, value: String| Detail { label, value };
+    let code_type = CODE_TYPES.iter().find(|(v, _)| *v == f.code_type).map(|(_, k)| page.t(k)).unwrap_or("");
+    let conditions = state
+        .settings
+        .joining
+        .group_conditions
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let declared = f.condition(i);
+            let mark = if declared.met { page.t("app.declared") } else { page.t("app.not_declared") };
+            Detail { label: "", value: format!("{}. {c}（{mark}）\n{}", i + 1, declared.text) }
+        })
+        .collect();
+    let people = f
+        .people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let masked = crate::domain::ResidentId::parse(&p.id_number).map(|id| id.masked()).unwrap_or_default();
+            Detail { label: "", value: format!("{}. {} {masked}", i + 1, p.name) }
+        })
+        .collect();
+    vec![
+        DetailSection {
+            title: "app.section_institution",
+            rows: vec![
+                d("app.g_name", f.name.clone()),
+                d("app.g_type", f.institution_type.clone()),
+                d("app.g_code_type", code_type.to_string()),
+                d("app.g_code", f.code.clone()),
+                d("app.g_legal_rep", f.legal_rep.clone()),
+                d("app.g_science_head", f.science_head.clone()),
+            ],
+        },
+        DetailSection {
+            title: "app.section_contact",
+            rows: vec![
+                d("app.g_contact_name", f.contact_name.clone()),
+                d("app.g_contact_post", f.contact_post.clone()),
+                d("app.f_mobile", f.contact_mobile.clone()),
+                d("app.f_email", f.contact_email.clone()),
+                d("app.f_address", f.address.clone()),
+                d("app.f_postcode", f.postcode.clone()),
+            ],
+        },
+        DetailSection {
+            title: "app.section_size",
+            rows: vec![
+                d("app.g_students", f.students.clone()),
+                d("app.g_staff", f.staff.clone()),
+                d("app.g_counsellors_full", f.counsellors_full.clone()),
+                d("app.g_counsellors_part", f.counsellors_part.clone()),
+            ],
+        },
+        DetailSection { title: "app.section_conditions", rows: conditions },
+        DetailSection { title: "app.section_people", rows: people },
+        DetailSection {
+            title: "app.section_record",
+            rows: vec![
+                d("app.f_category", app.category.clone()),
+                d("app.g_activities", f.activities.clone()),
+                d("app.f_awards", f.awards.clone()),
+            ],
+        },
+    ]
+}
+
 fn detail_sections(page: &PageCtx, app: &Application, actor: &Actor) -> Vec<DetailSection> {
     let f = app.individual_form();
     let d = |label: &'static str, value: String| Detail { label, value };
@@ -631,7 +810,10 @@ async fn review_page(
     };
     let (decided, errors) = decision;
     let category = state.settings.category(&app.category).map(|c| c.name.clone()).unwrap_or_default();
-    let mut sections = detail_sections(&page, app, actor);
+    let mut sections = match app.kind() {
+        Kind::Individual => detail_sections(&page, app, actor),
+        Kind::Group => group_sections(state, &page, app),
+    };
     if let Some(s) = sections.last_mut()
         && let Some(first) = s.rows.first_mut()
     {

@@ -6,7 +6,8 @@
 
 use serde_json::json;
 
-use super::model::{Application, IndividualForm, Kind};
+use super::group::GroupForm;
+use super::model::{Application, Facts, IndividualForm, Kind};
 use super::state::{Action, Status, transition};
 use super::store::{self, Fields, NewEvent};
 use crate::app::AppState;
@@ -17,10 +18,13 @@ use crate::i18n::{Lang, Msg};
 use crate::storage::{ApplicationId, Conn, OrgId, is_unique_violation};
 use crate::web::paths;
 
-/// The unique "one open application per person" constraint, as a field error.
-fn open_conflict(e: &sqlx::Error) -> Option<FieldErrors> {
-    is_unique_violation(e, "application", &["open_key"])
-        .then(|| FieldErrors::single("id_number", Msg::new("err.app_open_exists")))
+/// The unique "one open application per person (institution)" constraint, as a field error.
+fn open_conflict(e: &sqlx::Error, kind: Kind) -> Option<FieldErrors> {
+    let (field, key) = match kind {
+        Kind::Individual => ("id_number", "err.app_open_exists"),
+        Kind::Group => ("code", "err.group_open_exists"),
+    };
+    is_unique_violation(e, "application", &["open_key"]).then(|| FieldErrors::single(field, Msg::new(key)))
 }
 
 /// What became of a save.
@@ -32,19 +36,85 @@ pub enum Saved {
     Invalid(ApplicationId, FieldErrors),
 }
 
-/// Save an individual application (new when `existing` is None) and, when `submit`, hand it
-/// in. A form with errors is still kept, so nothing typed is lost.
-pub async fn save_individual(
+/// An application form of one kind: how it is normalised, identified and checked.
+pub trait ApplicationForm: serde::Serialize + Clone {
+    const KIND: Kind;
+    fn normalized(self) -> Self;
+    /// The identity key of a draft, once its document or code is well-formed.
+    fn identity_key(&self) -> Option<String>;
+    fn name(&self) -> &str;
+    fn category(&self) -> &str;
+    fn city(&self) -> &str;
+    fn check(&self, settings: &crate::config::Settings, cities: &[OrgId]) -> Result<Facts, FieldErrors>;
+    /// The people the form registers, well-formed rows only (groups).
+    fn registered_people(&self) -> Vec<(usize, String, String)> {
+        Vec::new()
+    }
+}
+
+impl ApplicationForm for IndividualForm {
+    const KIND: Kind = Kind::Individual;
+    fn normalized(self) -> Self {
+        IndividualForm::normalized(self)
+    }
+    fn identity_key(&self) -> Option<String> {
+        IndividualForm::identity_key(self)
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn category(&self) -> &str {
+        &self.category
+    }
+    fn city(&self) -> &str {
+        &self.city
+    }
+    fn check(&self, settings: &crate::config::Settings, cities: &[OrgId]) -> Result<Facts, FieldErrors> {
+        IndividualForm::check(self, settings, cities)
+    }
+}
+
+impl ApplicationForm for GroupForm {
+    const KIND: Kind = Kind::Group;
+    fn normalized(self) -> Self {
+        GroupForm::normalized(self)
+    }
+    fn identity_key(&self) -> Option<String> {
+        GroupForm::identity_key(self)
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn category(&self) -> &str {
+        &self.category
+    }
+    fn city(&self) -> &str {
+        &self.city
+    }
+    fn check(&self, settings: &crate::config::Settings, cities: &[OrgId]) -> Result<Facts, FieldErrors> {
+        GroupForm::check(self, settings, cities)
+    }
+    fn registered_people(&self) -> Vec<(usize, String, String)> {
+        GroupForm::registered_people(self, &mut FieldErrors::new())
+    }
+}
+
+/// Save an application (new when `existing` is None) and, when `submit`, hand it in. A form
+/// with errors is still kept, so nothing typed is lost.
+pub async fn save_form<F: ApplicationForm>(
     state: &AppState,
     actor: &Actor,
     who: &Who,
     existing: Option<&Application>,
-    form: IndividualForm,
+    form: F,
     submit: bool,
 ) -> AppResult<Result<Saved, FieldErrors>> {
     if let Some(app) = existing {
         if app.applicant_id != actor.user_id {
             return Err(AppError::Forbidden);
+        }
+        if app.kind() != F::KIND {
+            return Err(AppError::NotFound);
         }
         if !app.status().is_editable() {
             return Err(AppError::Conflict(Msg::new("err.app_locked")));
@@ -56,38 +126,43 @@ pub async fn save_individual(
     let checked = if submit { Some(form.check(&state.settings, &cities)) } else { None };
     let data = serde_json::to_string(&form).map_err(anyhow::Error::from)?;
     let identity = form.identity_key();
-    let org_id = form.city.parse::<OrgId>().ok().filter(|id| cities.contains(id));
+    let org_id = form.city().parse::<OrgId>().ok().filter(|id| cities.contains(id));
     let fields =
-        Fields { name: &form.name, identity_key: identity.as_deref(), category: &form.category, org_id, data: &data };
+        Fields { name: form.name(), identity_key: identity.as_deref(), category: form.category(), org_id, data: &data };
     let saved = match existing {
         Some(app) => store::update_form(&mut tx, app, &fields).await.map(|()| app.id),
-        None => store::insert_draft(&mut tx, Kind::Individual, actor.user_id, &fields).await,
+        None => store::insert_draft(&mut tx, F::KIND, actor.user_id, &fields).await,
     };
     let id = match saved {
         Ok(id) => id,
-        Err(e) => return open_conflict(&e).map(Err).ok_or(AppError::Database(e)),
+        Err(e) => return open_conflict(&e, F::KIND).map(Err).ok_or(AppError::Database(e)),
     };
     let app = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     if existing.is_none() {
-        audit::record(&mut tx, who, Entry::new("application.create", "application", id, &form.name)).await?;
+        audit::record(&mut tx, who, Entry::new("application.create", "application", id, form.name())).await?;
     }
+    let Some(checked) = checked else {
+        tx.commit().await?;
+        return Ok(Ok(Saved::Draft(id)));
+    };
+    // Facts only the database knows, reported with the form's own problems: a member does
+    // not join twice (said now rather than at the council's resolution), and a group's
+    // people are members or applicants.
+    let mut errors = checked.as_ref().err().cloned().unwrap_or_default();
+    if let Some(key) = identity.as_deref().filter(|_| F::KIND == Kind::Individual)
+        && let Some(member) = crate::members::store::by_identity(&mut tx, key).await?
+        && errors.get("id_number").is_none()
+    {
+        errors.add("id_number", Msg::new("err.already_member_number").arg("number", member.number));
+    }
+    let people = resolve_people(&mut tx, &form.registered_people(), &mut errors).await?;
     let facts = match checked {
-        None => {
-            tx.commit().await?;
-            return Ok(Ok(Saved::Draft(id)));
-        }
-        Some(Err(errors)) => {
+        Ok(facts) if errors.is_empty() => facts,
+        _ => {
             tx.commit().await?;
             return Ok(Ok(Saved::Invalid(id, errors)));
         }
-        Some(Ok(facts)) => facts,
     };
-    // A member does not join twice: say so now rather than at the council's resolution.
-    if let Some(member) = crate::members::store::by_identity(&mut tx, &facts.identity_key).await? {
-        tx.commit().await?;
-        let error = Msg::new("err.already_member_number").arg("number", member.number);
-        return Ok(Ok(Saved::Invalid(id, FieldErrors::single("id_number", error))));
-    }
     let fields = Fields {
         name: &facts.name,
         identity_key: Some(&facts.identity_key),
@@ -96,12 +171,34 @@ pub async fn save_individual(
         data: &data,
     };
     store::update_form(&mut tx, &app, &fields).await?;
+    store::replace_people(&mut tx, id, &people).await?;
     let app = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     apply(&mut tx, state, actor, who, &app, Action::Submit, None, "", json!({})).await?;
     store::insert_version(&mut tx, id, app.version + 1, &data).await?;
     tx.commit().await?;
     state.jobs.wake();
     Ok(Ok(Saved::Submitted(id)))
+}
+
+/// Each person a group registers must be an individual member, or have an individual
+/// application in (submitted, not closed without approval), under the same name. Answers
+/// (row, name, identity key) for each; a mismatch gets the same message as an unknown number,
+/// so the form cannot be used to find out who is a member.
+async fn resolve_people(
+    tx: &mut Conn,
+    people: &[(usize, String, String)],
+    errors: &mut FieldErrors,
+) -> AppResult<Vec<(usize, String, String)>> {
+    let mut out = Vec::new();
+    for (row, name, number) in people {
+        let keys = super::group::identity_keys(number);
+        let found = store::person_by_identity(tx, &keys).await?;
+        match found {
+            Some((found_name, key)) if found_name == *name => out.push((*row, name.clone(), key)),
+            _ => errors.add(super::group::PERSON_FIELDS[*row], Msg::new("err.person_unknown")),
+        }
+    }
+    Ok(out)
 }
 
 /// The applicant takes the application back.
@@ -210,7 +307,9 @@ pub(crate) async fn apply(
     })?;
     let moved = match store::move_status(tx, app, from, to).await {
         Ok(moved) => moved,
-        Err(e) if open_conflict(&e).is_some() => return Err(AppError::Conflict(Msg::new("err.app_open_exists"))),
+        Err(e) if open_conflict(&e, app.kind()).is_some() => {
+            return Err(AppError::Conflict(Msg::new("err.app_open_exists")));
+        }
         Err(e) => return Err(e.into()),
     };
     if !moved {

@@ -257,3 +257,49 @@ pub async fn cities(conn: &mut Conn) -> Result<Vec<(OrgId, String)>, sqlx::Error
         .fetch_all(&mut *conn)
         .await
 }
+
+/// The name and identity key under which a person is an individual member, or else has an
+/// individual application in (submitted, and not closed without approval).
+pub async fn person_by_identity(conn: &mut Conn, keys: &[String]) -> Result<Option<(String, String)>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT name, identity_key FROM member WHERE kind = 'individual' AND identity_key IN (");
+    push_list(&mut sql, keys);
+    sql.push(")");
+    if let Some(found) = sql.fetch_all::<(String, String)>(&mut *conn).await?.into_iter().next() {
+        return Ok(Some(found));
+    }
+    let mut sql = Sql::new(
+        "SELECT name, identity_key FROM application WHERE kind = 'individual'
+         AND status NOT IN ('draft', 'withdrawn', 'rejected', 'not_approved') AND identity_key IN (",
+    );
+    push_list(&mut sql, keys);
+    sql.push(") ORDER BY id DESC LIMIT 1");
+    Ok(sql.fetch_all(&mut *conn).await?.into_iter().next())
+}
+
+fn push_list(sql: &mut Sql, values: &[String]) {
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(v.clone());
+    }
+}
+
+/// The people a group application registers, as resolved at its last submission.
+pub async fn replace_people(
+    conn: &mut Conn,
+    app: ApplicationId,
+    people: &[(usize, String, String)],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM group_person WHERE application_id = $1").bind(app).execute(&mut *conn).await?;
+    for (row, name, key) in people {
+        sqlx::query("INSERT INTO group_person (application_id, position, name, identity_key) VALUES ($1, $2, $3, $4)")
+            .bind(app)
+            .bind(i64::try_from(*row).unwrap_or(0))
+            .bind(name)
+            .bind(key)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}

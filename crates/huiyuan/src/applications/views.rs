@@ -38,6 +38,31 @@ pub struct IndividualFormPage {
     pub min_education: String,
 }
 
+/// The group form's choices and rows.
+pub struct GroupChoices {
+    pub institution_types: Options,
+    pub code_types: Options,
+    pub cities: Options,
+    pub categories: Options,
+    /// (row, field name, the condition as the settings word it, what was declared).
+    pub conditions: Vec<(usize, &'static str, String, super::group::Condition)>,
+    /// (row, field name, who) for as many rows as a group may register.
+    pub people: Vec<(usize, &'static str, super::group::Person)>,
+    /// "3–5"
+    pub people_range: String,
+}
+
+#[derive(Template)]
+#[template(path = "applications/group_form.html")]
+pub struct GroupFormPage {
+    pub ctx: PageCtx,
+    pub form: super::group::GroupForm,
+    pub errors: FieldErrors,
+    pub choices: GroupChoices,
+    pub action: String,
+    pub returned_note: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "applications/apply.html")]
 pub struct ApplyPage {

@@ -80,3 +80,50 @@ pub async fn by_identity(conn: &mut Conn, identity_key: &str) -> Result<Option<M
         .fetch_optional(&mut *conn)
         .await
 }
+
+/// Link a new member with the group ↔ individual registrations made in applications: a new
+/// group to those of its registered people who are members already; a new individual to the
+/// groups (already members) that registered them. Whoever comes second makes the link.
+pub async fn link_group_people(
+    conn: &mut Conn,
+    member: MemberId,
+    application: ApplicationId,
+    identity_key: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    // This member is a group: its people who are members.
+    sqlx::query(
+        "INSERT INTO member_link (group_member_id, individual_member_id)
+         SELECT $1, m.id FROM group_person p JOIN member m ON m.identity_key = p.identity_key AND m.kind = 'individual'
+         WHERE p.application_id = $2
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(member)
+    .bind(application)
+    .execute(&mut *conn)
+    .await?;
+    // This member is a person: the member groups that registered them.
+    if let Some(key) = identity_key {
+        sqlx::query(
+            "INSERT INTO member_link (group_member_id, individual_member_id)
+             SELECT g.id, $1 FROM group_person p JOIN member g ON g.application_id = p.application_id AND g.kind = 'group'
+             WHERE p.identity_key = $2
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(member)
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The individual members linked to a group member (name, number).
+pub async fn group_people(conn: &mut Conn, group: MemberId) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT m.name, m.number FROM member_link l JOIN member m ON m.id = l.individual_member_id
+         WHERE l.group_member_id = $1 ORDER BY m.number",
+    )
+    .bind(group)
+    .fetch_all(&mut *conn)
+    .await
+}

@@ -24,6 +24,7 @@ pub const ME_TOKEN_REVOKE: &str = "/me/tokens/{id}/revoke";
 // Joining (applicants)
 pub const APPLY: &str = "/apply";
 pub const APPLY_INDIVIDUAL: &str = "/apply/individual";
+pub const APPLY_GROUP: &str = "/apply/group";
 pub const APPLICATION: &str = "/applications/{id}";
 pub const APPLICATION_EDIT: &str = "/applications/{id}/edit";
 pub const APPLICATION_WITHDRAW: &str = "/applications/{id}/withdraw";

@@ -216,6 +216,14 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             form(&[("name", "草稿"), ("intent", "save")]),
             [SignIn, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER],
         ),
+        case(Method::GET, "/apply/group", "/apply/group", Body::None, SIGNED_IN),
+        case(
+            Method::POST,
+            "/apply/group",
+            "/apply/group",
+            form(&[("name", "草稿学校"), ("intent", "save")]),
+            [SignIn, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER],
+        ),
         case(
             Method::GET,
             "/applications/{id}",

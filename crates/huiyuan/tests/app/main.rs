@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod authz;
 mod cli;
+mod groups;
 mod helpers;
 mod mail;
 mod notices;

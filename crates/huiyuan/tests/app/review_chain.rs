@@ -37,6 +37,15 @@ async fn a_teacher_becomes_a_member_through_batch_dossier_and_council() {
     let again = city.post_form(&format!("/admin/batches/{b}/forward"), &[]).await;
     assert_eq!(again.status(), StatusCode::CONFLICT, "a batch is forwarded once");
     assert!(city.page(&format!("/admin/batches/{b}")).await.1.contains("批次已报送，内容已锁定"));
+    // The applicant cannot change or resubmit what was forwarded.
+    let teacher = app.login_as(Who::Teacher).await;
+    let mut form = individual_form("张伟", &resident_id("140105", "19900307", 491), &app.fixture.taiyuan.to_string());
+    form.iter_mut().filter(|(k, _)| k == "awards").for_each(|(_, v)| v.push_str("；补充的奖项"));
+    form.push(("intent".into(), "submit".into()));
+    let r = teacher.post_pairs(&format!("/applications/{id}/edit"), &form).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(status_of(&app, id).await, "forwarded");
+    assert_eq!(teacher.post_form(&format!("/applications/{id}/withdraw"), &[]).await.status(), StatusCode::CONFLICT);
 
     // The secretariat checks the dossier: every item and all three paper copies.
     let sec = app.login_as(Who::Secretariat).await;
@@ -371,4 +380,23 @@ async fn a_used_up_sequence_says_so_instead_of_reusing_a_number() {
     assert_eq!(last, "SXK1019999M");
     let over = huiyuan::members::numbering::allocate(&mut tx, &settings, 101, "M").await;
     assert!(matches!(over, Err(huiyuan::members::numbering::NumberError::Exhausted { .. })));
+}
+
+#[tokio::test]
+async fn closing_a_meeting_twice_at_once_approves_once() {
+    let app = TestApp::spawn().await;
+    let id = app.filed_application(Who::Teacher, "张伟", &resident_id("140105", "19900307", 491)).await;
+    let sec = app.login_as(Who::Secretariat).await;
+    let council = app.fixture.user(Who::Council).0;
+    let m = call_meeting(&sec, "minutes", &[council], &[id]).await;
+    let url = format!("/admin/council/{m}/close");
+    let (a, r, b) = (format!("approve_{id}"), format!("reject_{id}"), format!("abstain_{id}"));
+    let fields = [("resolution", RESOLUTION), (&a as &str, "1"), (&r, "0"), (&b, "0")];
+    let (first, second) = tokio::join!(sec.post_form(&url, &fields), sec.post_form(&url, &fields));
+    let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [303, 409]);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM member").await, 1);
+    assert_eq!(app.scalar("SELECT next FROM number_sequence").await, 2, "one number drawn");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'application.approve'").await, 1);
 }

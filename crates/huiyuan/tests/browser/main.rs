@@ -556,3 +556,26 @@ async fn an_application_goes_through_batch_dossier_and_council_to_a_member_numbe
     rig.shot("member-number-375").await;
     rig.stop().await;
 }
+
+#[tokio::test]
+async fn the_group_form_works_on_a_phone_and_says_what_is_missing_in_place() {
+    let rig = Rig::start().await;
+    rig.sign_in("applicant", DEMO_PASSWORD).await;
+    rig.wait_path("/me").await;
+    rig.open("/apply").await;
+    rig.both_widths("apply").await;
+    rig.browser.find(Locator::Css("a[href='/apply/group']")).await.unwrap().click().await.unwrap();
+    rig.wait_path("/apply/group").await;
+    rig.both_widths("group-form").await;
+    rig.width(375, 812).await;
+    rig.fill("name", "太原市实验小学").await;
+    rig.fill("code", "91350100M000100Y44").await;
+    rig.click("button[value=submit]").await;
+    assert_eq!(rig.text("#code-error").await, "统一社会信用代码校验位不正确，请核对最后一位");
+    assert_eq!(rig.value("name").await, "太原市实验小学", "what was typed stays");
+    assert!(rig.text("#cond_0 .field-error").await.contains("请确认本单位符合此条件"));
+    rig.assert_no_horizontal_scroll("group form with errors").await;
+    rig.browser.execute("document.getElementById('person_0').scrollIntoView({block: 'center'})", vec![]).await.unwrap();
+    rig.shot("group-form-errors-375").await;
+    rig.stop().await;
+}
