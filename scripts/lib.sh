@@ -23,8 +23,12 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return 1
 }
 
-# A CJK font, so PDFs and the browser show Chinese instead of boxes.
-has_chinese_font() { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh family 2>/dev/null | head -n 1)" ]; }
+# A CJK font, so PDFs and the browser show Chinese instead of boxes: one the browser finds,
+# and one of the files the default settings' [print] fonts list names.
+has_chinese_font() {
+  command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh family 2>/dev/null | head -n 1)" ] &&
+    { [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; }
+}
 
 ensure_chinese_font() {
   has_chinese_font && return 0

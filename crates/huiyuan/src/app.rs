@@ -36,6 +36,7 @@ pub struct AppState {
     /// `None` when no SMTP server is configured: mail is kept in the outbox.
     pub mailer: Option<Arc<Mailer>>,
     pub metrics: Option<PrometheusHandle>,
+    pub printer: Arc<crate::print::Printer>,
     pub started_at: Instant,
 }
 
@@ -50,8 +51,10 @@ impl AppState {
             Some(smtp) => Some(Arc::new(Mailer::from_settings(smtp).context("mail.smtp settings")?)),
             None => None,
         };
+        let printer = crate::print::Printer::new(settings.print.fonts.clone());
         Ok(AppState {
             db,
+            printer,
             settings: Arc::new(settings),
             files: Arc::new(LocalDir::new(data_dir.join("files"))),
             jobs: JobsHandle::default(),

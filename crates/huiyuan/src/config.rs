@@ -30,6 +30,7 @@ pub struct Settings {
     pub uploads: UploadSettings,
     pub mail: MailSettings,
     pub locale: LocaleSettings,
+    pub print: PrintSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -85,6 +86,19 @@ impl CouncilSettings {
         let cast = approve + reject + abstain;
         cast > 0 && (approve as f64) > self.approval_share * cast as f64
     }
+}
+
+/// Printed documents.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PrintSettings {
+    /// Fonts with Chinese glyphs for PDFs, tried in order: "path" or "path#face-index".
+    pub fonts: Vec<String>,
+    /// Titles of the registration forms and the batch summary, as the association words them.
+    pub individual_title: String,
+    pub group_title: String,
+    pub summary_title: String,
+    /// Printed under the registration forms.
+    pub form_note: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

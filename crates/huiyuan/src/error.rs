@@ -43,6 +43,9 @@ pub enum AppError {
     /// 503 — a dependency (the database) is not answering.
     #[error("unavailable")]
     Unavailable,
+    /// 503 — a part of the installation is missing (a font for PDFs), with what to do.
+    #[error("unavailable: {0}")]
+    Missing(Msg),
     /// 500 — a database error nobody expected.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -116,7 +119,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable | AppError::Missing(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -133,6 +136,7 @@ impl AppError {
             AppError::TooLarge(m) => ("too_large", m, None),
             AppError::TooManyRequests(m) => ("too_many_requests", m, None),
             AppError::Unavailable => ("unavailable", Msg::new("error.unavailable"), None),
+            AppError::Missing(m) => ("unavailable", m, None),
             AppError::Database(_) | AppError::Internal(_) => ("internal", Msg::new("error.internal"), None),
         };
         ErrorInfo { code, message, fields }

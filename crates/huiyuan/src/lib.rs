@@ -44,6 +44,8 @@ pub mod notifications;
 pub mod ops;
 /// The organisation tree.
 pub mod orgs;
+/// Printed documents: registration forms and summaries as PDF and .xlsx.
+pub mod print;
 /// Public pages and the back-office landing page.
 pub mod site;
 /// Pool, migrations, transactions, typed ids.

@@ -55,7 +55,7 @@ fn ids<T: std::str::FromStr>(pairs: &Pairs, name: &str) -> AppResult<Vec<T>> {
 // ---- batches ----
 
 /// The batch and its city, if the viewer may see it.
-async fn visible_batch(state: &AppState, actor: &Actor, id: BatchId) -> AppResult<(Batch, Org)> {
+pub(super) async fn visible_batch(state: &AppState, actor: &Actor, id: BatchId) -> AppResult<(Batch, Org)> {
     allow(actor.can_view_batches())?;
     let mut conn = state.db.pool().acquire().await?;
     let batch = batches::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;

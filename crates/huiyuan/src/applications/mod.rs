@@ -17,6 +17,8 @@ pub mod dossiers;
 mod emails;
 pub mod group;
 pub mod model;
+mod print_routes;
+pub mod printing;
 pub mod routes;
 pub mod service;
 pub mod state;

@@ -40,6 +40,7 @@ pub fn routes() -> Routes {
         .post(paths::ADMIN_APPLICATION_DECISION, decide)
         .post(paths::ADMIN_APPLICATION_DOSSIER, dossier)
         .merge(super::chain_routes::routes())
+        .merge(super::print_routes::routes())
 }
 
 fn options<S: AsRef<str>>(list: &[S]) -> Options {

@@ -2,9 +2,8 @@
 //! back office (write, publish, withdraw, attach files).
 
 use axum::Form;
-use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::{HeaderValue, Method, header};
+use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::Deserialize;
@@ -134,30 +133,7 @@ async fn download(
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("reading file {}: {e}", file.id)))?;
     let disposition = if Kind::inline(&file.content_type) { "inline" } else { "attachment" };
-    let mut resp = Response::new(Body::from(bytes));
-    let headers = resp.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&file.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
-    headers.insert(header::CONTENT_DISPOSITION, content_disposition(disposition, &file.original_name));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600"));
-    Ok(resp)
-}
-
-/// `inline; filename="fallback"; filename*=UTF-8''%E9%80%9A…` — Chinese names survive in
-/// every browser, including messaging apps' in-app browsers.
-fn content_disposition(kind: &str, name: &str) -> HeaderValue {
-    let ascii: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
-        })
-        .collect();
-    HeaderValue::from_str(&format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
-        .unwrap_or(HeaderValue::from_static("attachment"))
+    Ok(crate::web::download(bytes, &file.content_type, disposition, &file.original_name, "private, max-age=3600"))
 }
 
 async fn admin_list(

@@ -53,6 +53,39 @@ pub fn safe_next(next: Option<&str>, default: &str) -> String {
     }
 }
 
+/// A file to download (or show inline) under its own name — Chinese names survive in every
+/// browser, including messaging apps' in-app browsers (`filename*=UTF-8''…`).
+pub fn download(
+    bytes: impl Into<axum::body::Body>,
+    content_type: &str,
+    kind: &str,
+    name: &str,
+    cache: &'static str,
+) -> Response {
+    use axum::http::{HeaderValue, header};
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect();
+    let mut resp = Response::new(bytes.into());
+    let headers = resp.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
+            .unwrap_or(HeaderValue::from_static("attachment")),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    resp
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_next;

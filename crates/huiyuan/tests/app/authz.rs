@@ -217,6 +217,17 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             [SignIn, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER],
         ),
         case(Method::GET, "/apply/group", "/apply/group", Body::None, SIGNED_IN),
+        case(Method::GET, "/forms/individual.pdf", "/forms/individual.pdf", Body::None, ALL_OK),
+        case(Method::GET, "/forms/individual.xlsx", "/forms/individual.xlsx", Body::None, ALL_OK),
+        case(Method::GET, "/forms/group.pdf", "/forms/group.pdf", Body::None, ALL_OK),
+        case(Method::GET, "/forms/group.xlsx", "/forms/group.xlsx", Body::None, ALL_OK),
+        case(
+            Method::GET,
+            "/applications/{id}/form.pdf",
+            format!("/applications/{application}/form.pdf"),
+            Body::None,
+            [SignIn, OK, FORBIDDEN, OK, OK, OK],
+        ),
         case(
             Method::POST,
             "/apply/group",
@@ -292,6 +303,20 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             [SignIn, FORBIDDEN, FORBIDDEN, SEE_OTHER, FORBIDDEN, FORBIDDEN],
         ),
         case(Method::GET, "/admin/batches/{id}", format!("/admin/batches/{open_batch}"), Body::None, THIS_CITY),
+        case(
+            Method::GET,
+            "/admin/batches/{id}/summary.pdf",
+            format!("/admin/batches/{open_batch}/summary.pdf"),
+            Body::None,
+            THIS_CITY,
+        ),
+        case(
+            Method::GET,
+            "/admin/batches/{id}/summary.xlsx",
+            format!("/admin/batches/{open_batch}/summary.xlsx"),
+            Body::None,
+            THIS_CITY,
+        ),
         case(
             Method::POST,
             "/admin/batches/{id}/items/{app}/remove",

@@ -639,3 +639,54 @@ pub async fn call_meeting(sec: &Browser, mode: &str, attendees: &[i64], agenda: 
     assert_redirect(&r, "/admin/council/");
     location(&r).rsplit('/').next().unwrap().parse().unwrap()
 }
+
+/// The text of a PDF, as `pdftotext` reads it (poppler-utils; `scripts/test` installs it).
+pub fn pdf_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (apt-get install poppler-utils)");
+    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The QR codes on the first page of a PDF, as a phone would read them (pdftoppm + zbarimg).
+pub fn pdf_qr_codes(bytes: &[u8]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("doc.pdf");
+    std::fs::write(&pdf, bytes).unwrap();
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-r", "150", "-png", "-singlefile", "-f", "1"])
+        .arg(&pdf)
+        .arg(dir.path().join("page"))
+        .status()
+        .expect("pdftoppm (apt-get install poppler-utils)");
+    assert!(status.success());
+    let out = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(dir.path().join("page.png"))
+        .output()
+        .expect("zbarimg (apt-get install zbar-tools)");
+    String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
+}
+
+/// Every string in an .xlsx workbook (its shared strings), to check what it says.
+pub fn xlsx_strings(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an .xlsx is a zip archive");
+    let mut text = String::new();
+    zip.by_name("xl/sharedStrings.xml").expect("shared strings").read_to_string(&mut text).unwrap();
+    text
+}
+
+/// Keep a generated document under `target/samples/` for people to look at.
+pub fn keep_sample(name: &str, bytes: &[u8]) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/samples");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join(name), bytes);
+}

@@ -16,6 +16,7 @@ mod mail;
 mod notices;
 mod ops;
 mod orgs;
+mod printing;
 mod review_chain;
 mod storage;
 mod users;
