@@ -4,7 +4,8 @@
 //!   transaction that draws a number and inserts the member, 16 at a time;
 //! - the time to render one filled registration form as PDF, and its size;
 //! - review-queue page latency with 10,000 pending applications, through the real HTTP
-//!   server (first page with its stage counts; a search; a city administrator's view).
+//!   server, signed in as the administrator (first page with its stage counts; a search; a
+//!   late page).
 //!
 //! `cargo bench --bench joining` (scripts/bench runs it). PostgreSQL: `HUIYUAN_BENCH_PG_URL`
 //! (a server URL without database; default postgres://postgres@127.0.0.1:5432).

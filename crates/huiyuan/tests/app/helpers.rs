@@ -62,6 +62,8 @@ impl Fixture {
 
 pub struct TestApp {
     pub base: String,
+    /// The database this server uses (another process may be pointed at it).
+    pub db_url: String,
     pub state: AppState,
     pub fixture: Fixture,
     /// Kept for its lifetime: the directory goes when the test ends.
@@ -120,6 +122,7 @@ impl TestApp {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let (url, pg) = database_url(data_dir.path()).await;
         let db = Db::connect(&url).await.expect("connect");
+        let db_url = url.clone();
         db.migrate().await.expect("migrate");
         let mut settings = test_settings();
         adjust(&mut settings);
@@ -141,6 +144,7 @@ impl TestApp {
         });
         TestApp {
             base: format!("http://{addr}"),
+            db_url,
             state,
             fixture,
             _data_dir: data_dir,
@@ -174,13 +178,7 @@ impl TestApp {
     }
 
     pub async fn login_with(&self, login: &str, password: &str) -> Browser {
-        let mut b = self.anonymous().await;
-        let resp = b.post_form("/sign-in", &[("login", login), ("password", password)]).await;
-        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "sign-in as {login} failed");
-        let me = b.get("/me").await;
-        assert_eq!(me.status(), StatusCode::OK);
-        b.csrf = Some(csrf_from(&me.text().await.expect("body")));
-        b
+        Browser::signed_in(&self.base, login, password).await
     }
 
     /// Number of audit records (to prove a refused request changed nothing).
@@ -343,6 +341,20 @@ impl Browser {
             .build()
             .expect("client");
         Browser { client, base: base.to_string(), csrf: None }
+    }
+
+    /// A browser signed in at the server `base` through the sign-in form.
+    pub async fn signed_in(base: &str, login: &str, password: &str) -> Browser {
+        let mut b = Browser::new(base);
+        let page = b.get("/sign-in").await;
+        assert_eq!(page.status(), StatusCode::OK);
+        b.csrf = Some(csrf_from(&page.text().await.expect("body")));
+        let resp = b.post_form("/sign-in", &[("login", login), ("password", password)]).await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "sign-in as {login} failed");
+        let me = b.get("/me").await;
+        assert_eq!(me.status(), StatusCode::OK);
+        b.csrf = Some(csrf_from(&me.text().await.expect("body")));
+        b
     }
 
     pub async fn get(&self, path: &str) -> Response {

@@ -400,3 +400,107 @@ async fn closing_a_meeting_twice_at_once_approves_once() {
     assert_eq!(app.scalar("SELECT next FROM number_sequence").await, 2, "one number drawn");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'application.approve'").await, 1);
 }
+
+/// A second `huiyuan serve` process on the same database; killed when dropped.
+struct SecondServer {
+    child: std::process::Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl SecondServer {
+    fn start(db_url: &str) -> SecondServer {
+        use std::io::{BufRead, BufReader};
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_huiyuan"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--database-url", db_url, "--data-dir"])
+            .arg(dir.path())
+            .env("HUIYUAN_LOG", "warn")
+            .env_remove("HUIYUAN_CONFIG")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start a second huiyuan");
+        let stdout = child.stdout.take().unwrap();
+        let mut base = String::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                base = rest.split_whitespace().next().unwrap().to_string();
+                break;
+            }
+        }
+        assert!(base.starts_with("http://"), "the second server did not start");
+        SecondServer { child, base, _dir: dir }
+    }
+}
+
+impl Drop for SecondServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn two_server_processes_resolving_meetings_at_once_draw_distinct_gap_free_numbers() {
+    let app = TestApp::spawn().await;
+    let mut filed = Vec::new();
+    for i in 0..12 {
+        filed.push(
+            app.filed_application(Who::Council, &format!("申请人{i}"), &resident_id("140105", "19700101", 101 + 2 * i))
+                .await,
+        );
+    }
+    let sec = app.login_as(Who::Secretariat).await;
+    let council = app.fixture.user(Who::Council).0;
+    let mut meetings = Vec::new();
+    for pair in filed.chunks(2) {
+        meetings.push((call_meeting(&sec, "minutes", &[council], pair).await, pair.to_vec()));
+    }
+    let second = SecondServer::start(&app.db_url);
+    let other = Browser::signed_in(&second.base, Who::Secretariat.username(), PASSWORD).await;
+    let closes = meetings.iter().enumerate().map(|(i, (m, apps))| {
+        let server = if i % 2 == 0 { &sec } else { &other };
+        let mut fields = vec![("resolution".to_string(), format!("晋青科教〔2026〕{}号", 20 + i))];
+        for a in apps {
+            fields.push((format!("approve_{a}"), "1".into()));
+            fields.push((format!("reject_{a}"), "0".into()));
+            fields.push((format!("abstain_{a}"), "0".into()));
+        }
+        async move { server.post_pairs(&format!("/admin/council/{m}/close"), &fields).await.status() }
+    });
+    let statuses = futures_join_all(closes).await;
+    assert!(statuses.iter().all(|s| *s == StatusCode::SEE_OTHER), "{statuses:?}");
+    let mut numbers: Vec<String> = Vec::new();
+    for a in &filed {
+        numbers.push(app.text(&format!("SELECT number FROM member WHERE application_id = {a}")).await.unwrap());
+    }
+    numbers.sort();
+    let expected: Vec<String> = (1..=12).map(|n| format!("SXK101{n:04}M")).collect();
+    assert_eq!(numbers, expected, "distinct and without gaps across both processes");
+}
+
+/// Run the futures together; their outputs, in the order they finish.
+async fn futures_join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let handles: Vec<_> = futures.map(Box::pin).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
+    // Poll all of them concurrently.
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for slot in pending.iter_mut() {
+            if let Some(f) = slot {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => {
+                        out.push(v);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
+    })
+    .await;
+    out
+}

@@ -560,6 +560,11 @@ async fn an_application_goes_through_batch_dossier_and_council_to_a_member_numbe
 #[tokio::test]
 async fn the_group_form_works_on_a_phone_and_says_what_is_missing_in_place() {
     let rig = Rig::start().await;
+    // The association's notice links the blank forms, as its paper attachments.
+    rig.open("/notices").await;
+    rig.click("a[href^='/notices/']").await;
+    rig.browser.find(Locator::Css("a[href='/forms/group.pdf']")).await.unwrap();
+    rig.browser.find(Locator::Css("a[href='/forms/individual.xlsx']")).await.unwrap();
     rig.sign_in("applicant", DEMO_PASSWORD).await;
     rig.wait_path("/me").await;
     rig.open("/apply").await;
