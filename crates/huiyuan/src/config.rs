@@ -141,6 +141,17 @@ pub struct JoiningSettings {
     pub group_individuals_max: usize,
     pub city_checklist: Checklists,
     pub dossier: DossierSettings,
+    pub attachments: AttachmentSettings,
+}
+
+/// Scans an applicant attaches (signed form, certificates, licence, photo).
+#[derive(Debug, Clone, Deserialize)]
+pub struct AttachmentSettings {
+    /// What an attachment is, per kind of application.
+    pub individual: Vec<String>,
+    pub group: Vec<String>,
+    pub max_bytes: usize,
+    pub max_count: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -10,6 +10,7 @@
 //! while they are drafts or returned; a city's administrators review applications to their
 //! city; province-direct applications (直接吸纳) go to the secretariat.
 
+pub mod attachments;
 pub mod batches;
 mod chain_routes;
 pub mod council;

@@ -33,6 +33,9 @@ pub fn routes() -> Routes {
         .get(paths::APPLICATION_EDIT, edit)
         .post(paths::APPLICATION_EDIT, update)
         .post(paths::APPLICATION_WITHDRAW, withdraw)
+        .post(paths::APPLICATION_FILES, upload)
+        .get(paths::APPLICATION_FILE, download_file)
+        .post(paths::APPLICATION_FILE_REMOVE, remove_file)
         .get(paths::ME_NOTIFICATIONS, notifications)
         .post(paths::ME_NOTIFICATIONS_READ, mark_read)
         .get(paths::ADMIN_APPLICATIONS, queue)
@@ -109,6 +112,7 @@ async fn form_page(
         choices,
         action,
         returned_note,
+        attachments: None,
         min_education: state.settings.joining.min_education.clone(),
     })
 }
@@ -149,6 +153,7 @@ async fn group_page(
         choices,
         action,
         returned_note,
+        attachments: None,
     })
 }
 
@@ -266,13 +271,25 @@ async fn save(
             (errors, existing.map(|a| action_for(a.id)).unwrap_or_else(|| new_path.to_string()))
         }
     };
-    let note = match existing {
-        Some(app) => returned_note(state, app).await?,
+    let posted = match posted {
+        Posted::Individual(f) => Posted::Individual(f.normalized()),
+        Posted::Group(f) => Posted::Group(f.normalized()),
+    };
+    // A refused form that was kept as a draft shows its attachments too.
+    let saved_id =
+        action.strip_prefix("/applications/").and_then(|r| r.strip_suffix("/edit")).and_then(|i| i.parse().ok());
+    let mut conn = state.db.pool().acquire().await?;
+    let saved = match saved_id {
+        Some(id) => store::find(&mut conn, id).await?,
         None => None,
     };
+    drop(conn);
+    if let Some(app) = saved {
+        return edit_response(state, page, &app, errors, Some(posted), None).await;
+    }
     match posted {
-        Posted::Individual(f) => render_refused(&form_page(state, page, f.normalized(), errors, action, note).await?),
-        Posted::Group(f) => render_refused(&group_page(state, page, f.normalized(), errors, action, note).await?),
+        Posted::Individual(f) => render_refused(&form_page(state, page, f, errors, action, None).await?),
+        Posted::Group(f) => render_refused(&group_page(state, page, f, errors, action, None).await?),
     }
 }
 
@@ -314,18 +331,166 @@ async fn edit(
     if !app.status().is_editable() {
         return Ok(redirect(&paths::with_id(paths::APPLICATION, id)));
     }
-    let note = returned_note(&state, &app).await?;
-    let action = paths::with_id(paths::APPLICATION_EDIT, id);
-    match app.kind() {
-        Kind::Individual => {
-            Ok(render(&form_page(&state, page, app.individual_form(), FieldErrors::new(), action, note).await?)?
-                .into_response())
+    edit_response(&state, page, &app, FieldErrors::new(), None, None).await
+}
+
+/// The applicant's form for `app` with its attachments panel; `posted` re-shows a refused
+/// form as typed, `file_error` a refused upload (message, purpose chosen).
+async fn edit_response(
+    state: &AppState,
+    page: PageCtx,
+    app: &Application,
+    errors: FieldErrors,
+    posted: Option<Posted>,
+    file_error: Option<(String, String)>,
+) -> AppResult<Response> {
+    let note = returned_note(state, app).await?;
+    let action = paths::with_id(paths::APPLICATION_EDIT, app.id);
+    let refused = !errors.is_empty() || file_error.is_some();
+    let attachments = Some(attachments_view(state, &page, app, true, file_error).await?);
+    let posted = posted.unwrap_or_else(|| match app.kind() {
+        Kind::Individual => Posted::Individual(app.individual_form()),
+        Kind::Group => Posted::Group(app.group_form()),
+    });
+    let html = match posted {
+        Posted::Individual(f) => {
+            render(&IndividualFormPage { attachments, ..form_page(state, page, f, errors, action, note).await? })?
         }
-        Kind::Group => {
-            Ok(render(&group_page(&state, page, app.group_form(), FieldErrors::new(), action, note).await?)?
-                .into_response())
+        Posted::Group(f) => {
+            render(&GroupFormPage { attachments, ..group_page(state, page, f, errors, action, note).await? })?
+        }
+    };
+    Ok(if refused {
+        (axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response()
+    } else {
+        html.into_response()
+    })
+}
+
+/// The attachments panel of `app`; `mine`: the viewer is the applicant.
+pub(super) async fn attachments_view(
+    state: &AppState,
+    page: &PageCtx,
+    app: &Application,
+    mine: bool,
+    file_error: Option<(String, String)>,
+) -> AppResult<AttachmentsView> {
+    let mut conn = state.db.pool().acquire().await?;
+    let items = super::attachments::list(&mut conn, app.id)
+        .await?
+        .into_iter()
+        .map(|a| AttachmentItem {
+            id: a.file.id.to_string(),
+            size: a.file.size_label(),
+            name: a.file.original_name,
+            purpose: a.purpose,
+        })
+        .collect();
+    let limits = &state.settings.joining.attachments;
+    let max = crate::files::human_size(i64::try_from(limits.max_bytes).unwrap_or(i64::MAX));
+    let (error, chosen) = file_error.map(|(e, c)| (Some(e), c)).unwrap_or_default();
+    Ok(AttachmentsView {
+        app_id: app.id.to_string(),
+        items,
+        purposes: super::attachments::purposes(state, app.kind()).to_vec(),
+        can_change: mine && app.status().is_editable(),
+        error,
+        chosen,
+        accept: super::attachments::ACCEPTED,
+        rule: page.lang.render(&Msg::new("app.attachment_rule").arg("max", max).arg("count", limits.max_count)),
+    })
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    CurrentUser(actor, ctx): CurrentUser,
+    page: PageCtx,
+    Path(id): Path<ApplicationId>,
+    mut multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let app = own(&state, &actor, id).await?;
+    let max = state.settings.joining.attachments.max_bytes;
+    let too_large = || {
+        AppError::TooLarge(
+            Msg::new("err.file_too_large").arg("max", crate::files::human_size(i64::try_from(max).unwrap_or(i64::MAX))),
+        )
+    };
+    let (mut purpose, mut file) = (String::new(), None);
+    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
+        match field.name() {
+            Some("purpose") => purpose = field.text().await.map_err(|_| too_large())?,
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                file = Some((name, field.bytes().await.map_err(|_| too_large())?));
+            }
+            _ => {}
         }
     }
+    let outcome = match file {
+        Some((name, bytes)) if !name.is_empty() => {
+            super::attachments::add(&state, &actor, &ctx.who(), &app, &purpose, &name, &bytes).await?.map(|_| ())
+        }
+        _ => Err(Msg::new("err.file_missing")),
+    };
+    match outcome {
+        Ok(()) => Ok(redirect_flash(&state, &format!("{}#attachments", page_of(&app)), &Msg::new("flash.file_added"))),
+        Err(msg) => {
+            let error = Some((page.msg(&msg), purpose));
+            if app.status().is_editable() {
+                edit_response(&state, page, &app, FieldErrors::new(), None, error).await
+            } else {
+                Err(AppError::Conflict(Msg::new("err.app_locked")))
+            }
+        }
+    }
+}
+
+/// Where the applicant works on the application: its form while it can change, else its page.
+fn page_of(app: &Application) -> String {
+    if app.status().is_editable() {
+        paths::with_id(paths::APPLICATION_EDIT, app.id)
+    } else {
+        paths::with_id(paths::APPLICATION, app.id)
+    }
+}
+
+async fn remove_file(
+    State(state): State<AppState>,
+    CurrentUser(actor, ctx): CurrentUser,
+    Path((id, file)): Path<(ApplicationId, crate::storage::FileId)>,
+) -> AppResult<Response> {
+    let app = own(&state, &actor, id).await?;
+    super::attachments::remove(&state, &actor, &ctx.who(), &app, file).await?;
+    Ok(redirect_flash(&state, &format!("{}#attachments", page_of(&app)), &Msg::new("flash.file_removed")))
+}
+
+/// An attachment, for the applicant and for staff who may see the application.
+async fn download_file(
+    State(state): State<AppState>,
+    CurrentUser(actor, _): CurrentUser,
+    Path((id, file)): Path<(ApplicationId, crate::storage::FileId)>,
+) -> AppResult<Response> {
+    let mut conn = state.db.pool().acquire().await?;
+    let app = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    if app.applicant_id != actor.user_id {
+        if app.status() == Status::Draft {
+            return Err(AppError::NotFound);
+        }
+        let path = org_path(&state, &app).await?;
+        allow(actor.can_view_application(path.as_deref()))?;
+    }
+    let found = super::attachments::list(&mut conn, id)
+        .await?
+        .into_iter()
+        .find(|a| a.file.id == file)
+        .ok_or(AppError::NotFound)?;
+    drop(conn);
+    let bytes = state
+        .files
+        .get(&found.file.storage_key)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("reading file {}: {e}", found.file.id)))?;
+    Ok(crate::web::download(bytes, &found.file.content_type, "inline", &found.file.original_name, "private, no-store"))
 }
 
 async fn update(
@@ -449,6 +614,7 @@ async fn show(
         withdrawable: super::state::transition(status, Action::Withdraw).is_ok(),
         reviewer: if app.version > 0 { reviewer_name(&state, &page, &app).await? } else { String::new() },
         member_number: member_number(&state, &app).await?,
+        attachments: Some(attachments_view(&state, &page, &app, true, None).await?),
         events: event_views(&page, events),
         name: app.name.clone(),
         ctx: page.title("app.status_title").crumb("app.apply_title", paths::APPLY),
@@ -841,6 +1007,7 @@ async fn review_page(
             super::batches::of_application(&mut conn, app.id).await?.map(|b| (b.id.to_string(), b.name))
         },
         member_number: member_number(state, app).await?,
+        attachments: Some(attachments_view(state, &page, app, false, None).await?),
         ctx: page.title_text(app.name.clone()).crumb("app.queue_title", paths::ADMIN_APPLICATIONS),
     })
 }

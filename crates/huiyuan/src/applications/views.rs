@@ -36,6 +36,29 @@ pub struct IndividualFormPage {
     /// Set when the application came back for correction: what to fix.
     pub returned_note: Option<String>,
     pub min_education: String,
+    /// None on a form not yet saved (files come after the first save).
+    pub attachments: Option<AttachmentsView>,
+}
+
+/// The attachments panel: the files, and (for the applicant while they may change the form)
+/// the upload form.
+pub struct AttachmentsView {
+    pub app_id: String,
+    pub items: Vec<AttachmentItem>,
+    pub purposes: Vec<String>,
+    pub can_change: bool,
+    pub error: Option<String>,
+    pub chosen: String,
+    pub accept: &'static str,
+    /// "PDF、JPG 或 PNG，单个不超过 5.0 MB，最多 12 个"
+    pub rule: String,
+}
+
+pub struct AttachmentItem {
+    pub id: String,
+    pub name: String,
+    pub purpose: String,
+    pub size: String,
 }
 
 /// The group form's choices and rows.
@@ -61,6 +84,8 @@ pub struct GroupFormPage {
     pub choices: GroupChoices,
     pub action: String,
     pub returned_note: Option<String>,
+    /// None on a form not yet saved (files come after the first save).
+    pub attachments: Option<AttachmentsView>,
 }
 
 #[derive(Template)]
@@ -109,6 +134,8 @@ pub struct StatusPage {
     pub withdrawable: bool,
     pub reviewer: String,
     pub member_number: Option<String>,
+    /// None on a form not yet saved (files come after the first save).
+    pub attachments: Option<AttachmentsView>,
 }
 
 pub struct Detail {
@@ -162,6 +189,8 @@ pub struct ReviewPage {
     pub dossier: Option<DossierForm>,
     pub batch: Option<(String, String)>,
     pub member_number: Option<String>,
+    /// None on a form not yet saved (files come after the first save).
+    pub attachments: Option<AttachmentsView>,
 }
 
 #[derive(Template)]

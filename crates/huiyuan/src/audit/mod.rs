@@ -144,6 +144,8 @@ pub const ACTIONS: &[&str] = &[
     "application.approve",
     "application.decline",
     "application.dossier",
+    "application.file_add",
+    "application.file_remove",
     "batch.create",
     "batch.remove",
     "batch.forward",

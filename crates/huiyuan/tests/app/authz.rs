@@ -115,6 +115,33 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         location(&r).split('/').nth(2).unwrap().to_string()
     };
+    // A scan on the submitted application, and one on the draft.
+    let attach = |app_id: i64| {
+        let state = app.state.clone();
+        async move {
+            let mut tx = state.db.begin().await.unwrap();
+            let f = huiyuan::files::save(
+                &mut tx,
+                state.files.as_ref(),
+                "扫描件.pdf",
+                huiyuan::files::Kind::Pdf,
+                &tiny_pdf(),
+                None,
+            )
+            .await
+            .unwrap();
+            sqlx::query("INSERT INTO application_file (application_id, file_id, purpose) VALUES ($1, $2, '其他')")
+                .bind(app_id)
+                .bind(f.id)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            f.id
+        }
+    };
+    let app_file = attach(application).await;
+    let draft_file = attach(app_draft.parse().unwrap()).await;
     // The review chain: recommendations to batch, an open batch, a forwarded application,
     // filed ones and an open meeting (applicants with their own ID numbers).
     let council_member = f.user(Who::Council).0;
@@ -254,6 +281,28 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             "/applications/{id}/edit",
             format!("/applications/{app_draft}/edit"),
             form(&[("name", "张伟"), ("intent", "save")]),
+            [SignIn, SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        ),
+        case(
+            Method::POST,
+            "/applications/{id}/files",
+            format!("/applications/{app_draft}/files"),
+            Body::Upload,
+            // The upload carries no purpose: the applicant is told to choose one.
+            [SignIn, Status(422), FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        ),
+        case(
+            Method::GET,
+            "/applications/{id}/files/{file_id}",
+            format!("/applications/{application}/files/{app_file}"),
+            Body::None,
+            [SignIn, OK, FORBIDDEN, OK, OK, OK],
+        ),
+        case(
+            Method::POST,
+            "/applications/{id}/files/{file_id}/remove",
+            format!("/applications/{app_draft}/files/{draft_file}/remove"),
+            Body::None,
             [SignIn, SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
         ),
         case(

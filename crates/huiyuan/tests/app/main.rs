@@ -6,6 +6,7 @@
 
 mod api;
 mod applications;
+mod attachments;
 mod audit;
 mod auth;
 mod authz;

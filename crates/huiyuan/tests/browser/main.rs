@@ -584,3 +584,37 @@ async fn the_group_form_works_on_a_phone_and_says_what_is_missing_in_place() {
     rig.shot("group-form-errors-375").await;
     rig.stop().await;
 }
+
+#[tokio::test]
+async fn an_applicant_uploads_a_scan_from_a_phone() {
+    let rig = Rig::start().await;
+    rig.width(375, 812).await;
+    rig.sign_in("applicant", DEMO_PASSWORD).await;
+    rig.wait_path("/me").await;
+    rig.open("/apply/individual").await;
+    rig.fill("employer", "太原市实验小学").await;
+    rig.click("button[value=save]").await;
+    assert!(rig.text(".flash").await.contains("草稿"));
+    let scan = rig.data_dir.path().join("登记表扫描件.pdf");
+    std::fs::write(&scan, b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+        .unwrap();
+    rig.browser.execute("document.getElementById('attachments').scrollIntoView()", vec![]).await.unwrap();
+    rig.browser
+        .find(Locator::Css("#attachments input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(&scan.display().to_string())
+        .await
+        .unwrap();
+    rig.click("#attachments button[type=submit]").await;
+    assert!(rig.text("#attachments ul.files").await.contains("登记表扫描件.pdf"));
+    assert!(rig.text(".flash").await.contains("附件已上传"));
+    assert_eq!(rig.value("employer").await, "太原市实验小学", "the draft's fields are still there");
+    rig.assert_no_horizontal_scroll("attachments").await;
+    rig.browser.execute("document.getElementById('attachments').scrollIntoView()", vec![]).await.unwrap();
+    rig.shot("attachments-375").await;
+    rig.width(1280, 900).await;
+    rig.browser.execute("document.getElementById('attachments').scrollIntoView()", vec![]).await.unwrap();
+    rig.shot("attachments-desktop").await;
+    rig.stop().await;
+}
