@@ -113,6 +113,10 @@ async fn a_teacher_becomes_a_member_through_batch_dossier_and_council() {
     let teacher = app.login_as(Who::Teacher).await;
     let (_, mine) = teacher.page(&format!("/applications/{id}")).await;
     assert!(mine.contains("SXK1010001M"));
+    // … and in the e-mail that told them.
+    let (subject, body) = app.last_mail_to("zhangwei@example.org").await.unwrap();
+    assert!(subject.contains("已通过"), "{subject}");
+    assert!(body.contains("SXK1010001M") && body.contains(RESOLUTION), "{body}");
     // A member does not apply twice.
     let mut again = individual_form("张伟", &resident_id("140105", "19900307", 491), &app.fixture.taiyuan.to_string());
     again.push(("intent".into(), "submit".into()));
