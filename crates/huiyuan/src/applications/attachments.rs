@@ -68,6 +68,7 @@ pub async fn add(
         Err(m) => return Ok(Err(m)),
     };
     let mut tx = state.db.begin().await?;
+    lock_editable(&mut tx, app).await?;
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM application_file WHERE application_id = $1")
         .bind(app.id)
         .fetch_one(&mut *tx)
@@ -97,6 +98,7 @@ pub async fn add(
 pub async fn remove(state: &AppState, actor: &Actor, who: &Who, app: &Application, file: FileId) -> AppResult<()> {
     changeable(actor, app)?;
     let mut tx = state.db.begin().await?;
+    lock_editable(&mut tx, app).await?;
     let found = list(&mut tx, app.id).await?.into_iter().find(|a| a.file.id == file).ok_or(AppError::NotFound)?;
     sqlx::query("DELETE FROM application_file WHERE application_id = $1 AND file_id = $2")
         .bind(app.id)
@@ -123,4 +125,15 @@ fn changeable(actor: &Actor, app: &Application) -> AppResult<()> {
         return Err(AppError::Conflict(Msg::new("err.app_locked")));
     }
     Ok(())
+}
+
+/// Hold the application's row for the transaction while it is still the applicant's to
+/// change (a submission running now waits, or this sees it was handed in).
+async fn lock_editable(tx: &mut Conn, app: &Application) -> AppResult<()> {
+    use super::state::Status;
+    if super::store::lock_in(tx, app.id, &[Status::Draft, Status::Returned]).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(Msg::new("err.app_locked")))
+    }
 }

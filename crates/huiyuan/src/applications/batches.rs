@@ -194,6 +194,15 @@ pub async fn remove_item(
         return Err(AppError::Conflict(Msg::new("err.batch_forwarded")));
     }
     let mut tx = state.db.begin().await?;
+    // Lock the batch while it is still open: a forward running now waits for this, or this
+    // sees that it was forwarded.
+    let open = sqlx::query("UPDATE batch SET status = status WHERE id = $1 AND status = 'open'")
+        .bind(batch.id)
+        .execute(&mut *tx)
+        .await?;
+    if open.rows_affected() != 1 {
+        return Err(AppError::Conflict(Msg::new("err.batch_forwarded")));
+    }
     let done = sqlx::query("DELETE FROM batch_item WHERE batch_id = $1 AND application_id = $2")
         .bind(batch.id)
         .bind(app)
@@ -232,6 +241,9 @@ pub async fn forward(state: &AppState, actor: &Actor, who: &Who, batch: &Batch, 
         return Err(AppError::Conflict(Msg::new("err.batch_empty")));
     }
     for app in &apps {
+        if app.org_id != Some(org.id) {
+            return Err(AppError::Forbidden);
+        }
         if app.status() != Status::Recommended {
             return Err(AppError::Conflict(Msg::new("err.batch_item_not_ready").arg("name", &app.name)));
         }

@@ -44,12 +44,16 @@ fn field(pairs: &Pairs, name: &str) -> String {
     pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).unwrap_or_default()
 }
 
-fn ids<T: std::str::FromStr>(pairs: &Pairs, name: &str) -> AppResult<Vec<T>> {
-    pairs
-        .iter()
-        .filter(|(n, _)| n == name)
-        .map(|(_, v)| v.parse::<T>().map_err(|_| AppError::BadRequest(Msg::new("error.bad_request"))))
-        .collect()
+/// The ids sent under `name`, each once, in the order sent.
+fn ids<T: std::str::FromStr + PartialEq>(pairs: &Pairs, name: &str) -> AppResult<Vec<T>> {
+    let mut out: Vec<T> = Vec::new();
+    for (_, v) in pairs.iter().filter(|(n, _)| n == name) {
+        let id = v.parse::<T>().map_err(|_| AppError::BadRequest(Msg::new("error.bad_request")))?;
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    Ok(out)
 }
 
 // ---- batches ----
@@ -94,6 +98,7 @@ async fn batch_create(
     page: PageCtx,
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
+    allow(actor.has(Role::CityAdmin))?;
     let apps: Vec<ApplicationId> = ids(&pairs, "app")?;
     let name = field(&pairs, "name");
     // The batch belongs to the city of the applications in it (or, with none picked, the
@@ -377,6 +382,7 @@ async fn meeting_page(
                 abstain: i.abstain,
                 outcome_label,
                 outcome_tag,
+                recuse: i.applicant_id == actor.user_id,
                 my_choice,
                 my_comment,
                 minutes,

@@ -46,6 +46,7 @@ impl Meeting {
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct AgendaRow {
     pub application_id: ApplicationId,
+    pub applicant_id: UserId,
     pub name: String,
     pub kind: String,
     pub category: String,
@@ -81,7 +82,7 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<Meeting>, sqlx::Error> {
 
 pub async fn agenda(conn: &mut Conn, id: MeetingId) -> Result<Vec<AgendaRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT i.application_id, a.name, a.kind, a.category, i.approve, i.reject, i.abstain, i.outcome
+        "SELECT i.application_id, a.applicant_id, a.name, a.kind, a.category, i.approve, i.reject, i.abstain, i.outcome
          FROM agenda_item i JOIN application a ON a.id = i.application_id WHERE i.meeting_id = $1 ORDER BY a.id",
     )
     .bind(id)
@@ -271,7 +272,13 @@ pub async fn vote(
     if !attending || !actor.has(crate::auth::Role::Council) {
         return Err(AppError::Forbidden);
     }
-    if !meeting.is_open() || !meeting.by_votes() {
+    // Lock the meeting while it is open: closing waits for this vote (and counts it), or this
+    // vote sees the meeting closed.
+    let open = sqlx::query("UPDATE council_meeting SET status = status WHERE id = $1 AND status = 'open'")
+        .bind(meeting.id)
+        .execute(&mut *tx)
+        .await?;
+    if open.rows_affected() != 1 || !meeting.by_votes() {
         return Err(AppError::Conflict(Msg::new("err.meeting_closed")));
     }
     let items = agenda(&mut tx, meeting.id).await?;
@@ -279,6 +286,10 @@ pub async fn vote(
     for (app, choice, comment) in choices {
         if !items.iter().any(|i| i.application_id == *app) {
             return Err(AppError::NotFound);
+        }
+        // A council member does not vote on their own application (回避).
+        if app_store::find(&mut tx, *app).await?.is_some_and(|a| a.applicant_id == actor.user_id) {
+            return Err(AppError::Conflict(Msg::new("err.recuse")));
         }
         if choice.is_empty() {
             let name = items.iter().find(|i| i.application_id == *app).map(|i| i.name.as_str()).unwrap_or("");
@@ -418,6 +429,14 @@ pub async fn close(
         let tally = json!({ "meeting": meeting.id, "resolution": resolution, "approve": approve, "reject": reject, "abstain": abstain });
         if passed {
             let number = make_member(&mut tx, state, &app, &resolution).await?;
+            audit::record(
+                &mut tx,
+                who,
+                Entry::new("member.create", "application", app.id, &app.name)
+                    .org_opt(app.org_id)
+                    .after(json!({ "number": number, "category": app.category, "resolution": resolution })),
+            )
+            .await?;
             apply(
                 &mut tx,
                 state,

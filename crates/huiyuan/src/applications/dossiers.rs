@@ -84,6 +84,9 @@ pub async fn record(
     if !actor.can_process_direct_application() {
         return Err(AppError::Forbidden);
     }
+    if app.applicant_id == actor.user_id {
+        return Err(AppError::Conflict(Msg::new("err.own_application")));
+    }
     if !open_for_dossier(app) {
         return Err(AppError::Conflict(
             Msg::new("err.app_transition_human").arg("status", crate::i18n::Lang::Zh.t(app.status().label_key())),
@@ -126,6 +129,10 @@ pub async fn record(
     }
     let ticks: Vec<usize> = input.ticks.iter().copied().filter(|i| *i < list.len()).collect();
     let mut tx = state.db.begin().await?;
+    // Still where it was when the form was checked (not filed or sent back meanwhile).
+    if !super::store::lock_in(&mut tx, app.id, &[app.status()]).await? {
+        return Err(AppError::Conflict(Msg::new("err.app_changed")));
+    }
     sqlx::query(
         "INSERT INTO dossier (application_id, checklist, copies_expected, copies_received, note, updated_by, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)

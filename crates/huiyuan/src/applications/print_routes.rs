@@ -43,7 +43,7 @@ fn to_xlsx(sheet: &Sheet, tab: &str) -> AppResult<Vec<u8>> {
 fn blank_sheet(state: &AppState, kind: Kind) -> Sheet {
     match kind {
         Kind::Individual => printing::individual(&state.settings, &Default::default(), None),
-        Kind::Group => printing::group(&state.settings, &Default::default(), None),
+        Kind::Group => printing::group(&state.settings, &Default::default(), None, false),
     }
 }
 
@@ -84,17 +84,18 @@ async fn application_pdf(
 ) -> AppResult<Response> {
     let app = readable(&state, &actor, id).await?;
     let extra = filled(&state, &app).await?;
+    // The applicant and the reviewers need the numbers themselves; anyone else reads them masked.
+    let path = super::routes::org_path(&state, &app).await?;
+    let reveal = app.applicant_id == actor.user_id || actor.can_read_id_numbers(path.as_deref());
     let sheet = match app.kind() {
         Kind::Individual => {
             let mut form = app.individual_form();
-            // The applicant and the reviewers need the number itself; anyone else reads it masked.
-            let reviewer = actor.can_process_direct_application() || actor.has(crate::auth::Role::CityAdmin);
-            if app.applicant_id != actor.user_id && !reviewer {
-                form.id_number = mask(&form.id_number);
+            if !reveal {
+                form.id_number = crate::domain::mask_document(&form.id_number);
             }
             printing::individual(&state.settings, &form, Some(&extra))
         }
-        Kind::Group => printing::group(&state.settings, &app.group_form(), Some(&extra)),
+        Kind::Group => printing::group(&state.settings, &app.group_form(), Some(&extra), reveal),
     };
     let name = format!("{}-{}.pdf", sheet.title, app.name);
     Ok(download(to_pdf(&state, &sheet)?, PDF, "inline", &name, "private, no-store"))
@@ -163,7 +164,7 @@ fn summary_line(state: &AppState, a: &Application, opinion: String) -> SummaryLi
                 kind,
                 category,
                 gender: gender.to_string(),
-                id_masked: mask(&f.id_number),
+                id_masked: crate::domain::mask_document(&f.id_number),
                 employer: f.employer,
                 mobile: f.mobile,
                 opinion,
@@ -183,16 +184,6 @@ fn summary_line(state: &AppState, a: &Application, opinion: String) -> SummaryLi
             }
         }
     }
-}
-
-/// A document number with all but its first and last four characters hidden.
-fn mask(number: &str) -> String {
-    let chars: Vec<char> = number.chars().collect();
-    if chars.len() <= 8 {
-        return "*".repeat(chars.len());
-    }
-    let hidden = chars.len() - 8;
-    chars[..4].iter().chain(std::iter::repeat_n(&'*', hidden)).chain(chars[chars.len() - 4..].iter()).collect()
 }
 
 fn local_date(state: &AppState, ms: i64) -> String {

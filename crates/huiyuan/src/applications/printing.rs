@@ -6,7 +6,7 @@
 use super::group::{CODE_TYPES, GroupForm};
 use super::model::{ID_TYPES, IndividualForm};
 use crate::config::Settings;
-use crate::domain::{Gender, ResidentId};
+use crate::domain::Gender;
 use crate::i18n::Lang;
 use crate::print::Sheet;
 
@@ -95,7 +95,9 @@ pub fn individual(settings: &Settings, f: &IndividualForm, filled: Option<&Fille
     sheet
 }
 
-pub fn group(settings: &Settings, f: &GroupForm, filled: Option<&Filled>) -> Sheet {
+/// `reveal`: print the registered people's document numbers in full (for the applicant and
+/// the reviewers); otherwise masked.
+pub fn group(settings: &Settings, f: &GroupForm, filled: Option<&Filled>, reveal: bool) -> Sheet {
     let mut sheet = form_sheet(settings, &settings.print.group_title, filled);
     let code_type =
         CODE_TYPES.iter().find(|(v, _)| *v == f.code_type).map(|(_, k)| Lang::Zh.t(k)).unwrap_or("统一社会信用代码");
@@ -150,9 +152,8 @@ pub fn group(settings: &Settings, f: &GroupForm, filled: Option<&Filled>) -> She
     sheet.row(people_h).tall(1, max + 1, "登记的个人会员").head("序号").label_span(2, "姓名").label_span(4, "证件号码");
     for i in 0..max {
         let p = f.person(i);
-        // Each teacher's full number is on their own form; here it is masked.
-        let masked = ResidentId::parse(&p.id_number).map(|id| id.masked()).unwrap_or_else(|_| p.id_number.clone());
-        sheet.row(people_h).skip(1).value(1, &(i + 1).to_string()).value(2, &p.name).value(4, &masked);
+        let number = if reveal { p.id_number.clone() } else { crate::domain::mask_document(&p.id_number) };
+        sheet.row(people_h).skip(1).value(1, &(i + 1).to_string()).value(2, &p.name).value(4, &number);
     }
     sheet.row(56.0).label("单位意见").sign(
         7,

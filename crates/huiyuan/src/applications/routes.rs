@@ -789,7 +789,7 @@ fn open_actions(actor: &Actor, app: &Application, path: Option<&str>) -> Vec<(&'
 }
 
 /// A group application as the reviewers read it, in the order of the paper form.
-fn group_sections(state: &AppState, page: &PageCtx, app: &Application) -> Vec<DetailSection> {
+fn group_sections(state: &AppState, page: &PageCtx, app: &Application, reveal: bool) -> Vec<DetailSection> {
     let f = app.group_form();
     let d = |label: &'static str, value: String| Detail { label, value };
     let code_type = CODE_TYPES.iter().find(|(v, _)| *v == f.code_type).map(|(_, k)| page.t(k)).unwrap_or("");
@@ -810,8 +810,8 @@ fn group_sections(state: &AppState, page: &PageCtx, app: &Application) -> Vec<De
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let masked = crate::domain::ResidentId::parse(&p.id_number).map(|id| id.masked()).unwrap_or_default();
-            Detail { label: "", value: format!("{}. {} {masked}", i + 1, p.name) }
+            let number = if reveal { p.id_number.clone() } else { crate::domain::mask_document(&p.id_number) };
+            Detail { label: "", value: format!("{}. {} {number}", i + 1, p.name) }
         })
         .collect();
     vec![
@@ -859,16 +859,10 @@ fn group_sections(state: &AppState, page: &PageCtx, app: &Application) -> Vec<De
     ]
 }
 
-fn detail_sections(page: &PageCtx, app: &Application, actor: &Actor) -> Vec<DetailSection> {
+fn detail_sections(page: &PageCtx, app: &Application, reveal: bool) -> Vec<DetailSection> {
     let f = app.individual_form();
     let d = |label: &'static str, value: String| Detail { label, value };
-    // The reviewers need the number itself; anyone else reads it masked.
-    let reviewer = actor.can_process_direct_application() || actor.has(crate::auth::Role::CityAdmin);
-    let id_number = if reviewer {
-        f.id_number.clone()
-    } else {
-        crate::domain::ResidentId::parse(&f.id_number).map(|id| id.masked()).unwrap_or_default()
-    };
+    let id_number = if reveal { f.id_number.clone() } else { crate::domain::mask_document(&f.id_number) };
     let id_type = ID_TYPES.iter().find(|(v, _)| *v == f.id_type).map(|(_, k)| page.t(k)).unwrap_or("");
     let gender = crate::domain::Gender::parse(&f.gender).map(|g| page.t(g.label_key())).unwrap_or("");
     let service = match f.in_service.as_str() {
@@ -977,9 +971,11 @@ async fn review_page(
     };
     let (decided, errors) = decision;
     let category = state.settings.category(&app.category).map(|c| c.name.clone()).unwrap_or_default();
+    // The reviewers need the numbers themselves; anyone else reads them masked.
+    let reveal = actor.can_read_id_numbers(path);
     let mut sections = match app.kind() {
-        Kind::Individual => detail_sections(&page, app, actor),
-        Kind::Group => group_sections(state, &page, app),
+        Kind::Individual => detail_sections(&page, app, reveal),
+        Kind::Group => group_sections(state, &page, app, reveal),
     };
     if let Some(s) = sections.last_mut()
         && let Some(first) = s.rows.first_mut()

@@ -130,17 +130,18 @@ pub async fn save_form<F: ApplicationForm>(
     let fields =
         Fields { name: form.name(), identity_key: identity.as_deref(), category: form.category(), org_id, data: &data };
     let saved = match existing {
-        Some(app) => store::update_form(&mut tx, app, &fields).await.map(|()| app.id),
-        None => store::insert_draft(&mut tx, F::KIND, actor.user_id, &fields).await,
+        Some(app) => store::update_form(&mut tx, app, &fields).await.map(|kept| kept.then_some(app.id)),
+        None => store::insert_draft(&mut tx, F::KIND, actor.user_id, &fields).await.map(Some),
     };
     let id = match saved {
-        Ok(id) => id,
+        Ok(Some(id)) => id,
+        // Handed in meanwhile: what was submitted stays as it was.
+        Ok(None) => return Err(AppError::Conflict(Msg::new("err.app_locked"))),
         Err(e) => return open_conflict(&e, F::KIND).map(Err).ok_or(AppError::Database(e)),
     };
     let app = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    if existing.is_none() {
-        audit::record(&mut tx, who, Entry::new("application.create", "application", id, form.name())).await?;
-    }
+    let action = if existing.is_none() { "application.create" } else { "application.save" };
+    audit::record(&mut tx, who, Entry::new(action, "application", id, form.name())).await?;
     let Some(checked) = checked else {
         tx.commit().await?;
         return Ok(Ok(Saved::Draft(id)));
@@ -170,7 +171,9 @@ pub async fn save_form<F: ApplicationForm>(
         org_id: facts.org_id,
         data: &data,
     };
-    store::update_form(&mut tx, &app, &fields).await?;
+    if !store::update_form(&mut tx, &app, &fields).await? {
+        return Err(AppError::Conflict(Msg::new("err.app_locked")));
+    }
     store::replace_people(&mut tx, id, &people).await?;
     let app = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     apply(&mut tx, state, actor, who, &app, Action::Submit, None, "", json!({})).await?;
@@ -242,6 +245,9 @@ pub async fn decide(
     };
     if !allowed {
         return Err(AppError::Forbidden);
+    }
+    if app.applicant_id == actor.user_id {
+        return Err(AppError::Conflict(Msg::new("err.own_application")));
     }
     let city_actions = [Action::Recommend, Action::Return, Action::Reject];
     // Filing a province-direct application is the dossier's job (dossiers.rs).
@@ -326,6 +332,17 @@ pub(crate) async fn apply(
         detail: detail.clone(),
     };
     store::add_event(tx, app.id, &event).await?;
+    if from == Status::Recommended && to != Status::Forwarded {
+        // Back with the applicant (or withdrawn): out of the city's open batch, which only
+        // holds applications it recommends.
+        sqlx::query(
+            "DELETE FROM batch_item WHERE application_id = $1
+             AND batch_id IN (SELECT id FROM batch WHERE status = 'open')",
+        )
+        .bind(app.id)
+        .execute(&mut *tx)
+        .await?;
+    }
     audit::record(
         tx,
         who,

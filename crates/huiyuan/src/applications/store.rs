@@ -50,11 +50,12 @@ pub async fn insert_draft(
     Ok(ApplicationId(id))
 }
 
-/// Rewrite the form of an application the applicant may still edit.
-pub async fn update_form(conn: &mut Conn, app: &Application, f: &Fields<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// Rewrite the form of an application the applicant may still edit. Answers false when it
+/// was handed in meanwhile (another tab, a double click): nothing is written then.
+pub async fn update_form(conn: &mut Conn, app: &Application, f: &Fields<'_>) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE application SET name = $1, identity_key = $2, open_key = $3, category = $4, org_id = $5, data = $6,
-            updated_at = $7 WHERE id = $8",
+            updated_at = $7 WHERE id = $8 AND status IN ('draft', 'returned')",
     )
     .bind(f.name)
     .bind(f.identity_key)
@@ -66,7 +67,20 @@ pub async fn update_form(conn: &mut Conn, app: &Application, f: &Fields<'_>) -> 
     .bind(app.id)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
+}
+
+/// Lock the application's row for the rest of the transaction, if it is still in one of
+/// `statuses`; answers false (and locks nothing) when it has moved on. Changes that depend on
+/// the status (attachments, the dossier) take this first, so they queue behind a move.
+pub async fn lock_in(conn: &mut Conn, app: ApplicationId, statuses: &[Status]) -> Result<bool, sqlx::Error> {
+    let list = statuses.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ");
+    let done = sqlx::query(&format!("UPDATE application SET updated_at = $1 WHERE id = $2 AND status IN ({list})"))
+        .bind(now_ms())
+        .bind(app)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Move from `from` to `to` — only if the application is still in `from`, so a repeated

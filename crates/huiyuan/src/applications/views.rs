@@ -282,6 +282,8 @@ pub struct AgendaView {
     /// Label key and tag of the outcome, empty while open.
     pub outcome_label: &'static str,
     pub outcome_tag: &'static str,
+    /// The viewer applied: they do not vote on it (回避).
+    pub recuse: bool,
     pub my_choice: String,
     pub my_comment: String,
     /// The minutes typed for this item (approve, reject, abstain).

@@ -67,6 +67,12 @@ impl Entry {
         self
     }
 
+    /// The org, when there is one (province-direct applications have none).
+    pub fn org_opt(mut self, org_id: Option<OrgId>) -> Entry {
+        self.org_id = org_id;
+        self
+    }
+
     pub fn before(mut self, v: Value) -> Entry {
         self.before = Some(v);
         self
@@ -144,6 +150,7 @@ pub const ACTIONS: &[&str] = &[
     "application.approve",
     "application.decline",
     "application.dossier",
+    "application.save",
     "application.file_add",
     "application.file_remove",
     "batch.create",
@@ -152,6 +159,7 @@ pub const ACTIONS: &[&str] = &[
     "council.create",
     "council.vote",
     "council.close",
+    "member.create",
     "system.first_run",
     "system.demo",
 ];

@@ -134,6 +134,13 @@ impl Actor {
         self.is_secretariat()
     }
 
+    /// Read an applicant's full ID document numbers: the secretariat (it keeps the dossiers),
+    /// and the administrators of the city that reviews the application. Everyone else reads
+    /// them masked.
+    pub fn can_read_id_numbers(&self, org_path: Option<&str>) -> bool {
+        self.can_process_direct_application() || org_path.is_some_and(|p| self.can_review_city_application(p))
+    }
+
     /// See city batches: the cities their own, the secretariat all of them.
     pub fn can_view_batches(&self) -> bool {
         self.has(Role::CityAdmin) || self.is_secretariat()

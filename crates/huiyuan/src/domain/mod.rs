@@ -65,6 +65,17 @@ impl Postcode {
     }
 }
 
+/// Any document number with all but its first and last four characters hidden (resident IDs
+/// come out as `1401**********4910`); short numbers are hidden entirely.
+pub fn mask_document(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    if chars.len() <= 8 {
+        return "*".repeat(chars.len());
+    }
+    let hidden = chars.len() - 8;
+    chars[..4].iter().chain(std::iter::repeat_n(&'*', hidden)).chain(chars[chars.len() - 4..].iter()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +86,12 @@ mod tests {
         assert_eq!(Postcode::parse("03001").unwrap_err().key, "err.postcode");
         assert_eq!(Postcode::parse("").unwrap_err().key, "err.required");
         assert_eq!(Gender::parse("other").unwrap_err().key, "err.choice");
+    }
+
+    #[test]
+    fn documents_are_masked_whatever_their_kind() {
+        assert_eq!(super::mask_document("140105199003074910"), "1401**********4910");
+        assert_eq!(super::mask_document("E12345678"), "E123*5678");
+        assert_eq!(super::mask_document("1234"), "****");
     }
 }

@@ -11,7 +11,9 @@ const PAPER_A4: u8 = 9;
 pub fn render(sheet: &Sheet, tab_name: &str) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let ws = workbook.add_worksheet();
-    ws.set_name(tab_name)?;
+    // Excel's rules for a sheet name: at most 31 characters, none of []:*?/\.
+    let tab: String = tab_name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+    ws.set_name(if tab.is_empty() { "Sheet1" } else { &tab })?;
     ws.set_paper_size(PAPER_A4);
     if sheet.landscape {
         ws.set_landscape();

@@ -106,7 +106,7 @@ async fn a_group_registers_its_teachers_and_what_is_wrong_is_said_in_place() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("该单位已有一份进行中的入会申请"));
 
-    // The city reads the declarations and the people (their ID numbers masked).
+    // The city reads the declarations and the people, with their numbers (it checks them).
     let taiyuan = app.login_as(Who::Taiyuan).await;
     let (_, review) = taiyuan.page(&format!("/admin/applications/{id}")).await;
     assert!(
@@ -114,7 +114,14 @@ async fn a_group_registers_its_teachers_and_what_is_wrong_is_said_in_place() {
             && review.contains("王建国")
             && review.contains("登记表填写完整，加盖单位公章")
     );
-    assert!(!review.contains(&people[1].1), "a registered person's ID number is masked");
+    assert!(review.contains(&people[1].1));
+    // A council member reads the numbers masked, on the page and on the printed form.
+    let council = app.login_as(Who::Council).await;
+    let (_, page) = council.page(&format!("/admin/applications/{id}")).await;
+    assert!(page.contains("王建国") && !page.contains(&people[1].1) && page.contains("1401**********1335"));
+    let pdf = council.get(&format!("/applications/{id}/form.pdf")).await.bytes().await.unwrap();
+    let text = pdf_text(&pdf);
+    assert!(text.contains("王建国") && !text.contains(&people[1].1), "{text}");
 }
 
 /// The id of the group draft saved by the last refused submission, as its edit path.

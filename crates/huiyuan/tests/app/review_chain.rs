@@ -508,3 +508,59 @@ async fn futures_join_all<F: std::future::Future>(futures: impl Iterator<Item = 
     .await;
     out
 }
+
+#[tokio::test]
+async fn an_application_returned_to_its_applicant_leaves_the_open_batch() {
+    let app = TestApp::spawn().await;
+    let id = app.recommended_application(Who::Teacher, "张伟", &resident_id("140105", "19900307", 491)).await;
+    let city = app.login_as(Who::Taiyuan).await;
+    let b = create_batch(&city, "太原市2026年第1批", &[id]).await;
+    let r = city
+        .post_form(&format!("/admin/applications/{id}/decision"), &[("action", "return"), ("note", "请补充获奖证书")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM batch_item WHERE batch_id = {b}")).await, 0);
+    let page = city.page(&format!("/admin/batches/{b}")).await.1;
+    assert!(!page.contains(&format!("/admin/applications/{id}")), "{page}");
+    // Resubmitted to another city, it is that city's alone.
+    let teacher = app.login_as(Who::Teacher).await;
+    let mut form = individual_form("张伟", &resident_id("140105", "19900307", 491), &app.fixture.datong.to_string());
+    form.push(("intent".into(), "submit".into()));
+    assert_eq!(teacher.post_pairs(&format!("/applications/{id}/edit"), &form).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(city.get(&format!("/admin/applications/{id}")).await.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn nobody_reviews_or_votes_on_their_own_application() {
+    let app = TestApp::spawn().await;
+    // 太原市's administrator applies to 太原市.
+    let own = app.submitted_application(Who::Taiyuan, "李明", &resident_id("140105", "19800101", 337)).await;
+    let city = app.login_as(Who::Taiyuan).await;
+    let mut fields = vec![("action", "recommend"), ("note", "同意")];
+    fields.extend(TICKS_CITY);
+    let r = city.post_form(&format!("/admin/applications/{own}/decision"), &fields).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("不能审核自己提交的入会申请"));
+    assert_eq!(status_of(&app, own).await, "submitted");
+
+    // A council member's own application is on the agenda: they do not vote on it.
+    let theirs = app.filed_application(Who::Council, "王建国", &resident_id("140105", "19700101", 133)).await;
+    let sec = app.login_as(Who::Secretariat).await;
+    let council = app.fixture.user(Who::Council).0;
+    let m = call_meeting(&sec, "votes", &[council], &[theirs]).await;
+    let member = app.login_as(Who::Council).await;
+    assert!(member.page(&format!("/admin/council/{m}")).await.1.contains("您是申请人，回避表决"));
+    let item = theirs.to_string();
+    let r = member
+        .post_form(&format!("/admin/council/{m}/votes"), &[("item", &item), (&format!("choice_{theirs}"), "approve")])
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM vote").await, 0);
+    // Once the meeting has resolved, no vote is taken.
+    let r = sec.post_form(&format!("/admin/council/{m}/close"), &[("resolution", RESOLUTION)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = member
+        .post_form(&format!("/admin/council/{m}/votes"), &[("item", &item), (&format!("choice_{theirs}"), "reject")])
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+}
