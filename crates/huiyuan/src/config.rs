@@ -247,6 +247,18 @@ pub struct LocaleSettings {
     pub utc_offset_hours: i8,
 }
 
+impl LocaleSettings {
+    /// The association's local time offset (validated to be within ±14 h).
+    pub fn utc_offset(&self) -> time::UtcOffset {
+        time::UtcOffset::from_hms(self.utc_offset_hours, 0, 0).unwrap_or(time::UtcOffset::UTC)
+    }
+
+    /// Today's date where the association is.
+    pub fn today(&self) -> time::Date {
+        time::OffsetDateTime::now_utc().to_offset(self.utc_offset()).date()
+    }
+}
+
 /// A secret value that never appears in `Debug` output or logs.
 #[derive(Clone, Default, Deserialize)]
 #[serde(transparent)]

@@ -212,7 +212,7 @@ async fn council_list(State(state): State<AppState>, Staff(actor, _): Staff, pag
             }
         })
         .collect();
-    let waiting = i64::try_from(council::ready_applications(&mut conn).await?.len()).unwrap_or(0);
+    let waiting = council::count_ready(&mut conn).await?;
     let view = CouncilPage {
         ctx: page.title("council.title").crumb("menu.joining", paths::ADMIN_APPLICATIONS),
         meetings,
@@ -255,9 +255,7 @@ async fn new_meeting_page(
             )
         })
         .collect();
-    let offset =
-        time::UtcOffset::from_hms(state.settings.locale.utc_offset_hours, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let today = time::OffsetDateTime::now_utc().to_offset(offset).date();
+    let today = state.settings.locale.today();
     Ok(NewMeetingPage {
         held_on: input.map(|i| i.held_on.clone()).unwrap_or_else(|| today.to_string()),
         session: input.map(|i| i.session.clone()).unwrap_or_default(),

@@ -131,6 +131,13 @@ pub async fn ready_applications(conn: &mut Conn) -> Result<Vec<Application>, sql
     .await
 }
 
+/// How many filed applications wait for a meeting.
+pub async fn count_ready(conn: &mut Conn) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM application WHERE status = 'ready'").fetch_one(&mut *conn).await?;
+    Ok(n)
+}
+
 /// What the new-meeting form sends.
 #[derive(Debug, Clone, Default)]
 pub struct MeetingInput {

@@ -8,13 +8,12 @@ use super::model::{Application, Kind};
 use super::printing::{self, Filled, SummaryLine};
 use super::store;
 use crate::app::AppState;
-use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Msg};
 use crate::print::{Sheet, pdf, xlsx};
 use crate::storage::{ApplicationId, BatchId};
 use crate::web::routes::Routes;
-use crate::web::{CurrentUser, Staff, allow, download, paths};
+use crate::web::{CurrentUser, Staff, download, paths};
 
 const PDF: &str = "application/pdf";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -82,10 +81,9 @@ async fn application_pdf(
     CurrentUser(actor, _): CurrentUser,
     Path(id): Path<ApplicationId>,
 ) -> AppResult<Response> {
-    let app = readable(&state, &actor, id).await?;
+    let (app, path) = super::routes::readable(&state, &actor, id).await?;
     let extra = filled(&state, &app).await?;
     // The applicant and the reviewers need the numbers themselves; anyone else reads them masked.
-    let path = super::routes::org_path(&state, &app).await?;
     let reveal = app.applicant_id == actor.user_id || actor.can_read_id_numbers(path.as_deref());
     let sheet = match app.kind() {
         Kind::Individual => {
@@ -99,20 +97,6 @@ async fn application_pdf(
     };
     let name = format!("{}-{}.pdf", sheet.title, app.name);
     Ok(download(to_pdf(&state, &sheet)?, PDF, "inline", &name, "private, no-store"))
-}
-
-async fn readable(state: &AppState, actor: &Actor, id: ApplicationId) -> AppResult<Application> {
-    let mut conn = state.db.pool().acquire().await?;
-    let app = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    drop(conn);
-    if app.applicant_id != actor.user_id {
-        if app.status() == super::state::Status::Draft {
-            return Err(AppError::NotFound);
-        }
-        let path = super::routes::org_path(state, &app).await?;
-        allow(actor.can_view_application(path.as_deref()))?;
-    }
-    Ok(app)
 }
 
 async fn batch_summary(
@@ -187,10 +171,8 @@ fn summary_line(state: &AppState, a: &Application, opinion: String) -> SummaryLi
 }
 
 fn local_date(state: &AppState, ms: i64) -> String {
-    let offset =
-        time::UtcOffset::from_hms(state.settings.locale.utc_offset_hours, 0, 0).unwrap_or(time::UtcOffset::UTC);
     time::OffsetDateTime::from_unix_timestamp(ms / 1000)
-        .map(|t| t.to_offset(offset).date())
+        .map(|t| t.to_offset(state.settings.locale.utc_offset()).date())
         .map(|d| format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day()))
         .unwrap_or_default()
 }

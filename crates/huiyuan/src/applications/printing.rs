@@ -38,6 +38,11 @@ fn form_sheet(settings: &Settings, title: &str, filled: Option<&Filled>) -> Shee
     sheet
 }
 
+/// The reviewing city and the category asked for, blank on a blank form.
+fn city_and_category(filled: Option<&Filled>) -> (&str, &str) {
+    filled.map(|x| (x.city.as_str(), x.category.as_str())).unwrap_or(("", ""))
+}
+
 /// The three boxes at the foot of both forms.
 fn review_boxes(sheet: &mut Sheet, applicant_label: &str, pledge: &str) {
     sheet.row(54.0).label(applicant_label).sign(7, pledge, SIGNED);
@@ -54,10 +59,7 @@ pub fn individual(settings: &Settings, f: &IndividualForm, filled: Option<&Fille
         "retired" => "退休",
         _ => "",
     };
-    let (city, category) = match filled {
-        Some(x) => (x.city.as_str(), x.category.clone()),
-        None => ("", String::new()),
-    };
+    let (city, category) = city_and_category(filled);
     sheet
         .row(30.0)
         .label("姓名")
@@ -88,7 +90,7 @@ pub fn individual(settings: &Settings, f: &IndividualForm, filled: Option<&Fille
         .value(2, &f.mobile);
     sheet.row(28.0).label("电子邮箱").value(3, &f.email).label("邮政编码").value(3, &f.postcode);
     sheet.row(28.0).label("通讯地址").value(7, &f.address);
-    sheet.row(28.0).label("所属市协会").value(3, city).label("申请类别").value(3, &category);
+    sheet.row(28.0).label("所属市协会").value(3, city).label("申请类别").value(3, category);
     sheet.row(104.0).label("主要业绩").note(7, &f.achievements);
     sheet.row(72.0).label("获奖及论文").note(7, &f.awards);
     review_boxes(&mut sheet, "申请人声明", "本人自愿加入本会，遵守本会章程，承诺所填内容真实准确。");
@@ -101,10 +103,7 @@ pub fn group(settings: &Settings, f: &GroupForm, filled: Option<&Filled>, reveal
     let mut sheet = form_sheet(settings, &settings.print.group_title, filled);
     let code_type =
         CODE_TYPES.iter().find(|(v, _)| *v == f.code_type).map(|(_, k)| Lang::Zh.t(k)).unwrap_or("统一社会信用代码");
-    let (city, category) = match filled {
-        Some(x) => (x.city.as_str(), x.category.clone()),
-        None => ("", String::new()),
-    };
+    let (city, category) = city_and_category(filled);
     sheet.row(26.0).label("单位名称").value(7, &f.name);
     sheet.row(26.0).label("单位类型").value(1, &f.institution_type).label_span(2, code_type).value(4, &f.code);
     sheet
@@ -133,7 +132,7 @@ pub fn group(settings: &Settings, f: &GroupForm, filled: Option<&Filled>, reveal
         .value(1, &f.counsellors_full)
         .label("兼职辅导员")
         .value(1, &f.counsellors_part);
-    sheet.row(26.0).label("所属市协会").value(3, city).label("申请类别").value(3, &category);
+    sheet.row(26.0).label("所属市协会").value(3, city).label("申请类别").value(3, category);
     sheet.row(76.0).label("科技教育活动情况").note(7, &f.activities);
     let conditions: Vec<String> = settings
         .joining

@@ -2,7 +2,7 @@
 //! review page and decision.
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawForm, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -252,8 +252,7 @@ async fn save(
         Posted::Individual(f) => service::save_form(state, actor, &who, existing, f.clone(), submit).await?,
         Posted::Group(f) => service::save_form(state, actor, &who, existing, f.clone(), submit).await?,
     };
-    let action_for = |id: ApplicationId| paths::with_id(paths::APPLICATION_EDIT, id);
-    let (errors, action) = match outcome {
+    let (errors, saved) = match outcome {
         Ok(Saved::Submitted(id)) => {
             return Ok(redirect_flash(
                 state,
@@ -261,35 +260,31 @@ async fn save(
                 &Msg::new("flash.app_submitted"),
             ));
         }
-        Ok(Saved::Draft(id)) => return Ok(redirect_flash(state, &action_for(id), &Msg::new("flash.app_draft_saved"))),
-        Ok(Saved::Invalid(id, errors)) => (errors, action_for(id)),
-        Err(errors) => {
-            let new_path = match posted {
-                Posted::Individual(_) => paths::APPLY_INDIVIDUAL,
-                Posted::Group(_) => paths::APPLY_GROUP,
-            };
-            (errors, existing.map(|a| action_for(a.id)).unwrap_or_else(|| new_path.to_string()))
+        Ok(Saved::Draft(id)) => {
+            let edit = paths::with_id(paths::APPLICATION_EDIT, id);
+            return Ok(redirect_flash(state, &edit, &Msg::new("flash.app_draft_saved")));
         }
+        Ok(Saved::Invalid(id, errors)) => (errors, Some(id)),
+        Err(errors) => (errors, existing.map(|a| a.id)),
     };
     let posted = match posted {
         Posted::Individual(f) => Posted::Individual(f.normalized()),
         Posted::Group(f) => Posted::Group(f.normalized()),
     };
-    // A refused form that was kept as a draft shows its attachments too.
-    let saved_id =
-        action.strip_prefix("/applications/").and_then(|r| r.strip_suffix("/edit")).and_then(|i| i.parse().ok());
-    let mut conn = state.db.pool().acquire().await?;
-    let saved = match saved_id {
-        Some(id) => store::find(&mut conn, id).await?,
-        None => None,
-    };
-    drop(conn);
-    if let Some(app) = saved {
+    // A refused form that was kept as a draft is shown as its edit page, attachments and all.
+    if let Some(id) = saved {
+        let mut conn = state.db.pool().acquire().await?;
+        let app = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+        drop(conn);
         return edit_response(state, page, &app, errors, Some(posted), None).await;
     }
     match posted {
-        Posted::Individual(f) => render_refused(&form_page(state, page, f, errors, action, None).await?),
-        Posted::Group(f) => render_refused(&group_page(state, page, f, errors, action, None).await?),
+        Posted::Individual(f) => {
+            render_refused(&form_page(state, page, f, errors, paths::APPLY_INDIVIDUAL.to_string(), None).await?)
+        }
+        Posted::Group(f) => {
+            render_refused(&group_page(state, page, f, errors, paths::APPLY_GROUP.to_string(), None).await?)
+        }
     }
 }
 
@@ -470,16 +465,9 @@ async fn download_file(
     CurrentUser(actor, _): CurrentUser,
     Path((id, file)): Path<(ApplicationId, crate::storage::FileId)>,
 ) -> AppResult<Response> {
+    let (app, _) = readable(&state, &actor, id).await?;
     let mut conn = state.db.pool().acquire().await?;
-    let app = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    if app.applicant_id != actor.user_id {
-        if app.status() == Status::Draft {
-            return Err(AppError::NotFound);
-        }
-        let path = org_path(&state, &app).await?;
-        allow(actor.can_view_application(path.as_deref()))?;
-    }
-    let found = super::attachments::list(&mut conn, id)
+    let found = super::attachments::list(&mut conn, app.id)
         .await?
         .into_iter()
         .find(|a| a.file.id == file)
@@ -498,19 +486,22 @@ async fn update(
     CurrentUser(actor, ctx): CurrentUser,
     page: PageCtx,
     Path(id): Path<ApplicationId>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    RawForm(body): RawForm,
 ) -> AppResult<Response> {
     let app = own(&state, &actor, id).await?;
-    let submit = pairs.iter().any(|(k, v)| k == "intent" && v == "submit");
-    let posted = match app.kind() {
+    let bad = |_| AppError::BadRequest(Msg::new("error.bad_request"));
+    // Decoded as the application's kind of form.
+    let (posted, submit) = match app.kind() {
         Kind::Individual => {
-            // The individual form's fields are named as its struct's: decode them as such.
-            let bad = || AppError::BadRequest(Msg::new("error.bad_request"));
-            let encoded = serde_urlencoded::to_string(&pairs).map_err(|_| bad())?;
-            let input: IndividualInput = serde_urlencoded::from_str(&encoded).map_err(|_| bad())?;
-            Posted::Individual(input.form)
+            let input: IndividualInput = serde_urlencoded::from_bytes(&body).map_err(bad)?;
+            let submit = input.intent == "submit";
+            (Posted::Individual(input.form), submit)
         }
-        Kind::Group => Posted::Group(GroupForm::from_pairs(&pairs)),
+        Kind::Group => {
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(bad)?;
+            let submit = pairs.iter().any(|(k, v)| k == "intent" && v == "submit");
+            (Posted::Group(GroupForm::from_pairs(&pairs)), submit)
+        }
     };
     save(&state, &actor, &ctx, page, Some(&app), posted, submit).await
 }
@@ -739,7 +730,7 @@ pub(super) async fn queue_view(
         (Some((name, _, errors)), _) => (name, errors),
         (None, Some(g)) if batching => {
             let n = super::batches::count_for_org(&mut conn, g.org_id).await? + 1;
-            let year = time::OffsetDateTime::now_utc().year();
+            let year = state.settings.locale.today().year();
             (super::batches::default_name(&g.org_name, year, n), FieldErrors::new())
         }
         _ => (String::new(), FieldErrors::new()),
@@ -757,6 +748,26 @@ pub(super) async fn queue_view(
         sort: q.sort,
         status: q.status,
     })
+}
+
+/// The application, for its applicant (drafts too) or for staff who may see it (not drafts),
+/// with the path of its reviewing city.
+pub(super) async fn readable(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+) -> AppResult<(Application, Option<String>)> {
+    let mut conn = state.db.pool().acquire().await?;
+    let app = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    drop(conn);
+    let path = org_path(state, &app).await?;
+    if app.applicant_id != actor.user_id {
+        if app.status() == Status::Draft {
+            return Err(AppError::NotFound);
+        }
+        allow(actor.can_view_application(path.as_deref()))?;
+    }
+    Ok((app, path))
 }
 
 /// The application, if the staff member may see it.

@@ -47,57 +47,42 @@ pub trait ApplicationForm: serde::Serialize + Clone {
     fn city(&self) -> &str;
     fn check(&self, settings: &crate::config::Settings, cities: &[OrgId]) -> Result<Facts, FieldErrors>;
     /// The people the form registers, well-formed rows only (groups).
-    fn registered_people(&self) -> Vec<(usize, String, String)> {
-        Vec::new()
-    }
+    fn registered_people(&self) -> Vec<(usize, String, String)>;
 }
 
-impl ApplicationForm for IndividualForm {
-    const KIND: Kind = Kind::Individual;
-    fn normalized(self) -> Self {
-        IndividualForm::normalized(self)
-    }
-    fn identity_key(&self) -> Option<String> {
-        IndividualForm::identity_key(self)
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn category(&self) -> &str {
-        &self.category
-    }
-    fn city(&self) -> &str {
-        &self.city
-    }
-    fn check(&self, settings: &crate::config::Settings, cities: &[OrgId]) -> Result<Facts, FieldErrors> {
-        IndividualForm::check(self, settings, cities)
-    }
+/// Both forms carry `name`, `category` and `city` and have the same inherent methods.
+macro_rules! application_form {
+    ($form:ty, $kind:expr, people: $people:expr) => {
+        impl ApplicationForm for $form {
+            const KIND: Kind = $kind;
+            fn normalized(self) -> Self {
+                <$form>::normalized(self)
+            }
+            fn identity_key(&self) -> Option<String> {
+                <$form>::identity_key(self)
+            }
+            fn name(&self) -> &str {
+                &self.name
+            }
+            fn category(&self) -> &str {
+                &self.category
+            }
+            fn city(&self) -> &str {
+                &self.city
+            }
+            fn check(&self, settings: &crate::config::Settings, cities: &[OrgId]) -> Result<Facts, FieldErrors> {
+                <$form>::check(self, settings, cities)
+            }
+            fn registered_people(&self) -> Vec<(usize, String, String)> {
+                let people: fn(&Self) -> Vec<(usize, String, String)> = $people;
+                people(self)
+            }
+        }
+    };
 }
 
-impl ApplicationForm for GroupForm {
-    const KIND: Kind = Kind::Group;
-    fn normalized(self) -> Self {
-        GroupForm::normalized(self)
-    }
-    fn identity_key(&self) -> Option<String> {
-        GroupForm::identity_key(self)
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn category(&self) -> &str {
-        &self.category
-    }
-    fn city(&self) -> &str {
-        &self.city
-    }
-    fn check(&self, settings: &crate::config::Settings, cities: &[OrgId]) -> Result<Facts, FieldErrors> {
-        GroupForm::check(self, settings, cities)
-    }
-    fn registered_people(&self) -> Vec<(usize, String, String)> {
-        GroupForm::registered_people(self, &mut FieldErrors::new())
-    }
-}
+application_form!(IndividualForm, Kind::Individual, people: |_| Vec::new());
+application_form!(GroupForm, Kind::Group, people: |f| f.registered_people(&mut FieldErrors::new()));
 
 /// Save an application (new when `existing` is None) and, when `submit`, hand it in. A form
 /// with errors is still kept, so nothing typed is lost.

@@ -66,13 +66,6 @@ pub async fn for_application(conn: &mut Conn, app: ApplicationId) -> Result<Opti
         .await
 }
 
-pub async fn for_user(conn: &mut Conn, user: UserId) -> Result<Vec<Member>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM member WHERE user_id = $1 ORDER BY id"))
-        .bind(user)
-        .fetch_all(&mut *conn)
-        .await
-}
-
 /// The member holding this identity (ID document or credit code), if any.
 pub async fn by_identity(conn: &mut Conn, identity_key: &str) -> Result<Option<Member>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM member WHERE identity_key = $1"))
@@ -115,15 +108,4 @@ pub async fn link_group_people(
         .await?;
     }
     Ok(())
-}
-
-/// The individual members linked to a group member (name, number).
-pub async fn group_people(conn: &mut Conn, group: MemberId) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT m.name, m.number FROM member_link l JOIN member m ON m.id = l.individual_member_id
-         WHERE l.group_member_id = $1 ORDER BY m.number",
-    )
-    .bind(group)
-    .fetch_all(&mut *conn)
-    .await
 }

@@ -83,7 +83,7 @@ impl PageCtx {
     pub fn new(state: &AppState, ctx: &RequestCtx) -> PageCtx {
         let lang = ctx.lang;
         let user = ctx.actor.as_ref().map(|a| badge(a, lang));
-        let offset = UtcOffset::from_hms(state.settings.locale.utc_offset_hours, 0, 0).unwrap_or(UtcOffset::UTC);
+        let offset = state.settings.locale.utc_offset();
         PageCtx {
             lang,
             site_name: state.settings.association.name.clone(),
