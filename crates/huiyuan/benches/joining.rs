@@ -7,6 +7,8 @@
 //!   server, signed in as the administrator (first page with its stage counts; a search; a
 //!   late page).
 //!
+//! - member certificates (会员证) rendered per second on one core, and their size.
+//!
 //! `cargo bench --bench joining` (scripts/bench runs it). PostgreSQL: `HUIYUAN_BENCH_PG_URL`
 //! (a server URL without database; default postgres://postgres@127.0.0.1:5432).
 
@@ -28,6 +30,7 @@ const REQUESTS: usize = 200;
 async fn main() {
     println!("joining benchmarks ({} cores)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     pdf();
+    certificates();
     let dir = tempfile::tempdir().unwrap();
     let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
     backend("SQLite", &sqlite, dir.path()).await;
@@ -43,6 +46,53 @@ async fn main() {
         }
         Err(e) => println!("PostgreSQL: skipped ({e})"),
     }
+}
+
+fn certificates() {
+    use huiyuan::print::certificate::{CertificateText, Layout, render};
+    let settings = Settings::defaults();
+    let printer = huiyuan::print::Printer::new(settings.print.fonts.clone());
+    let Some((font, _)) = printer.font() else {
+        println!("certificates: skipped (no Chinese font)");
+        return;
+    };
+    let text = |i: usize| CertificateText {
+        association: settings.association.name.clone(),
+        title: settings.print.certificate_title.clone(),
+        lines: vec![
+            ("姓　　名".into(), ["张伟", "欧阳晓明", "李娜", "王建华"][i % 4].into()),
+            ("会员类别".into(), "普通会员".into()),
+            ("会员编号".into(), format!("SXK101{:04}M", i % 10_000)),
+            ("发证日期".into(), "2026年11月29日".into()),
+            ("有效期至".into(), "2031年11月28日".into()),
+        ],
+        name: String::new(),
+        serial: format!("SXK101{:04}M-01", i % 10_000),
+        verify_url: format!(
+            "{}/verify/SXK101{:04}M?s=SXK101{:04}M-01",
+            settings.server.base_url,
+            i % 10_000,
+            i % 10_000
+        ),
+        qr_caption: "扫码验证真伪".into(),
+        issuer: format!("{}（盖章）", settings.association.name),
+        issued_on: "2026年11月29日".into(),
+    };
+    render(&text(0), Layout::Card, font).unwrap();
+    let n = 500;
+    let started = Instant::now();
+    let mut largest = 0;
+    for i in 0..n {
+        largest = largest.max(render(&text(i), Layout::Card, font).unwrap().len());
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let plaque = render(&text(1), Layout::Plaque, font).unwrap().len();
+    println!(
+        "certificates: {:.0} PDFs/s on one core, largest {:.1} KB (group plaque {:.1} KB), font embedded as a subset",
+        n as f64 / secs,
+        largest as f64 / 1024.0,
+        plaque as f64 / 1024.0
+    );
 }
 
 fn pdf() {

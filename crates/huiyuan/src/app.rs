@@ -37,6 +37,8 @@ pub struct AppState {
     pub mailer: Option<Arc<Mailer>>,
     pub metrics: Option<PrometheusHandle>,
     pub printer: Arc<crate::print::Printer>,
+    /// Per-address limits kept in memory (public verification).
+    pub throttle: Arc<crate::web::throttle::Throttle>,
     pub started_at: Instant,
 }
 
@@ -55,6 +57,7 @@ impl AppState {
         Ok(AppState {
             db,
             printer,
+            throttle: Arc::default(),
             settings: Arc::new(settings),
             files: Arc::new(LocalDir::new(data_dir.join("files"))),
             jobs: JobsHandle::default(),
@@ -73,6 +76,7 @@ pub fn routes(upload_limit: usize) -> Routes {
         .merge(crate::users::routes::routes())
         .merge(crate::notices::routes::routes(upload_limit))
         .merge(crate::applications::routes::routes())
+        .merge(crate::members::routes::routes())
         .merge(crate::audit::routes::routes())
         .merge(crate::mail::routes::routes())
         .merge(crate::ops::routes())

@@ -31,6 +31,9 @@ pub enum Command {
     CreateAdmin(CreateAdminArgs),
     /// Copy a running SQLite database to a file (consistent, online).
     Backup(BackupArgs),
+    /// Add generated members (realistic names, employers, mobiles across the cities) for
+    /// trying the registry at scale and for benchmarks. Not for a production database.
+    GenerateMembers(GenerateArgs),
     /// Check a settings file and report every problem with its key.
     CheckConfig {
         /// The TOML settings file to check.
@@ -83,6 +86,18 @@ pub struct CreateAdminArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// How many members to add.
+    #[arg(long, default_value_t = 1000)]
+    pub count: usize,
+    /// Seed of the generator (the same seed gives the same members).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Args, Debug)]
 pub struct BackupArgs {
     /// The file to write (must not exist).
     #[arg(long)]
@@ -106,6 +121,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::CreateAdmin(args) => create_admin(args).await,
         Command::Backup(args) => backup(args).await,
+        Command::GenerateMembers(args) => {
+            let (db, settings) = open(&args.store).await?;
+            db.migrate().await?;
+            crate::orgs::service::seed_from_settings(&db, &settings).await?;
+            let started = std::time::Instant::now();
+            let done = crate::members::generate::generate(&db, &settings, args.count, args.seed).await?;
+            println!(
+                "{}: added {} members ({} search terms) in {:.1} s",
+                db.display_url(),
+                done.members,
+                done.terms,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::CheckConfig { file } => check_config(&file),
     }
 }
@@ -136,7 +166,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let boot = bootstrap::first_run(&db, &settings, std::env::var("HUIYUAN_ADMIN_PASSWORD").ok()).await?;
     if args.demo && bootstrap::seed_demo(&db).await? {
-        tracing::info!("demo data set added");
+        let registry = crate::members::generate::demo_registry(&db, &settings).await?;
+        tracing::info!(members = registry.members, "demo data set added");
     }
     let name = settings.association.name.clone();
     let state = AppState::new(db.clone(), settings, args.store.data_dir.clone(), crate::telemetry::metrics_handle())?;

@@ -99,6 +99,11 @@ pub struct PrintSettings {
     pub summary_title: String,
     /// Printed under the registration forms.
     pub form_note: String,
+    /// The member certificate's title (会员证) and the group plaque's (团体会员单位).
+    pub certificate_title: String,
+    pub plaque_title: String,
+    /// How long a certificate is valid, in years from its issue.
+    pub certificate_years: i32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -106,6 +111,15 @@ pub struct NumberingSettings {
     pub association_code: String,
     pub direct_unit: i64,
     pub first_city_unit: i64,
+    /// Digits of the sequence within a unit (4: up to 9,999 members per unit and class).
+    pub sequence_digits: u32,
+}
+
+impl NumberingSettings {
+    /// The largest sequence number the format holds.
+    pub fn max_sequence(&self) -> i64 {
+        10_i64.saturating_pow(self.sequence_digits) - 1
+    }
 }
 
 impl Settings {
@@ -123,7 +137,8 @@ impl Settings {
 
     /// A member number: SXK1010001M.
     pub fn member_number(&self, unit: i64, seq: i64, class: &str) -> String {
-        format!("{}{unit:03}{seq:04}{class}", self.numbering.association_code)
+        let width = self.numbering.sequence_digits as usize;
+        format!("{}{unit:03}{seq:0width$}{class}", self.numbering.association_code)
     }
 }
 
@@ -182,6 +197,17 @@ pub enum CategoryKind {
     Any,
 }
 
+impl CategoryKind {
+    /// Does a category of this kind apply to a member of `member_kind` ("individual"/"group")?
+    pub fn fits(self, member_kind: &str) -> bool {
+        match self {
+            CategoryKind::Any => true,
+            CategoryKind::Individual => member_kind == "individual",
+            CategoryKind::Group => member_kind == "group",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct ServerSettings {
     pub base_url: String,
@@ -208,6 +234,8 @@ pub struct SecuritySettings {
     pub login_max_failures_per_account: i64,
     pub login_max_failures_per_address: i64,
     pub reset_link_valid_minutes: i64,
+    /// Public certificate verification: look-ups per minute from one address.
+    pub verify_per_minute: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -458,6 +486,15 @@ impl Settings {
             || !(0..=999).contains(&(n.first_city_unit + self.cities.len() as i64 - 1))
         {
             p("numbering.first_city_unit", "units must fit in 3 digits");
+        }
+        if !(3..=8).contains(&n.sequence_digits) {
+            p("numbering.sequence_digits", "must be 3 to 8");
+        }
+        if self.print.certificate_years < 1 {
+            p("print.certificate_years", "must be at least 1");
+        }
+        if self.security.verify_per_minute == 0 {
+            p("security.verify_per_minute", "must be at least 1");
         }
         for (i, c) in self.categories.iter().enumerate() {
             if c.number_class.len() != 1 || !c.number_class.chars().all(|ch| ch.is_ascii_uppercase()) {

@@ -280,3 +280,52 @@ pub fn paging(page: Option<i64>, per_page: Option<i64>) -> (i64, i64) {
     let max = crate::web::pagination::MAX_PAGE;
     (page.filter(|p| (1..=max).contains(p)).unwrap_or(1), per_page.filter(|p| (1..=100).contains(p)).unwrap_or(20))
 }
+
+/// A member in the registry. The ID number is masked unless the caller may read it in full.
+#[derive(Serialize, ToSchema)]
+pub struct MemberOut {
+    pub id: i64,
+    /// individual | group
+    pub kind: String,
+    pub number: String,
+    pub name: String,
+    pub category: String,
+    pub org_id: Option<i64>,
+    /// active | suspended | lapsed | withdrawn | expelled | deceased
+    pub status: String,
+    /// Milliseconds since the Unix epoch.
+    pub joined_at: i64,
+    pub employer: String,
+    pub mobile: String,
+    pub id_number_masked: String,
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct MemberQuery {
+    /// Name part, pinyin or initials, member number, mobile (or its last four digits), employer.
+    pub q: String,
+    /// An org id, or `direct` for province-direct members.
+    pub city: String,
+    pub category: String,
+    /// individual | group
+    pub kind: String,
+    pub status: String,
+    pub year: String,
+    /// number (default) | name | newest | oldest; searches are newest first.
+    pub sort: String,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// A page of members; `total` is counted up to 10,000 (1,000 for a search) and `total_capped`
+/// says there are more.
+#[derive(Serialize, ToSchema)]
+pub struct MemberPage {
+    pub items: Vec<MemberOut>,
+    pub total: i64,
+    pub total_capped: bool,
+    pub page: i64,
+    pub per_page: i64,
+}

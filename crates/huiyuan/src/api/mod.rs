@@ -8,6 +8,7 @@
 
 mod audit;
 mod dto;
+mod members;
 mod notices;
 mod openapi;
 mod orgs;
@@ -30,6 +31,7 @@ pub fn routes() -> Routes {
         .merge(orgs::routes())
         .merge(users::routes())
         .merge(notices::routes())
+        .merge(members::routes())
         .merge(openapi::routes())
 }
 

@@ -18,9 +18,10 @@ use crate::web::routes::Routes;
         super::users::list, super::users::show, super::users::grant, super::users::revoke,
         super::notices::list, super::notices::show, super::notices::create,
         super::audit::list,
+        super::members::list, super::members::show,
         openapi_json,
     ),
-    components(schemas(ErrorBody, ErrorDetail, MeOut, GrantOut, SignInBody, OrgOut, OrgCreate, OrgPatch, UserOut, GrantCreate, NoticeOut, FileOut, NoticeCreate, AuditOut, TokenOut, TokenCreated, TokenCreate)),
+    components(schemas(ErrorBody, ErrorDetail, MeOut, GrantOut, SignInBody, OrgOut, OrgCreate, OrgPatch, UserOut, GrantCreate, NoticeOut, FileOut, NoticeCreate, AuditOut, TokenOut, TokenCreated, TokenCreate, MemberOut, MemberPage)),
     modifiers(&Security),
 )]
 struct ApiDoc;

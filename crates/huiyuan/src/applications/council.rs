@@ -477,6 +477,33 @@ pub async fn close(
 }
 
 /// Create the member of an approved application, with its unified number.
+/// The record details a new member takes from the application form.
+fn member_details(app: &Application) -> member_store::Details {
+    match app.kind() {
+        super::model::Kind::Individual => {
+            let f = app.individual_form();
+            member_store::Details {
+                gender: f.gender,
+                birth_date: f.birth_date,
+                id_number: f.id_number,
+                mobile: f.mobile,
+                email: f.email,
+                employer: f.employer,
+            }
+        }
+        super::model::Kind::Group => {
+            let f = app.group_form();
+            member_store::Details {
+                id_number: f.code,
+                mobile: f.contact_mobile,
+                email: f.contact_email,
+                employer: f.contact_name,
+                ..member_store::Details::default()
+            }
+        }
+    }
+}
+
 async fn make_member(tx: &mut Conn, state: &AppState, app: &Application, resolution: &str) -> AppResult<String> {
     let city_code = match app.org_id {
         Some(org) => Some(crate::orgs::store::find(tx, org).await?.ok_or(AppError::NotFound)?.code),
@@ -499,11 +526,13 @@ async fn make_member(tx: &mut Conn, state: &AppState, app: &Application, resolut
             name: &app.name,
             category: &app.category,
             org_id: app.org_id,
-            application_id: app.id,
-            user_id: app.applicant_id,
+            application_id: Some(app.id),
+            user_id: Some(app.applicant_id),
             identity_key: identity,
             resolution,
+            details: member_details(app),
         },
+        &state.settings.locale.today().to_string(),
     )
     .await;
     match inserted {

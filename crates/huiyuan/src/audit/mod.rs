@@ -160,6 +160,11 @@ pub const ACTIONS: &[&str] = &[
     "council.vote",
     "council.close",
     "member.create",
+    "member.status",
+    "member.category",
+    "member.certificate",
+    "member.reissue",
+    "member.id_view",
     "system.first_run",
     "system.demo",
 ];

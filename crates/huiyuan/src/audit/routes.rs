@@ -54,6 +54,7 @@ pub fn target_type_key(target_type: &str) -> &'static str {
         "mail" => "audit.type_mail",
         "batch" => "audit.type_batch",
         "meeting" => "audit.type_meeting",
+        "member" => "audit.type_member",
         _ => "audit.type_other",
     }
 }

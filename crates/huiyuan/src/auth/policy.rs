@@ -5,9 +5,9 @@
 //! | who | sees | changes |
 //! |---|---|---|
 //! | system administrator | everything | everything, incl. the mail outbox and roles |
-//! | secretariat | the whole tree | org tree, accounts and roles (not sysadmin/secretariat), notices; reads the audit log |
-//! | council member | the whole tree | (votes, in the joining issue) |
-//! | city administrator | their node and below | (reviews, in the joining issue) |
+//! | secretariat | the whole tree | org tree, accounts and roles (not sysadmin/secretariat), notices, member categories, statuses and certificates; reads the audit log |
+//! | council member | the whole tree, the registry read-only | (votes, in the joining issue) |
+//! | city administrator | their node and below, their members | (reviews, in the joining issue) |
 //! | member / applicant | themselves | their own account |
 
 use super::actor::{Actor, Role};
@@ -149,6 +149,22 @@ impl Actor {
     /// See standing council meetings: the secretariat (which runs them) and the council.
     pub fn can_view_council(&self) -> bool {
         self.has(Role::Council) || self.is_secretariat()
+    }
+
+    /// See the registry (会员名册): staff, each within their scope (see `can_view_member`).
+    pub fn can_view_members(&self) -> bool {
+        self.is_staff()
+    }
+
+    /// See one member's record: staff covering the member's city, and for province-direct
+    /// members (`org_path` None) the province's roles.
+    pub fn can_view_member(&self, org_path: Option<&str>) -> bool {
+        self.can_view_application(org_path)
+    }
+
+    /// Change a member's category or status, reissue certificates: the secretariat.
+    pub fn can_manage_members(&self) -> bool {
+        self.is_secretariat()
     }
 
     pub fn can_manage_notices(&self) -> bool {

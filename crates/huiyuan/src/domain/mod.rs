@@ -76,6 +76,18 @@ pub fn mask_document(number: &str) -> String {
     chars[..4].iter().chain(std::iter::repeat_n(&'*', hidden)).chain(chars[chars.len() - 4..].iter()).collect()
 }
 
+/// A person's name with all but its first and last characters hidden (张*伟, 张*, 欧**明), as
+/// the public may see it.
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.trim().chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".into(),
+        2 => format!("{}*", chars[0]),
+        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +98,13 @@ mod tests {
         assert_eq!(Postcode::parse("03001").unwrap_err().key, "err.postcode");
         assert_eq!(Postcode::parse("").unwrap_err().key, "err.required");
         assert_eq!(Gender::parse("other").unwrap_err().key, "err.choice");
+    }
+
+    #[test]
+    fn names_keep_their_first_and_last_characters() {
+        assert_eq!(mask_name("张小伟"), "张*伟");
+        assert_eq!(mask_name("张伟"), "张*");
+        assert_eq!(mask_name("欧阳晓明"), "欧**明");
     }
 
     #[test]

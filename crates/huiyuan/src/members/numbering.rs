@@ -28,7 +28,7 @@ pub async fn allocate(tx: &mut Conn, settings: &Settings, unit: i64, class: &str
             .bind(class)
             .fetch_one(&mut *tx)
             .await?;
-    if seq > 9999 {
+    if seq > settings.numbering.max_sequence() {
         return Err(NumberError::Exhausted { unit, class: class.to_string() });
     }
     Ok(settings.member_number(unit, seq, class))

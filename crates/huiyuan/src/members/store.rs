@@ -1,9 +1,10 @@
-//! SQL for members.
+//! SQL for members: the record, its search terms, history, periods, links and certificates.
 
 use serde::Serialize;
 use sqlx::FromRow;
 
-use crate::storage::{ApplicationId, Conn, MemberId, OrgId, UserId, now_ms};
+use super::search::{self, Indexed, Word};
+use crate::storage::{ApplicationId, Conn, MemberId, OrgId, Sql, UserId, now_ms};
 
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct Member {
@@ -19,6 +20,26 @@ pub struct Member {
     pub user_id: Option<UserId>,
     pub joined_at: i64,
     pub resolution: String,
+    pub gender: String,
+    pub birth_date: String,
+    #[serde(skip)]
+    pub id_number: String,
+    pub mobile: String,
+    pub email: String,
+    pub employer: String,
+    pub updated_at: i64,
+}
+
+/// The record details a member is created with.
+#[derive(Debug, Clone, Default)]
+pub struct Details {
+    pub gender: String,
+    pub birth_date: String,
+    pub id_number: String,
+    pub mobile: String,
+    pub email: String,
+    /// Individuals: employer; groups: the contact person.
+    pub employer: String,
 }
 
 pub struct NewMember<'a> {
@@ -27,18 +48,24 @@ pub struct NewMember<'a> {
     pub name: &'a str,
     pub category: &'a str,
     pub org_id: Option<OrgId>,
-    pub application_id: ApplicationId,
-    pub user_id: UserId,
+    pub application_id: Option<ApplicationId>,
+    pub user_id: Option<UserId>,
     pub identity_key: Option<&'a str>,
     pub resolution: &'a str,
+    pub details: Details,
 }
 
-pub async fn insert(conn: &mut Conn, m: &NewMember<'_>) -> Result<MemberId, sqlx::Error> {
+/// Create the member with its search terms, its first membership period and its "joined"
+/// event, inside the caller's transaction.
+pub async fn insert(conn: &mut Conn, m: &NewMember<'_>, today: &str) -> Result<MemberId, sqlx::Error> {
     let now = now_ms();
+    let d = &m.details;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO member (kind, number, name, category, org_id, channel, status, application_id, user_id,
-            identity_key, joined_at, resolution, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9, $10, $11, $10, $10) RETURNING id",
+            identity_key, joined_at, resolution, created_at, updated_at,
+            gender, birth_date, id_number, mobile, email, employer, name_key)
+         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9, $10, $11, $10, $10, $12, $13, $14, $15, $16, $17, $18)
+         RETURNING id",
     )
     .bind(m.kind)
     .bind(m.number)
@@ -51,13 +78,93 @@ pub async fn insert(conn: &mut Conn, m: &NewMember<'_>) -> Result<MemberId, sqlx
     .bind(m.identity_key)
     .bind(now)
     .bind(m.resolution)
+    .bind(&d.gender)
+    .bind(&d.birth_date)
+    .bind(&d.id_number)
+    .bind(&d.mobile)
+    .bind(&d.email)
+    .bind(&d.employer)
+    .bind(search::sort_key(m.name))
     .fetch_one(&mut *conn)
     .await?;
-    Ok(MemberId(id))
+    let id = MemberId(id);
+    index(conn, id).await?;
+    sqlx::query("INSERT INTO member_period (member_id, started_on) VALUES ($1, $2)")
+        .bind(id)
+        .bind(today)
+        .execute(&mut *conn)
+        .await?;
+    event(conn, id, "joined", "", m.category, m.resolution, None).await?;
+    Ok(id)
 }
 
-const COLUMNS: &str =
-    "id, kind, number, name, category, org_id, channel, status, application_id, user_id, joined_at, resolution";
+/// (Re)write a member's search terms from its record.
+pub async fn index(conn: &mut Conn, id: MemberId) -> Result<(), sqlx::Error> {
+    let m = find(conn, id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    sqlx::query("DELETE FROM member_term WHERE member_id = $1").bind(id).execute(&mut *conn).await?;
+    let terms = search::terms(&Indexed { name: &m.name, number: &m.number, employer: &m.employer, mobile: &m.mobile });
+    if terms.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new("INSERT INTO member_term (term, member_id, org_id, category, status, kind) VALUES ");
+    for (i, term) in terms.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push("(").bind(term).push(", ").bind(id).push(", ").bind(m.org_id).push(", ");
+        sql.bind(m.category.clone()).push(", ").bind(m.status.clone()).push(", ").bind(m.kind.clone()).push(")");
+    }
+    sql.execute(conn).await?;
+    Ok(())
+}
+
+/// Record something that happened to a member.
+pub async fn event(
+    conn: &mut Conn,
+    id: MemberId,
+    kind: &str,
+    from: &str,
+    to: &str,
+    reason: &str,
+    actor: Option<(UserId, &str)>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO member_event (member_id, kind, from_value, to_value, reason, actor_id, actor_name, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(kind)
+    .bind(from)
+    .bind(to)
+    .bind(reason)
+    .bind(actor.map(|a| a.0))
+    .bind(actor.map(|a| a.1).unwrap_or(""))
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+const COLUMNS: &str = "id, kind, number, name, category, org_id, channel, status, application_id, user_id, joined_at,
+    resolution, gender, birth_date, id_number, mobile, email, employer, updated_at";
+
+pub async fn find(conn: &mut Conn, id: MemberId) -> Result<Option<Member>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM member WHERE id = $1")).bind(id).fetch_optional(&mut *conn).await
+}
+
+pub async fn by_number(conn: &mut Conn, number: &str) -> Result<Option<Member>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM member WHERE number = $1"))
+        .bind(number)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+pub async fn by_user(conn: &mut Conn, user: UserId) -> Result<Vec<Member>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM member WHERE user_id = $1 ORDER BY id"))
+        .bind(user)
+        .fetch_all(&mut *conn)
+        .await
+}
 
 pub async fn for_application(conn: &mut Conn, app: ApplicationId) -> Result<Option<Member>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM member WHERE application_id = $1"))
@@ -72,6 +179,117 @@ pub async fn by_identity(conn: &mut Conn, identity_key: &str) -> Result<Option<M
         .bind(identity_key)
         .fetch_optional(&mut *conn)
         .await
+}
+
+/// Change the status or category (the caller records the event and the audit entry),
+/// keeping the search terms' copies in step. False when the member changed meanwhile.
+pub async fn set_field(conn: &mut Conn, id: MemberId, field: Field, from: &str, to: &str) -> Result<bool, sqlx::Error> {
+    let column = field.column();
+    let done =
+        sqlx::query(&format!("UPDATE member SET {column} = $1, updated_at = $2 WHERE id = $3 AND {column} = $4"))
+            .bind(to)
+            .bind(now_ms())
+            .bind(id)
+            .bind(from)
+            .execute(&mut *conn)
+            .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query(&format!("UPDATE member_term SET {column} = $1 WHERE member_id = $2"))
+        .bind(to)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Status,
+    Category,
+}
+
+impl Field {
+    fn column(self) -> &'static str {
+        match self {
+            Field::Status => "status",
+            Field::Category => "category",
+        }
+    }
+}
+
+/// Close the open membership period (lapse, withdrawal, expulsion, death).
+pub async fn end_period(conn: &mut Conn, id: MemberId, on: &str, status: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE member_period SET ended_on = $1, end_status = $2 WHERE member_id = $3 AND ended_on IS NULL")
+        .bind(on)
+        .bind(status)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Open a new membership period (reinstatement, re-registration) unless one is open.
+pub async fn start_period(conn: &mut Conn, id: MemberId, on: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO member_period (member_id, started_on)
+         SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM member_period WHERE member_id = $1 AND ended_on IS NULL)",
+    )
+    .bind(id)
+    .bind(on)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct Event {
+    pub kind: String,
+    pub from_value: String,
+    pub to_value: String,
+    pub reason: String,
+    pub actor_name: String,
+    pub at: i64,
+}
+
+pub async fn events(conn: &mut Conn, id: MemberId) -> Result<Vec<Event>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT kind, from_value, to_value, reason, actor_name, at FROM member_event WHERE member_id = $1 ORDER BY id DESC",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct Period {
+    pub started_on: String,
+    pub ended_on: Option<String>,
+    pub end_status: String,
+}
+
+pub async fn periods(conn: &mut Conn, id: MemberId) -> Result<Vec<Period>, sqlx::Error> {
+    sqlx::query_as("SELECT started_on, ended_on, end_status FROM member_period WHERE member_id = $1 ORDER BY id")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await
+}
+
+/// A linked member, for the member page: (id, number, name, status).
+pub type Linked = (MemberId, String, String, String);
+
+/// A group's individual members, or an individual's groups.
+pub async fn linked(conn: &mut Conn, id: MemberId, group: bool) -> Result<Vec<Linked>, sqlx::Error> {
+    let (mine, theirs) =
+        if group { ("group_member_id", "individual_member_id") } else { ("individual_member_id", "group_member_id") };
+    sqlx::query_as(&format!(
+        "SELECT m.id, m.number, m.name, m.status FROM member_link l JOIN member m ON m.id = l.{theirs}
+         WHERE l.{mine} = $1 ORDER BY m.number"
+    ))
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
 }
 
 /// Link a new member with the group ↔ individual registrations made in applications: a new
@@ -108,4 +326,234 @@ pub async fn link_group_people(
         .await?;
     }
     Ok(())
+}
+
+/// Lists count at most this many rows; beyond it the total shows as "10,000+".
+pub const COUNT_CAP: i64 = 10_000;
+/// Searches count at most this many matches ("1,000+": narrow the search).
+pub const SEARCH_COUNT_CAP: i64 = 1_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// By member number (the default without a search).
+    #[default]
+    Number,
+    /// Newest members first (always the order of a search).
+    Newest,
+    Oldest,
+    /// By pinyin.
+    Name,
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Sort {
+        match s {
+            "newest" => Sort::Newest,
+            "oldest" => Sort::Oldest,
+            "name" => Sort::Name,
+            _ => Sort::Number,
+        }
+    }
+}
+
+/// Which members a list shows. `orgs`: None = every member (province roles); Some = only
+/// members of these orgs (a city administrator's subtree; province-direct members excluded).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub orgs: Option<Vec<OrgId>>,
+    pub org: Option<OrgId>,
+    /// Province-direct members only.
+    pub direct: bool,
+    pub category: Option<String>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    /// Joined within [from, to) (milliseconds).
+    pub joined: Option<(i64, i64)>,
+    /// Individuals registered with this group member.
+    pub group: Option<MemberId>,
+    pub words: Vec<Word>,
+    pub sort: Sort,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct Row {
+    pub id: MemberId,
+    pub kind: String,
+    pub number: String,
+    pub name: String,
+    pub category: String,
+    pub org_id: Option<OrgId>,
+    pub status: String,
+    pub joined_at: i64,
+    pub mobile: String,
+    pub employer: String,
+    #[serde(skip)]
+    pub id_number: String,
+}
+
+const ROW_COLUMNS: &str =
+    "m.id, m.kind, m.number, m.name, m.category, m.org_id, m.status, m.joined_at, m.mobile, m.employer, m.id_number";
+
+/// `FROM … WHERE …` of a list. A search is driven by its most selective term (the longest),
+/// with the filters answered from the term rows; the other terms must be there too. The
+/// member table is joined only when the rows are wanted or a filter needs it (`rows`).
+fn push_from(sql: &mut Sql, f: &Filter, rows: bool) {
+    let driver = f.words.iter().flat_map(|w| w.terms.iter()).max_by_key(|t| t.chars().count());
+    let needs_member = rows || f.joined.is_some() || f.group.is_some() || f.words.iter().any(|w| w.contains.is_some());
+    let col = if let Some(term) = driver {
+        sql.push(" FROM member_term t");
+        if needs_member {
+            sql.push(" JOIN member m ON m.id = t.member_id");
+        }
+        sql.push(" WHERE t.term = ").bind(term.clone());
+        for other in f.words.iter().flat_map(|w| w.terms.iter()).filter(|t| *t != term) {
+            sql.push(" AND EXISTS (SELECT 1 FROM member_term x WHERE x.term = ")
+                .bind(other.clone())
+                .push(" AND x.member_id = t.member_id)");
+        }
+        for contains in f.words.iter().filter_map(|w| w.contains.as_deref()) {
+            let pattern = crate::storage::contains_pattern(contains);
+            sql.push(" AND (m.name LIKE ").bind(pattern.clone()).push(" ESCAPE '\\' OR m.employer LIKE ");
+            sql.bind(pattern).push(" ESCAPE '\\')");
+        }
+        "t"
+    } else {
+        sql.push(" FROM member m WHERE 1 = 1");
+        "m"
+    };
+    if let Some(orgs) = &f.orgs {
+        sql.push(&format!(" AND {col}.org_id IN ("));
+        if orgs.is_empty() {
+            sql.push("NULL");
+        }
+        for (i, org) in orgs.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(*org);
+        }
+        sql.push(")");
+    }
+    if let Some(org) = f.org {
+        sql.push(&format!(" AND {col}.org_id = ")).bind(org);
+    }
+    if f.direct {
+        sql.push(&format!(" AND {col}.org_id IS NULL"));
+    }
+    for (column, value) in [("category", &f.category), ("kind", &f.kind), ("status", &f.status)] {
+        if let Some(v) = value {
+            sql.push(&format!(" AND {col}.{column} = ")).bind(v.clone());
+        }
+    }
+    if let Some((from, to)) = f.joined {
+        sql.push(" AND m.joined_at >= ").bind(from).push(" AND m.joined_at < ").bind(to);
+    }
+    if let Some(group) = f.group {
+        sql.push(" AND m.id IN (SELECT individual_member_id FROM member_link WHERE group_member_id = ")
+            .bind(group)
+            .push(")");
+    }
+}
+
+impl Filter {
+    /// How far this list counts: a search stops at [`SEARCH_COUNT_CAP`] (it reads the term
+    /// index row by row), a plain list at [`COUNT_CAP`].
+    pub fn count_cap(&self) -> i64 {
+        if self.words.is_empty() { COUNT_CAP } else { SEARCH_COUNT_CAP }
+    }
+}
+
+/// A page of the list, and the total (at most the filter's count cap + 1).
+pub async fn list(conn: &mut Conn, f: &Filter, offset: i64, limit: i64) -> Result<(Vec<Row>, i64), sqlx::Error> {
+    let mut count = Sql::new("SELECT COUNT(*) FROM (SELECT 1");
+    push_from(&mut count, f, false);
+    count.push(" LIMIT ").bind(f.count_cap() + 1).push(") capped");
+    let (total,): (i64,) = count.fetch_one(conn).await?;
+    let rows = if total == 0 { Vec::new() } else { page(conn, f, offset, limit).await? };
+    Ok((rows, total))
+}
+
+/// Rows of the list without counting (pages, exports).
+pub async fn page(conn: &mut Conn, f: &Filter, offset: i64, limit: i64) -> Result<Vec<Row>, sqlx::Error> {
+    let mut sql = Sql::new(&format!("SELECT {ROW_COLUMNS}"));
+    push_from(&mut sql, f, true);
+    let searching = f.words.iter().any(|w| !w.terms.is_empty());
+    sql.push(match (searching, f.sort) {
+        (true, Sort::Oldest) => " ORDER BY t.member_id",
+        (true, _) => " ORDER BY t.member_id DESC",
+        (false, Sort::Number) => " ORDER BY m.number",
+        (false, Sort::Newest) => " ORDER BY m.id DESC",
+        (false, Sort::Oldest) => " ORDER BY m.id",
+        (false, Sort::Name) => " ORDER BY m.name_key, m.id",
+    });
+    sql.push(" LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    sql.fetch_all(conn).await
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct Certificate {
+    pub id: i64,
+    pub member_id: MemberId,
+    pub serial: String,
+    pub issued_on: String,
+    pub valid_until: String,
+    pub revoked_at: Option<i64>,
+    pub revoke_reason: String,
+}
+
+const CERT_COLUMNS: &str = "id, member_id, serial, issued_on, valid_until, revoked_at, revoke_reason";
+
+pub async fn certificates(conn: &mut Conn, member: MemberId) -> Result<Vec<Certificate>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {CERT_COLUMNS} FROM certificate WHERE member_id = $1 ORDER BY id DESC"))
+        .bind(member)
+        .fetch_all(&mut *conn)
+        .await
+}
+
+pub async fn certificate_by_serial(conn: &mut Conn, serial: &str) -> Result<Option<Certificate>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {CERT_COLUMNS} FROM certificate WHERE serial = $1"))
+        .bind(serial)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// Issue a certificate: serial `<number>-<nn>`, nn counting this member's certificates.
+pub async fn insert_certificate(
+    conn: &mut Conn,
+    m: &Member,
+    issued_on: &str,
+    valid_until: &str,
+    by: Option<UserId>,
+) -> Result<Certificate, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM certificate WHERE member_id = $1")
+        .bind(m.id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let serial = format!("{}-{:02}", m.number, n + 1);
+    sqlx::query(
+        "INSERT INTO certificate (member_id, serial, issued_on, valid_until, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(m.id)
+    .bind(&serial)
+    .bind(issued_on)
+    .bind(valid_until)
+    .bind(by)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    certificate_by_serial(conn, &serial).await?.ok_or(sqlx::Error::RowNotFound)
+}
+
+/// Revoke the member's valid certificates (reissue, or the membership ended).
+pub async fn revoke_certificates(conn: &mut Conn, member: MemberId, reason: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE certificate SET revoked_at = $1, revoke_reason = $2 WHERE member_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(reason)
+    .bind(member)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
 }

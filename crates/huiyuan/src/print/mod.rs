@@ -6,6 +6,7 @@
 //! [`xlsx`] (rust_xlsxwriter, merged cells). The font is found once from the settings' list
 //! and kept; without one, PDFs are refused with a clear message and everything else works.
 
+pub mod certificate;
 pub mod pdf;
 pub mod sheet;
 pub mod xlsx;

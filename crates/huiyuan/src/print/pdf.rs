@@ -99,13 +99,13 @@ fn paginate(sheet: &Sheet, page_h: f32, first_top: f32) -> Vec<(usize, f32)> {
     out
 }
 
-struct Pen<'a, 'b> {
-    surface: &'a mut Surface<'b>,
-    font: Font,
+pub(super) struct Pen<'a, 'b> {
+    pub(super) surface: &'a mut Surface<'b>,
+    pub(super) font: Font,
 }
 
 impl Pen<'_, '_> {
-    fn color(&mut self, gray: u8) {
+    pub(super) fn color(&mut self, gray: u8) {
         self.surface.set_fill(Some(Fill {
             paint: luma::Color::new(gray).into(),
             opacity: NormalizedF32::ONE,
@@ -113,9 +113,18 @@ impl Pen<'_, '_> {
         }));
     }
 
-    fn text(&mut self, x: f32, baseline: f32, size: f32, text: &str) {
+    pub(super) fn text(&mut self, x: f32, baseline: f32, size: f32, text: &str) {
+        self.text_in((0, 0, 0), x, baseline, size, text);
+    }
+
+    /// Text in an RGB colour.
+    pub(super) fn text_in(&mut self, rgb: (u8, u8, u8), x: f32, baseline: f32, size: f32, text: &str) {
         if !text.is_empty() {
-            self.color(0);
+            self.surface.set_fill(Some(Fill {
+                paint: krilla::color::rgb::Color::new(rgb.0, rgb.1, rgb.2).into(),
+                opacity: NormalizedF32::ONE,
+                rule: FillRule::default(),
+            }));
             self.surface.draw_text(
                 Point::from_xy(x, baseline),
                 self.font.clone(),
@@ -127,11 +136,26 @@ impl Pen<'_, '_> {
         }
     }
 
-    fn centered(&mut self, center_x: f32, baseline: f32, size: f32, text: &str) {
+    pub(super) fn centered(&mut self, center_x: f32, baseline: f32, size: f32, text: &str) {
         self.text(center_x - text_width(text, size) / 2.0, baseline, size, text);
     }
 
-    fn rect(&mut self, rect: Rect, shade: Option<u8>) {
+    /// A rectangle outline in an RGB colour.
+    pub(super) fn frame(&mut self, rect: Rect, width: f32, rgb: (u8, u8, u8)) {
+        let mut pb = PathBuilder::new();
+        pb.push_rect(rect);
+        let Some(path) = pb.finish() else { return };
+        self.surface.set_fill(None);
+        self.surface.set_stroke(Some(Stroke {
+            width,
+            paint: krilla::color::rgb::Color::new(rgb.0, rgb.1, rgb.2).into(),
+            ..Stroke::default()
+        }));
+        self.surface.draw_path(&path);
+        self.surface.set_stroke(None);
+    }
+
+    pub(super) fn rect(&mut self, rect: Rect, shade: Option<u8>) {
         let mut pb = PathBuilder::new();
         pb.push_rect(rect);
         let Some(path) = pb.finish() else { return };
@@ -189,7 +213,7 @@ impl Pen<'_, '_> {
         }
     }
 
-    fn qr(&mut self, x: f32, y: f32, size: f32, data: &str) {
+    pub(super) fn qr(&mut self, x: f32, y: f32, size: f32, data: &str) {
         let Ok(code) = qrcode::QrCode::new(data.as_bytes()) else { return };
         let n = code.width();
         let module = size / n as f32;

@@ -50,6 +50,10 @@ impl Sql {
         sqlx::query_as_with::<_, T, _>(&self.text, self.args).fetch_all(conn).await
     }
 
+    pub async fn execute(self, conn: &mut Conn) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query_with(&self.text, self.args).execute(conn).await?.rows_affected())
+    }
+
     pub async fn fetch_one<T>(self, conn: &mut Conn) -> Result<T, sqlx::Error>
     where
         T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,

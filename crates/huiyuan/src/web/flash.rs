@@ -38,6 +38,9 @@ pub fn parse(raw: &str) -> Option<Msg> {
 /// Only these keys travel in the flash cookie.
 const FLASH_KEYS: &[&str] = &[
     "flash.saved",
+    "flash.member_status",
+    "flash.member_category",
+    "flash.certificate_reissued",
     "flash.signed_in",
     "flash.signed_out",
     "flash.signed_up",

@@ -13,6 +13,7 @@ pub mod page;
 pub mod pagination;
 pub mod paths;
 pub mod routes;
+pub mod throttle;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -254,6 +254,9 @@ fn menu(actor: &Actor, path: &str) -> Vec<MenuGroup> {
         joining.push(item("menu.council", paths::ADMIN_COUNCIL));
     }
     groups.push(MenuGroup { label: "menu.joining", items: joining });
+    if actor.can_view_members() {
+        groups.push(MenuGroup { label: "menu.registry", items: vec![item("menu.members", paths::ADMIN_MEMBERS)] });
+    }
     if actor.can_manage_notices() {
         groups.push(MenuGroup { label: "menu.notices", items: vec![item("menu.notice_admin", paths::ADMIN_NOTICES)] });
     }

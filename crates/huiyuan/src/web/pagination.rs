@@ -20,6 +20,8 @@ pub struct Pager {
     pub page: i64,
     pub per_page: i64,
     pub total: i64,
+    /// The total was capped: there are more than `total` rows ("10,000+").
+    pub capped: bool,
     /// The list's other query parameters, already URL-encoded (`status=x&q=y`).
     pub filters: String,
     pub base: String,
@@ -31,7 +33,7 @@ impl Pager {
         let page = q.page.as_deref().and_then(|p| p.parse().ok()).filter(|p| (1..=MAX_PAGE).contains(p)).unwrap_or(1);
         let per_page =
             q.per_page.as_deref().and_then(|p| p.parse().ok()).filter(|p| PER_PAGE_CHOICES.contains(p)).unwrap_or(20);
-        Pager { page, per_page, total: 0, filters, base: base.to_string() }
+        Pager { page, per_page, total: 0, capped: false, filters, base: base.to_string() }
     }
 
     pub fn offset(&self) -> i64 {
@@ -44,6 +46,13 @@ impl Pager {
 
     pub fn with_total(mut self, total: i64) -> Pager {
         self.total = total;
+        self
+    }
+
+    /// A total counted up to `cap`: beyond it the list says "cap+" and offers cap rows' pages.
+    pub fn with_capped_total(mut self, total: i64, cap: i64) -> Pager {
+        self.capped = total > cap;
+        self.total = total.min(cap);
         self
     }
 

@@ -155,6 +155,25 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
     let ready_b = app.filed_application(Who::Council, "王六", &id_no(21)).await;
     let ready_c = app.filed_application(Who::Council, "王七", &id_no(23)).await;
     let open_meeting = call_meeting(&sec, "votes", &[council_member], &[ready_b, ready_c]).await;
+    // Registry: a 太原市 member who is the teacher's own record, and a 太原市 group member.
+    let (member, member_number) = app
+        .add_member(NewMemberSpec {
+            name: "赵老师",
+            org: Some(ty),
+            user: Some(f.user(Who::Teacher)),
+            id_number: &resident_id("140105", "19800101", 31),
+            ..NewMemberSpec::default()
+        })
+        .await;
+    let (group_member, _) = app
+        .add_member(NewMemberSpec {
+            name: "太原市第五中学",
+            org: Some(ty),
+            kind: "group",
+            category: "group",
+            ..NewMemberSpec::default()
+        })
+        .await;
     let audit_id = app.scalar("SELECT MAX(id) FROM audit_log").await;
 
     let cases = vec![
@@ -421,6 +440,60 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
         ),
         // Back office: dashboard and organisation tree
         case(Method::GET, "/admin", "/admin", Body::None, STAFF),
+        // The registry: staff within scope read; only the secretariat changes.
+        case(Method::GET, "/admin/members", "/admin/members?q=zls", Body::None, STAFF),
+        case(Method::GET, "/admin/members/{id}", format!("/admin/members/{member}"), Body::None, THIS_CITY),
+        case(
+            Method::POST,
+            "/admin/members/{id}/status",
+            format!("/admin/members/{member}/status"),
+            form(&[("value", "suspended"), ("reason", "")]),
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, Status(422), Status(422)],
+        ),
+        case(
+            Method::POST,
+            "/admin/members/{id}/category",
+            format!("/admin/members/{member}/category"),
+            form(&[("value", "senior"), ("reason", "")]),
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, Status(422), Status(422)],
+        ),
+        case(
+            Method::POST,
+            "/admin/members/{id}/id-number",
+            format!("/admin/members/{member}/id-number"),
+            Body::None,
+            THIS_CITY,
+        ),
+        case(
+            Method::GET,
+            "/admin/members/{id}/certificate.pdf",
+            format!("/admin/members/{member}/certificate.pdf"),
+            Body::None,
+            THIS_CITY,
+        ),
+        case(
+            Method::GET,
+            "/admin/members/{id}/plaque.pdf",
+            format!("/admin/members/{group_member}/plaque.pdf"),
+            Body::None,
+            THIS_CITY,
+        ),
+        case(
+            Method::POST,
+            "/admin/members/{id}/reissue",
+            format!("/admin/members/{member}/reissue"),
+            form(&[("reason", "")]),
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, Status(422), Status(422)],
+        ),
+        case(Method::GET, "/me/membership", "/me/membership", Body::None, SIGNED_IN),
+        case(
+            Method::GET,
+            "/me/membership/{id}/certificate.pdf",
+            format!("/me/membership/{member}/certificate.pdf"),
+            Body::None,
+            [SignIn, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND],
+        ),
+        case(Method::GET, "/verify/{number}", format!("/verify/{member_number}"), Body::None, ALL_OK),
         case(Method::GET, "/admin/orgs", "/admin/orgs", Body::None, STAFF),
         case(
             Method::POST,
@@ -657,6 +730,20 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
         ),
         case(Method::GET, "/api/v1/notices/{id}", format!("/api/v1/notices/{published}"), Body::None, ALL_OK),
         case(Method::GET, "/api/v1/audit", "/api/v1/audit", Body::None, API_SECRETARIAT),
+        case(
+            Method::GET,
+            "/api/v1/members",
+            "/api/v1/members?q=zls",
+            Body::None,
+            [UNAUTHORIZED, FORBIDDEN, OK, OK, OK, OK],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/members/{id}",
+            format!("/api/v1/members/{member}"),
+            Body::None,
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, OK, OK, OK],
+        ),
         // Last: these end the sessions used above.
         case(Method::POST, "/sign-out", "/sign-out", Body::None, [SEE_OTHER; 6]),
         case(

@@ -702,3 +702,72 @@ pub fn keep_sample(name: &str, bytes: &[u8]) {
     let _ = std::fs::create_dir_all(&dir);
     let _ = std::fs::write(dir.join(name), bytes);
 }
+
+/// A member to put straight into the registry (as an import would).
+pub struct NewMemberSpec<'a> {
+    pub name: &'a str,
+    pub org: Option<huiyuan::storage::OrgId>,
+    pub kind: &'a str,
+    pub category: &'a str,
+    pub employer: &'a str,
+    pub mobile: &'a str,
+    pub id_number: &'a str,
+    pub user: Option<UserId>,
+}
+
+impl Default for NewMemberSpec<'_> {
+    fn default() -> Self {
+        NewMemberSpec {
+            name: "",
+            org: None,
+            kind: "individual",
+            category: "ordinary",
+            employer: "",
+            mobile: "",
+            id_number: "",
+            user: None,
+        }
+    }
+}
+
+impl TestApp {
+    /// Put a member into the registry with the next number of its city; returns (id, number).
+    pub async fn add_member(&self, spec: NewMemberSpec<'_>) -> (i64, String) {
+        use huiyuan::members::{numbering, store};
+        let s = &self.state.settings;
+        let mut tx = self.state.db.begin().await.unwrap();
+        let code = match spec.org {
+            Some(org) => Some(huiyuan::orgs::store::find(&mut tx, org).await.unwrap().unwrap().code),
+            None => None,
+        };
+        let unit = s.number_unit(code.as_deref()).unwrap();
+        let class = s.category(spec.category).unwrap().number_class.clone();
+        let number = numbering::allocate(&mut tx, s, unit, &class).await.unwrap();
+        let key = (!spec.id_number.is_empty()).then(|| format!("id:{}", spec.id_number));
+        let id = store::insert(
+            &mut tx,
+            &store::NewMember {
+                kind: spec.kind,
+                number: &number,
+                name: spec.name,
+                category: spec.category,
+                org_id: spec.org,
+                application_id: None,
+                user_id: spec.user,
+                identity_key: key.as_deref(),
+                resolution: "",
+                details: store::Details {
+                    id_number: spec.id_number.to_string(),
+                    mobile: spec.mobile.to_string(),
+                    employer: spec.employer.to_string(),
+                    ..store::Details::default()
+                },
+            },
+            "2026-11-29",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        (id.0, number)
+    }
+}

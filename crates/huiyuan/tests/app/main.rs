@@ -18,6 +18,7 @@ mod notices;
 mod ops;
 mod orgs;
 mod printing;
+mod registry;
 mod review_chain;
 mod storage;
 mod users;

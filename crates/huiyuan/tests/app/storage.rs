@@ -10,7 +10,7 @@ fn schema(sql: &str) -> BTreeMap<String, Vec<String>> {
         let after = &rest[i + "CREATE TABLE ".len()..];
         let name = after.split_whitespace().next().unwrap().to_string();
         let body_start = after.find('(').unwrap() + 1;
-        let body_end = after.find("\n);").unwrap();
+        let body_end = after.find("\n)").unwrap();
         let columns = after[body_start..body_end]
             .lines()
             .map(str::trim)

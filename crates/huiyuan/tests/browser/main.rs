@@ -618,3 +618,41 @@ async fn an_applicant_uploads_a_scan_from_a_phone() {
     rig.shot("attachments-desktop").await;
     rig.stop().await;
 }
+
+#[tokio::test]
+async fn the_registry_is_searched_by_pinyin_and_a_member_page_reads_well_on_a_phone() {
+    let rig = Rig::start().await;
+    rig.sign_in("secretariat", DEMO_PASSWORD).await;
+    rig.wait_path("/admin").await;
+    // The menu leads to the registry; a pinyin search finds the demo teacher.
+    rig.click("a[href='/admin/members']").await;
+    rig.wait_path("/admin/members").await;
+    rig.fill("member-q", "zhangwei").await;
+    rig.click(".filters button[type='submit']").await;
+    for _ in 0..50 {
+        if rig.browser.current_url().await.unwrap().as_str().contains("q=zhangwei") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let rows = rig.text("table.list tbody").await;
+    assert!(rows.contains("张伟") && rows.contains("太原市第五中学"), "{rows}");
+    rig.both_widths("members").await;
+    rig.click("table.list tbody a").await;
+    let page = rig.body().await;
+    assert!(page.contains("SXK101") && page.contains("高级会员") && page.contains("1401**********1234"));
+    rig.both_widths("member").await;
+    // The member's own page, and the public verification page.
+    rig.sign_out().await;
+    rig.sign_in("teacher", DEMO_PASSWORD).await;
+    rig.wait_path("/me").await;
+    rig.open("/me/membership").await;
+    let mine = rig.body().await;
+    assert!(mine.contains("下载会员证"), "{mine}");
+    rig.both_widths("membership").await;
+    let number = rig.text(".member-card dd.code").await;
+    rig.open(&format!("/verify/{}", number.trim())).await;
+    assert!(rig.body().await.contains("有效会员"));
+    rig.both_widths("verify").await;
+    rig.stop().await;
+}

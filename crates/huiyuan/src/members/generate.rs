@@ -1,0 +1,385 @@
+//! A generated registry for the demo and for benchmarks: members with realistic Chinese
+//! names, employers, mobiles, categories, statuses and join dates across the cities, written
+//! in bulk (multi-row inserts in one transaction) with their search terms, periods and
+//! "joined" events, numbered like real members (the sequences continue after them).
+
+use std::collections::HashMap;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::search::{self, Indexed};
+use crate::config::Settings;
+use crate::storage::{Db, Sql};
+
+/// Common surnames, most frequent first (weights fall off along the list).
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "郭", "高", "武", "梁", "吴", "周", "孙", "徐", "马", "胡", "朱", "任",
+    "贾", "程", "韩", "田", "段", "闫", "薛", "宋", "郝", "冯", "白", "牛", "史", "侯", "曹", "乔", "范", "秦", "董",
+    "卫", "温", "黄", "林", "何", "罗", "郑", "谢", "唐", "于", "许", "邓", "曾", "彭", "吕", "苏", "卢", "蒋", "蔡",
+    "丁", "魏", "叶", "潘", "杜", "戴", "夏", "钟", "汪", "姜", "石", "姚", "谭", "康", "毛", "邱", "常", "孟", "申",
+    "欧阳", "司马", "上官",
+];
+
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞",
+    "平", "刚", "英", "华", "玉", "兰", "萍", "红", "建", "文", "辉", "力", "鹏", "飞", "波", "宁", "琳", "欣", "慧",
+    "婷", "雪", "晓", "梅", "海", "峰", "亮", "志", "斌", "宇", "浩", "凯", "俊", "鑫", "晨", "阳", "颖", "倩", "琪",
+    "佳", "璐", "瑞", "博", "昊", "国", "春", "荣", "云", "彬", "红", "燕", "丹", "军", "新", "利", "卫", "东", "晋",
+];
+
+const SCHOOLS: &[&str] = &["中学", "小学", "实验中学", "实验小学", "外国语学校", "职业中学"];
+const CENTRES: &[&str] = &["青少年活动中心", "科学技术馆", "教育科学研究院", "少年宫", "电化教育馆"];
+
+/// What was written.
+#[derive(Debug, Default)]
+pub struct Generated {
+    pub members: usize,
+    pub terms: usize,
+}
+
+struct Unit {
+    org_id: Option<i64>,
+    short_name: String,
+    unit: i64,
+}
+
+fn pick<'a>(rng: &mut StdRng, list: &[&'a str]) -> &'a str {
+    // Squared uniform: earlier entries come up more often, like real name frequencies.
+    let x: f64 = rng.r#gen();
+    let i = ((x * x) * list.len() as f64) as usize;
+    list[i.min(list.len() - 1)]
+}
+
+fn person_name(rng: &mut StdRng) -> String {
+    let mut name = pick(rng, SURNAMES).to_string();
+    name.push_str(GIVEN[rng.gen_range(0..GIVEN.len())]);
+    if rng.gen_bool(0.6) {
+        name.push_str(GIVEN[rng.gen_range(0..GIVEN.len())]);
+    }
+    name
+}
+
+fn institution(rng: &mut StdRng, city: &str) -> String {
+    if rng.gen_bool(0.8) {
+        let n = rng.gen_range(1..=60);
+        format!("{city}第{}{}", chinese_number(n), SCHOOLS[rng.gen_range(0..SCHOOLS.len())])
+    } else {
+        format!("{city}{}", CENTRES[rng.gen_range(0..CENTRES.len())])
+    }
+}
+
+fn chinese_number(n: u32) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => DIGITS[n as usize].to_string(),
+        10..=19 => format!("十{}", if n == 10 { "" } else { DIGITS[(n % 10) as usize] }),
+        _ => {
+            format!(
+                "{}十{}",
+                DIGITS[(n / 10 % 10) as usize],
+                if n.is_multiple_of(10) { "" } else { DIGITS[(n % 10) as usize] }
+            )
+        }
+    }
+}
+
+/// One generated member row.
+struct Row {
+    id: i64,
+    kind: &'static str,
+    number: String,
+    name: String,
+    category: &'static str,
+    org_id: Option<i64>,
+    status: &'static str,
+    joined_at: i64,
+    gender: &'static str,
+    birth_date: String,
+    mobile: String,
+    employer: String,
+}
+
+/// Write `count` generated members (deterministic for a `seed`). Numbers continue each
+/// (unit, class) sequence; a sequence that would overflow the number format is an error
+/// naming the setting to raise.
+pub async fn generate(db: &Db, settings: &Settings, count: usize, seed: u64) -> anyhow::Result<Generated> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut tx = db.begin().await?;
+    if db.backend() == crate::storage::Backend::Sqlite {
+        // The term index is written in random order: give it room (256 MB of page cache).
+        sqlx::query("PRAGMA cache_size = -262144").execute(&mut *tx).await?;
+    }
+    let cities: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, code, short_name FROM org WHERE level = 'city' ORDER BY sort_order, code")
+            .fetch_all(&mut *tx)
+            .await?;
+    let mut units: Vec<Unit> = cities
+        .into_iter()
+        .filter_map(|(id, code, short_name)| {
+            settings.number_unit(Some(&code)).map(|unit| Unit { org_id: Some(id), short_name, unit })
+        })
+        .collect();
+    units.push(Unit { org_id: None, short_name: "山西省".into(), unit: settings.numbering.direct_unit });
+    let mut sequences: HashMap<(i64, String), i64> =
+        sqlx::query_as::<_, (i64, String, i64)>("SELECT unit, class, next FROM number_sequence")
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|(u, c, n)| ((u, c), n))
+            .collect();
+    let (max_id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM member").fetch_one(&mut *tx).await?;
+    let class_of = |code: &str| settings.category(code).map(|c| c.number_class.clone()).unwrap_or_else(|| "M".into());
+    let now = crate::storage::now_ms();
+    let start_2014 = 1_388_505_600_000_i64; // 2014-01-01 (UTC+8 midnight is close enough)
+    let mut out = Generated::default();
+    let mut batch = Vec::with_capacity(500);
+    for next_id in (max_id.unwrap_or(0) + 1..).take(count) {
+        // Province-direct members are few; the cities share the rest.
+        let u = if rng.gen_bool(0.03) { units.len() - 1 } else { rng.gen_range(0..units.len() - 1) };
+        let unit = &units[u];
+        let group = rng.gen_bool(0.06);
+        let category: &'static str = if group {
+            "group"
+        } else {
+            match rng.gen_range(0..100) {
+                0..=69 => "ordinary",
+                70..=93 => "senior",
+                94..=96 => "foreign",
+                97..=98 => "honorary",
+                _ => "permanent",
+            }
+        };
+        let class = class_of(category);
+        let seq = sequences.entry((unit.unit, class.clone())).or_insert(1);
+        if *seq > settings.numbering.max_sequence() {
+            anyhow::bail!(
+                "unit {} class {class} has no numbers left: raise numbering.sequence_digits (now {})",
+                unit.unit,
+                settings.numbering.sequence_digits
+            );
+        }
+        let number = settings.member_number(unit.unit, *seq, &class);
+        *seq += 1;
+        let status = match rng.gen_range(0..100) {
+            0..=90 => "active",
+            91..=94 => "lapsed",
+            95..=96 => "suspended",
+            97..=98 => "withdrawn",
+            _ => "deceased",
+        };
+        let (name, employer) = if group {
+            (institution(&mut rng, &unit.short_name), person_name(&mut rng))
+        } else {
+            (person_name(&mut rng), institution(&mut rng, &unit.short_name))
+        };
+        let year = rng.gen_range(1960..=2000);
+        batch.push(Row {
+            id: next_id,
+            kind: if group { "group" } else { "individual" },
+            number,
+            name,
+            category,
+            org_id: unit.org_id,
+            status,
+            joined_at: rng.gen_range(start_2014..now),
+            gender: if group {
+                ""
+            } else if rng.gen_bool(0.55) {
+                "female"
+            } else {
+                "male"
+            },
+            birth_date: if group {
+                String::new()
+            } else {
+                format!("{year}-{:02}-{:02}", rng.gen_range(1..=12), rng.gen_range(1..=28))
+            },
+            mobile: format!("1{}{:09}", ["3", "5", "8", "9"][rng.gen_range(0..4)], rng.gen_range(0..1_000_000_000_u64)),
+            employer,
+        });
+        if batch.len() == 500 {
+            out.terms += write(&mut tx, &batch, settings.locale.utc_offset()).await?;
+            out.members += batch.len();
+            batch.clear();
+        }
+    }
+    out.terms += write(&mut tx, &batch, settings.locale.utc_offset()).await?;
+    out.members += batch.len();
+    for ((unit, class), next) in sequences {
+        sqlx::query(
+            "INSERT INTO number_sequence (unit, class, next) VALUES ($1, $2, $3)
+             ON CONFLICT (unit, class) DO UPDATE SET next = excluded.next",
+        )
+        .bind(unit)
+        .bind(class)
+        .bind(next)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if db.backend() == crate::storage::Backend::Postgres {
+        sqlx::query("SELECT setval(pg_get_serial_sequence('member', 'id'), (SELECT MAX(id) FROM member))")
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    // Fresh statistics for the planner (and, on PostgreSQL, the visibility map that makes
+    // term look-ups index-only).
+    let mut conn = db.pool().acquire().await?;
+    let statements: &[&str] = match db.backend() {
+        crate::storage::Backend::Postgres => &["VACUUM ANALYZE member_term", "VACUUM ANALYZE member"],
+        // A sampled ANALYZE: seconds, not minutes, on a large registry.
+        crate::storage::Backend::Sqlite => &["PRAGMA analysis_limit = 1000", "ANALYZE"],
+    };
+    for statement in statements {
+        sqlx::query(statement).execute(&mut *conn).await?;
+    }
+    Ok(out)
+}
+
+/// The demo registry: a few hundred generated members, and the demo teacher (张伟, account
+/// `teacher`) as a member of 太原市 so the member's own pages have something to show.
+pub async fn demo_registry(db: &Db, settings: &Settings) -> anyhow::Result<Generated> {
+    let generated = generate(db, settings, 240, 2026).await?;
+    let mut tx = db.begin().await?;
+    let teacher: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM app_user WHERE username = 'teacher'").fetch_optional(&mut *tx).await?;
+    let taiyuan = crate::orgs::store::find_by_code(&mut tx, "140100").await?;
+    if let (Some((user,)), Some(city)) = (teacher, taiyuan) {
+        let unit = settings.number_unit(Some(&city.code)).unwrap_or(settings.numbering.direct_unit);
+        let number = super::numbering::allocate(&mut tx, settings, unit, "M").await?;
+        super::store::insert(
+            &mut tx,
+            &super::store::NewMember {
+                kind: "individual",
+                number: &number,
+                name: "张伟",
+                category: "senior",
+                org_id: Some(city.id),
+                application_id: None,
+                user_id: Some(crate::storage::UserId(user)),
+                identity_key: None,
+                resolution: "",
+                details: super::store::Details {
+                    gender: "male".into(),
+                    birth_date: "1985-06-12".into(),
+                    mobile: "13800138000".into(),
+                    email: "zhangwei@demo.invalid".into(),
+                    employer: "太原市第五中学".into(),
+                    id_number: "140105198506121234".into(),
+                },
+            },
+            &settings.locale.today().to_string(),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(generated)
+}
+
+/// Multi-row INSERTs of a fixed number of rows, so each statement text is prepared once. The
+/// SQLite driver looks bound parameters up by name, which costs more the more a statement
+/// has: about 250 per statement keeps that small.
+struct Inserter {
+    head: &'static str,
+    per_statement: usize,
+    sql: Sql,
+    rows: usize,
+}
+
+impl Inserter {
+    fn new(head: &'static str, per_statement: usize) -> Inserter {
+        Inserter { head, per_statement, sql: Sql::new(head), rows: 0 }
+    }
+
+    /// The statement, ready for the next row's `(…)`.
+    fn row(&mut self) -> &mut Sql {
+        if self.rows > 0 {
+            self.sql.push(", ");
+        }
+        self.rows += 1;
+        &mut self.sql
+    }
+
+    /// Run the statement when it is full (`all`: whatever it holds).
+    async fn flush(&mut self, tx: &mut crate::storage::Conn, all: bool) -> Result<(), sqlx::Error> {
+        if self.rows > 0 && (all || self.rows == self.per_statement) {
+            std::mem::replace(&mut self.sql, Sql::new(self.head)).execute(tx).await?;
+            self.rows = 0;
+        }
+        Ok(())
+    }
+}
+
+/// Insert a batch of members with their terms, periods and events; returns the term count.
+async fn write(tx: &mut crate::storage::Conn, rows: &[Row], offset: time::UtcOffset) -> anyhow::Result<usize> {
+    let mut members = Inserter::new(
+        "INSERT INTO member (id, kind, number, name, category, org_id, channel, status, joined_at, resolution,
+            created_at, updated_at, gender, birth_date, id_number, mobile, email, employer, name_key) VALUES ",
+        12,
+    );
+    let mut terms =
+        Inserter::new("INSERT INTO member_term (term, member_id, org_id, category, status, kind) VALUES ", 40);
+    let mut periods =
+        Inserter::new("INSERT INTO member_period (member_id, started_on, ended_on, end_status) VALUES ", 60);
+    let mut events = Inserter::new("INSERT INTO member_event (member_id, kind, to_value, at) VALUES ", 60);
+    let mut term_count = 0;
+    for r in rows {
+        let channel = if r.org_id.is_some() { "city" } else { "direct" };
+        let sql = members.row();
+        sql.push("(").bind(r.id).push(", ").bind(r.kind.to_string()).push(", ").bind(r.number.clone()).push(", ");
+        sql.bind(r.name.clone()).push(", ").bind(r.category.to_string()).push(", ").bind(r.org_id).push(", ");
+        sql.bind(channel.to_string()).push(", ").bind(r.status.to_string()).push(", ");
+        sql.bind(r.joined_at).push(", '', ").bind(r.joined_at).push(", ").bind(r.joined_at).push(", ");
+        sql.bind(r.gender.to_string()).push(", ").bind(r.birth_date.clone()).push(", '', ").bind(r.mobile.clone());
+        sql.push(", '', ").bind(r.employer.clone()).push(", ").bind(search::sort_key(&r.name)).push(")");
+        members.flush(tx, false).await?;
+    }
+    members.flush(tx, true).await?;
+    for r in rows {
+        let set =
+            search::terms(&Indexed { name: &r.name, number: &r.number, employer: &r.employer, mobile: &r.mobile });
+        for term in set {
+            let sql = terms.row();
+            sql.push("(").bind(term).push(", ").bind(r.id).push(", ").bind(r.org_id).push(", ");
+            sql.bind(r.category.to_string()).push(", ").bind(r.status.to_string()).push(", ");
+            sql.bind(r.kind.to_string()).push(")");
+            term_count += 1;
+            terms.flush(tx, false).await?;
+        }
+        let started = time::OffsetDateTime::from_unix_timestamp(r.joined_at / 1000)
+            .map(|t| t.to_offset(offset).date().to_string())
+            .unwrap_or_default();
+        let ended = super::service::ends_membership(r.status);
+        let sql = periods.row();
+        sql.push("(").bind(r.id).push(", ").bind(started.clone()).push(", ");
+        sql.bind(ended.then_some(started)).push(", ").bind(if ended { r.status } else { "" }.to_string()).push(")");
+        periods.flush(tx, false).await?;
+        let sql = events.row();
+        sql.push("(").bind(r.id).push(", 'joined', ").bind(r.category.to_string()).push(", ").bind(r.joined_at);
+        sql.push(")");
+        events.flush(tx, false).await?;
+    }
+    terms.flush(tx, true).await?;
+    periods.flush(tx, true).await?;
+    events.flush(tx, true).await?;
+    Ok(term_count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_names_look_chinese() {
+        let mut rng = StdRng::seed_from_u64(7);
+        for _ in 0..100 {
+            let name = person_name(&mut rng);
+            assert!((2..=4).contains(&name.chars().count()), "{name}");
+        }
+        assert_eq!(chinese_number(5), "五");
+        assert_eq!(chinese_number(15), "十五");
+        assert_eq!(chinese_number(40), "四十");
+        assert!(institution(&mut rng, "太原市").starts_with("太原市"));
+    }
+}

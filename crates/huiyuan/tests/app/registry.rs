@@ -1,0 +1,348 @@
+//! The registry (会员名册): search by name part, pinyin, initials, number, mobile and
+//! employer within the viewer's scope; category and status changes with history;
+//! certificates with public verification; the member's own page.
+
+use reqwest::{Method, StatusCode};
+
+use crate::helpers::*;
+
+/// Approve these filed applications at one council meeting (minutes mode, unanimous).
+async fn approve(app: &TestApp, ids: &[i64], resolution: &str) {
+    let sec = app.login_as(Who::Secretariat).await;
+    let council = app.fixture.user(Who::Council).0;
+    let m = call_meeting(&sec, "minutes", &[council], ids).await;
+    let mut fields = vec![("resolution".to_string(), resolution.to_string())];
+    for id in ids {
+        fields.push((format!("approve_{id}"), "1".into()));
+        fields.push((format!("reject_{id}"), "0".into()));
+        fields.push((format!("abstain_{id}"), "0".into()));
+    }
+    let r = sec.post_pairs(&format!("/admin/council/{m}/close"), &fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+/// The names in a member list page, in order.
+fn names(html: &str) -> Vec<String> {
+    html.split("<a href=\"/admin/members/")
+        .skip(1)
+        .filter_map(|s| s.split_once("\">").and_then(|(_, rest)| rest.split_once("</a>")).map(|(n, _)| n.to_string()))
+        .filter(|n| !n.contains('<'))
+        .collect()
+}
+
+async fn search(b: &Browser, q: &str) -> Vec<String> {
+    let (status, html) = b.page(&format!("/admin/members?q={}", urlencode(q))).await;
+    assert_eq!(status, StatusCode::OK);
+    names(&html)
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+#[tokio::test]
+async fn members_are_found_by_name_part_pinyin_initials_number_mobile_and_employer() {
+    let app = TestApp::spawn().await;
+    let (ty, dt) = (Some(app.fixture.taiyuan), Some(app.fixture.datong));
+    let (_, zw_number) = app
+        .add_member(NewMemberSpec {
+            name: "张伟",
+            org: ty,
+            employer: "太原市第五中学",
+            mobile: "13800138000",
+            ..NewMemberSpec::default()
+        })
+        .await;
+    app.add_member(NewMemberSpec { name: "张小伟", org: dt, employer: "大同一中", ..NewMemberSpec::default() }).await;
+    app.add_member(NewMemberSpec { name: "欧阳晓明", org: ty, mobile: "13912345678", ..NewMemberSpec::default() })
+        .await;
+    app.add_member(NewMemberSpec { name: "曾华", org: ty, ..NewMemberSpec::default() }).await;
+    app.add_member(NewMemberSpec {
+        name: "太原市实验小学",
+        org: ty,
+        kind: "group",
+        category: "group",
+        ..NewMemberSpec::default()
+    })
+    .await;
+
+    let sec = app.login_as(Who::Secretariat).await;
+    let mut both = search(&sec, "伟").await;
+    both.sort();
+    assert_eq!(both, ["张伟", "张小伟"]);
+    assert_eq!(search(&sec, "zhangwei").await, ["张伟"]);
+    assert_eq!(search(&sec, "ZW").await, ["张伟"], "initials, any case");
+    assert_eq!(search(&sec, "ｚｘｗ").await, ["张小伟"], "full-width letters");
+    assert_eq!(search(&sec, "xiaoming").await, ["欧阳晓明"], "the given name's pinyin");
+    assert_eq!(search(&sec, "阳晓").await, ["欧阳晓明"], "any part of the name");
+    assert_eq!(search(&sec, "zeng").await, ["曾华"], "the surname reading of 曾");
+    assert_eq!(search(&sec, "五中").await, ["张伟"], "part of the employer");
+    assert_eq!(search(&sec, "8000").await, ["张伟"], "last four digits of the mobile");
+    assert_eq!(search(&sec, "13912345678").await, ["欧阳晓明"]);
+    assert_eq!(search(&sec, &zw_number.to_lowercase()).await, ["张伟"], "the member number");
+    assert_eq!(search(&sec, "实验小学").await, ["太原市实验小学"]);
+    assert_eq!(search(&sec, "张 五中").await, ["张伟"], "words narrow each other");
+    assert!(search(&sec, "李").await.is_empty());
+    let (_, html) = sec.page("/admin/members?q=%E6%9D%8E").await;
+    assert!(html.contains("没有符合条件的会员"), "an empty search says so");
+
+    // Filters: kind, and the city administrator's scope (search, list, API).
+    let (_, html) = sec.page("/admin/members?kind=group").await;
+    assert_eq!(names(&html), ["太原市实验小学"]);
+    let taiyuan = app.login_as(Who::Taiyuan).await;
+    assert_eq!(search(&taiyuan, "伟").await, ["张伟"], "another city's 张小伟 stays out of sight");
+    let (_, html) = taiyuan.page("/admin/members").await;
+    assert!(!names(&html).contains(&"张小伟".to_string()) && names(&html).len() == 4);
+    let r = taiyuan.api(Method::GET, "/api/v1/members?q=zxw", None).await;
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["total"], 0);
+    let r = sec.api(Method::GET, "/api/v1/members?q=zxw", None).await;
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["items"][0]["name"], "张小伟");
+    let datong_member = body["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(taiyuan.get(&format!("/admin/members/{datong_member}")).await.status(), StatusCode::FORBIDDEN);
+    let r = taiyuan.api(Method::GET, &format!("/api/v1/members/{datong_member}"), None).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Sorting by name follows pinyin: 欧阳 (ou) before 曾 (zeng) before 张 (zhang).
+    let (_, html) = sec.page("/admin/members?kind=individual&sort=name").await;
+    assert_eq!(names(&html), ["欧阳晓明", "曾华", "张伟", "张小伟"]);
+}
+
+#[tokio::test]
+async fn an_approved_member_carries_the_form_details_into_the_registry() {
+    let app = TestApp::spawn().await;
+    let id_number = resident_id("140105", "19850612", 123);
+    let filed = app.filed_application(Who::Teacher, "张伟", &id_number).await;
+    approve(&app, &[filed], "晋青科教〔2026〕21号").await;
+    let member = app.scalar(&format!("SELECT id FROM member WHERE application_id = {filed}")).await;
+    let sec = app.login_as(Who::Secretariat).await;
+    let (status, html) = sec.page(&format!("/admin/members/{member}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let form = individual_form("张伟", &id_number, "");
+    let field = |k: &str| form.iter().find(|(n, _)| n == k).unwrap().1.clone();
+    assert!(html.contains(&field("mobile")) && html.contains(&field("employer")), "details from the form");
+    assert!(html.contains("1401**********"), "the ID number is masked");
+    assert!(!html.contains(&id_number));
+    assert!(html.contains("晋青科教〔2026〕21号"), "the resolution it joined by");
+    // Reading the full number is an action of its own, logged.
+    let before = app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'member.id_view'").await;
+    let r = sec.post_form(&format!("/admin/members/{member}/id-number"), &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains(&id_number));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'member.id_view'").await, before + 1);
+    // The council member sees the record but never the full number.
+    let council = app.login_as(Who::Council).await;
+    let (status, html) = council.page(&format!("/admin/members/{member}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("查看完整号码"));
+    let r = council.post_form(&format!("/admin/members/{member}/id-number"), &[]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Search finds the new member by the mobile from the form.
+    assert_eq!(search(&sec, &field("mobile")).await, ["张伟"]);
+}
+
+#[tokio::test]
+async fn category_and_status_change_only_by_the_secretariat_with_a_reason_and_are_kept_as_history() {
+    let app = TestApp::spawn().await;
+    let (id, number) = app
+        .add_member(NewMemberSpec { name: "王建华", org: Some(app.fixture.taiyuan), ..NewMemberSpec::default() })
+        .await;
+    let url = format!("/admin/members/{id}");
+    let sec = app.login_as(Who::Secretariat).await;
+
+    // No reason: refused, what was chosen stays chosen, nothing changes.
+    let audit = app.audit_count().await;
+    let r = sec.post_form(&format!("{url}/status"), &[("value", "suspended"), ("reason", "  ")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("请填写原因"));
+    assert!(html.contains(r#"<option value="suspended" selected>"#));
+    assert_eq!(app.audit_count().await, audit);
+    assert_eq!(app.text(&format!("SELECT status FROM member WHERE id = {id}")).await.unwrap(), "active");
+
+    // A city administrator cannot change it, even for their own city.
+    let taiyuan = app.login_as(Who::Taiyuan).await;
+    let r = taiyuan.post_form(&format!("{url}/status"), &[("value", "lapsed"), ("reason", "未参加普查")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let r = sec.post_form(&format!("{url}/status"), &[("value", "lapsed"), ("reason", "连续两年未参加活动")]).await;
+    assert_redirect(&r, &url);
+    let r = sec.post_form(&format!("{url}/category"), &[("value", "group"), ("reason", "误选")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a group category does not fit a person");
+    assert!(r.text().await.unwrap().contains("该类别不适用于此类会员"));
+    let r = sec.post_form(&format!("{url}/category"), &[("value", "senior"), ("reason", "获评高级教师")]).await;
+    assert_redirect(&r, &url);
+    let r = sec.post_form(&format!("{url}/status"), &[("value", "active"), ("reason", "补交材料，恢复会籍")]).await;
+    assert_redirect(&r, &url);
+
+    let (_, html) = sec.page(&url).await;
+    for text in [
+        "连续两年未参加活动",
+        "获评高级教师",
+        "补交材料，恢复会籍",
+        "普通会员 → 高级会员",
+        "有效 → 失效",
+        "失效 → 有效",
+    ] {
+        assert!(html.contains(text), "history shows {text}");
+    }
+    assert_eq!(app.text(&format!("SELECT number FROM member WHERE id = {id}")).await.unwrap(), number, "number kept");
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM member_period WHERE member_id = {id}")).await, 2);
+    assert_eq!(
+        app.scalar(&format!("SELECT COUNT(*) FROM member_period WHERE member_id = {id} AND ended_on IS NOT NULL"))
+            .await,
+        1,
+        "the lapse ended the first period; reinstatement opened a second"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('member.status', 'member.category')").await,
+        3
+    );
+    // The status filter and the search agree with the change.
+    let (_, html) = sec.page("/admin/members?category=senior&status=active").await;
+    assert_eq!(names(&html), ["王建华"]);
+    let (_, html) = sec.page("/admin/members?q=wjh&status=lapsed").await;
+    assert!(names(&html).is_empty());
+}
+
+#[tokio::test]
+async fn certificates_carry_the_number_and_a_qr_code_that_verifies_them() {
+    let app = TestApp::spawn_with(|s| s.security.verify_per_minute = 1000).await;
+    let teacher = app.fixture.user(Who::Teacher);
+    let (id, number) = app
+        .add_member(NewMemberSpec {
+            name: "张小伟",
+            org: Some(app.fixture.taiyuan),
+            user: Some(teacher),
+            ..NewMemberSpec::default()
+        })
+        .await;
+    let sec = app.login_as(Who::Secretariat).await;
+    let r = sec.get(&format!("/admin/members/{id}/certificate.pdf")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let pdf = r.bytes().await.unwrap().to_vec();
+    keep_sample("certificate.pdf", &pdf);
+    assert!(pdf.len() < 200 * 1024, "{} bytes", pdf.len());
+    let text = pdf_text(&pdf);
+    for part in ["会", "员", "证", "张小伟", &number, "普通会员", "山西省青少年科技教育协会"] {
+        assert!(text.contains(part), "{part} missing from {text}");
+    }
+    let serial = format!("{number}-01");
+    let codes = pdf_qr_codes(&pdf);
+    assert_eq!(codes, [format!("http://127.0.0.1:8080/verify/{number}?s={serial}")]);
+
+    // Verification, as anyone who scans it sees it: masked name, category, nothing else.
+    let public = app.anonymous().await;
+    let (status, html) = public.page(&format!("/verify/{number}?s={serial}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("有效会员") && html.contains("张*伟") && html.contains("普通会员"));
+    assert!(!html.contains("张小伟"));
+    let (_, html) = public.page("/verify/SXK9999999M").await;
+    assert!(html.contains("查无此会员"));
+
+    // The member downloads their own; nobody else's.
+    let own = app.login_as(Who::Teacher).await;
+    let (_, html) = own.page("/me/membership").await;
+    assert!(html.contains(&number) && html.contains(&format!("/me/membership/{id}/certificate.pdf")));
+    let r = own.get(&format!("/me/membership/{id}/certificate.pdf")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(pdf_qr_codes(&r.bytes().await.unwrap()), codes, "the same certificate, not a new one");
+    let r = app.login_as(Who::Taiyuan).await.get(&format!("/me/membership/{id}/certificate.pdf")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // Reissue: the old serial shows as revoked, the new one as valid.
+    let r = sec.post_form(&format!("/admin/members/{id}/reissue"), &[("reason", "")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = sec.post_form(&format!("/admin/members/{id}/reissue"), &[("reason", "原证遗失")]).await;
+    assert_redirect(&r, &format!("/admin/members/{id}"));
+    let (_, html) = public.page(&format!("/verify/{number}?s={serial}")).await;
+    assert!(html.contains("此证书已作废"), "{html}");
+    let (_, html) = public.page(&format!("/verify/{number}?s={number}-02")).await;
+    assert!(html.contains("有效会员"));
+
+    // A lapsed member gets no certificate, with the reason; verification says so.
+    let r =
+        sec.post_form(&format!("/admin/members/{id}/status"), &[("value", "lapsed"), ("reason", "未参加普查")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = sec.get(&format!("/admin/members/{id}/certificate.pdf")).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("会籍已失效"));
+    let (_, html) = public.page(&format!("/verify/{number}")).await;
+    assert!(html.contains("会籍当前无效"));
+    let (_, html) = public.page(&format!("/verify/{number}?s={number}-02")).await;
+    assert!(html.contains("此证书已作废"), "ending the membership revokes the certificate");
+}
+
+#[tokio::test]
+async fn group_members_get_a_plaque_and_show_whether_they_meet_the_range() {
+    let app = TestApp::spawn().await;
+    let (group, number) = app
+        .add_member(NewMemberSpec {
+            name: "太原市第五中学",
+            org: Some(app.fixture.taiyuan),
+            kind: "group",
+            category: "group",
+            ..NewMemberSpec::default()
+        })
+        .await;
+    let sec = app.login_as(Who::Secretariat).await;
+    let (_, html) = sec.page(&format!("/admin/members/{group}")).await;
+    assert!(html.contains("人数未达要求") && html.contains("现有个人会员 0 名，要求 3–5 名"));
+    for (i, name) in ["李一", "李二", "李三"].iter().enumerate() {
+        let (person, _) =
+            app.add_member(NewMemberSpec { name, org: Some(app.fixture.taiyuan), ..NewMemberSpec::default() }).await;
+        sqlx::query("INSERT INTO member_link (group_member_id, individual_member_id) VALUES ($1, $2)")
+            .bind(group)
+            .bind(person)
+            .execute(app.state.db.pool())
+            .await
+            .unwrap();
+        assert!(i < 3);
+    }
+    let (_, html) = sec.page(&format!("/admin/members/{group}")).await;
+    assert!(html.contains("人数符合要求") && html.contains("李二"));
+    let (_, html) = sec.page(&format!("/admin/members?group={group}")).await;
+    let mut listed = names(&html);
+    listed.sort();
+    assert_eq!(listed, ["李一", "李三", "李二"]);
+    let r = sec.get(&format!("/admin/members/{group}/plaque.pdf")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let pdf = r.bytes().await.unwrap().to_vec();
+    keep_sample("plaque.pdf", &pdf);
+    let text = pdf_text(&pdf);
+    assert!(text.contains("团体会员单位") && text.contains("太原市第五中学") && text.contains(&number), "{text}");
+}
+
+#[tokio::test]
+async fn verification_is_rate_limited_per_address() {
+    let app = TestApp::spawn_with(|s| s.security.verify_per_minute = 3).await;
+    let public = app.anonymous().await;
+    for _ in 0..3 {
+        assert_eq!(public.get("/verify/SXK1010001M").await.status(), StatusCode::OK);
+    }
+    let r = public.get("/verify/SXK1010002M").await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.text().await.unwrap().contains("查询过于频繁"));
+}
+
+#[tokio::test]
+async fn a_generated_registry_is_searchable_and_numbering_continues_after_it() {
+    let app = TestApp::spawn().await;
+    let done = huiyuan::members::generate::generate(&app.state.db, &app.state.settings, 300, 42).await.unwrap();
+    assert_eq!(done.members, 300);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM member").await, 300);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM member_period").await, 300);
+    assert!(done.terms > 300 * 10, "{} terms", done.terms);
+    // Any generated member is found by its pinyin initials and by its number.
+    let (name, number) = (
+        app.text("SELECT name FROM member WHERE kind = 'individual' ORDER BY id LIMIT 1").await.unwrap(),
+        app.text("SELECT number FROM member WHERE kind = 'individual' ORDER BY id LIMIT 1").await.unwrap(),
+    );
+    let sec = app.login_as(Who::Secretariat).await;
+    assert_eq!(search(&sec, &number).await, vec![name.clone()]);
+    assert!(search(&sec, &name).await.contains(&name));
+    // A member added afterwards gets the next free number of its unit, not a taken one.
+    let (_, next) = app
+        .add_member(NewMemberSpec { name: "新会员", org: Some(app.fixture.taiyuan), ..NewMemberSpec::default() })
+        .await;
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM member WHERE number = '{next}'")).await, 1);
+}
