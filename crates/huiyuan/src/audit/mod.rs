@@ -165,6 +165,9 @@ pub const ACTIONS: &[&str] = &[
     "member.certificate",
     "member.reissue",
     "member.id_view",
+    "member.export",
+    "member.import_preview",
+    "member.import",
     "system.first_run",
     "system.demo",
 ];

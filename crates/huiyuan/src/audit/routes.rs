@@ -55,6 +55,7 @@ pub fn target_type_key(target_type: &str) -> &'static str {
         "batch" => "audit.type_batch",
         "meeting" => "audit.type_meeting",
         "member" => "audit.type_member",
+        "import" => "audit.type_import",
         _ => "audit.type_other",
     }
 }

@@ -162,6 +162,18 @@ impl Actor {
         self.can_view_application(org_path)
     }
 
+    /// Exports carry full ID numbers for those who keep the dossiers: the secretariat and
+    /// city administrators (whose exports hold only their own city's members).
+    pub fn can_export_id_numbers(&self) -> bool {
+        self.is_secretariat() || self.has(Role::CityAdmin)
+    }
+
+    /// Import a roster into this city's registry (`org_path` None: province-direct members):
+    /// the secretariat, and the city's own administrators (the census is the cities' work).
+    pub fn can_import_members(&self, org_path: Option<&str>) -> bool {
+        self.is_secretariat() || org_path.is_some_and(|p| self.can_review_city_application(p))
+    }
+
     /// Change a member's category or status, reissue certificates: the secretariat.
     pub fn can_manage_members(&self) -> bool {
         self.is_secretariat()

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::search::{self, Indexed};
+use super::bulk::{self, BulkRow};
 use crate::config::Settings;
-use crate::storage::{Db, Sql};
+use crate::storage::Db;
 
 /// Common surnames, most frequent first (weights fall off along the list).
 const SURNAMES: &[&str] = &[
@@ -84,22 +84,6 @@ fn chinese_number(n: u32) -> String {
     }
 }
 
-/// One generated member row.
-struct Row {
-    id: i64,
-    kind: &'static str,
-    number: String,
-    name: String,
-    category: &'static str,
-    org_id: Option<i64>,
-    status: &'static str,
-    joined_at: i64,
-    gender: &'static str,
-    birth_date: String,
-    mobile: String,
-    employer: String,
-}
-
 /// Write `count` generated members (deterministic for a `seed`). Numbers continue each
 /// (unit, class) sequence; a sequence that would overflow the number format is an error
 /// naming the setting to raise.
@@ -128,13 +112,12 @@ pub async fn generate(db: &Db, settings: &Settings, count: usize, seed: u64) -> 
             .into_iter()
             .map(|(u, c, n)| ((u, c), n))
             .collect();
-    let (max_id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM member").fetch_one(&mut *tx).await?;
     let class_of = |code: &str| settings.category(code).map(|c| c.number_class.clone()).unwrap_or_else(|| "M".into());
     let now = crate::storage::now_ms();
     let start_2014 = 1_388_505_600_000_i64; // 2014-01-01 (UTC+8 midnight is close enough)
     let mut out = Generated::default();
     let mut batch = Vec::with_capacity(500);
-    for next_id in (max_id.unwrap_or(0) + 1..).take(count) {
+    for _ in 0..count {
         // Province-direct members are few; the cities share the rest.
         let u = if rng.gen_bool(0.03) { units.len() - 1 } else { rng.gen_range(0..units.len() - 1) };
         let unit = &units[u];
@@ -174,14 +157,13 @@ pub async fn generate(db: &Db, settings: &Settings, count: usize, seed: u64) -> 
             (person_name(&mut rng), institution(&mut rng, &unit.short_name))
         };
         let year = rng.gen_range(1960..=2000);
-        batch.push(Row {
-            id: next_id,
-            kind: if group { "group" } else { "individual" },
+        batch.push(BulkRow {
+            kind: if group { "group" } else { "individual" }.into(),
             number,
             name,
-            category,
+            category: category.into(),
             org_id: unit.org_id,
-            status,
+            status: status.into(),
             joined_at: rng.gen_range(start_2014..now),
             gender: if group {
                 ""
@@ -189,7 +171,8 @@ pub async fn generate(db: &Db, settings: &Settings, count: usize, seed: u64) -> 
                 "female"
             } else {
                 "male"
-            },
+            }
+            .into(),
             birth_date: if group {
                 String::new()
             } else {
@@ -197,15 +180,14 @@ pub async fn generate(db: &Db, settings: &Settings, count: usize, seed: u64) -> 
             },
             mobile: format!("1{}{:09}", ["3", "5", "8", "9"][rng.gen_range(0..4)], rng.gen_range(0..1_000_000_000_u64)),
             employer,
+            ..BulkRow::default()
         });
         if batch.len() == 500 {
-            out.terms += write(&mut tx, &batch, settings.locale.utc_offset()).await?;
-            out.members += batch.len();
-            batch.clear();
+            out.terms += flush(&mut tx, db, settings, &mut batch).await?;
         }
     }
-    out.terms += write(&mut tx, &batch, settings.locale.utc_offset()).await?;
-    out.members += batch.len();
+    out.terms += flush(&mut tx, db, settings, &mut batch).await?;
+    out.members = count;
     for ((unit, class), next) in sequences {
         sqlx::query(
             "INSERT INTO number_sequence (unit, class, next) VALUES ($1, $2, $3)
@@ -216,11 +198,6 @@ pub async fn generate(db: &Db, settings: &Settings, count: usize, seed: u64) -> 
         .bind(next)
         .execute(&mut *tx)
         .await?;
-    }
-    if db.backend() == crate::storage::Backend::Postgres {
-        sqlx::query("SELECT setval(pg_get_serial_sequence('member', 'id'), (SELECT MAX(id) FROM member))")
-            .execute(&mut *tx)
-            .await?;
     }
     tx.commit().await?;
     // Fresh statistics for the planner (and, on PostgreSQL, the visibility map that makes
@@ -235,6 +212,22 @@ pub async fn generate(db: &Db, settings: &Settings, count: usize, seed: u64) -> 
         sqlx::query(statement).execute(&mut *conn).await?;
     }
     Ok(out)
+}
+
+/// Give a batch its ids and write it; returns the term count.
+async fn flush(
+    tx: &mut crate::storage::Conn,
+    db: &Db,
+    settings: &Settings,
+    batch: &mut Vec<BulkRow>,
+) -> anyhow::Result<usize> {
+    let ids = bulk::reserve_ids(tx, db.backend(), batch.len()).await?;
+    for (row, id) in batch.iter_mut().zip(ids) {
+        row.id = id;
+    }
+    let terms = bulk::write(tx, batch, settings.locale.utc_offset(), "").await?;
+    batch.clear();
+    Ok(terms)
 }
 
 /// The demo registry: a few hundred generated members, and the demo teacher (张伟, account
@@ -258,7 +251,7 @@ pub async fn demo_registry(db: &Db, settings: &Settings) -> anyhow::Result<Gener
                 org_id: Some(city.id),
                 application_id: None,
                 user_id: Some(crate::storage::UserId(user)),
-                identity_key: None,
+                identity_key: Some("resident_id:140105198506121235"),
                 resolution: "",
                 details: super::store::Details {
                     gender: "male".into(),
@@ -266,7 +259,7 @@ pub async fn demo_registry(db: &Db, settings: &Settings) -> anyhow::Result<Gener
                     mobile: "13800138000".into(),
                     email: "zhangwei@demo.invalid".into(),
                     employer: "太原市第五中学".into(),
-                    id_number: "140105198506121234".into(),
+                    id_number: "140105198506121235".into(),
                 },
             },
             &settings.locale.today().to_string(),
@@ -275,95 +268,6 @@ pub async fn demo_registry(db: &Db, settings: &Settings) -> anyhow::Result<Gener
     }
     tx.commit().await?;
     Ok(generated)
-}
-
-/// Multi-row INSERTs of a fixed number of rows, so each statement text is prepared once. The
-/// SQLite driver looks bound parameters up by name, which costs more the more a statement
-/// has: about 250 per statement keeps that small.
-struct Inserter {
-    head: &'static str,
-    per_statement: usize,
-    sql: Sql,
-    rows: usize,
-}
-
-impl Inserter {
-    fn new(head: &'static str, per_statement: usize) -> Inserter {
-        Inserter { head, per_statement, sql: Sql::new(head), rows: 0 }
-    }
-
-    /// The statement, ready for the next row's `(…)`.
-    fn row(&mut self) -> &mut Sql {
-        if self.rows > 0 {
-            self.sql.push(", ");
-        }
-        self.rows += 1;
-        &mut self.sql
-    }
-
-    /// Run the statement when it is full (`all`: whatever it holds).
-    async fn flush(&mut self, tx: &mut crate::storage::Conn, all: bool) -> Result<(), sqlx::Error> {
-        if self.rows > 0 && (all || self.rows == self.per_statement) {
-            std::mem::replace(&mut self.sql, Sql::new(self.head)).execute(tx).await?;
-            self.rows = 0;
-        }
-        Ok(())
-    }
-}
-
-/// Insert a batch of members with their terms, periods and events; returns the term count.
-async fn write(tx: &mut crate::storage::Conn, rows: &[Row], offset: time::UtcOffset) -> anyhow::Result<usize> {
-    let mut members = Inserter::new(
-        "INSERT INTO member (id, kind, number, name, category, org_id, channel, status, joined_at, resolution,
-            created_at, updated_at, gender, birth_date, id_number, mobile, email, employer, name_key) VALUES ",
-        12,
-    );
-    let mut terms =
-        Inserter::new("INSERT INTO member_term (term, member_id, org_id, category, status, kind) VALUES ", 40);
-    let mut periods =
-        Inserter::new("INSERT INTO member_period (member_id, started_on, ended_on, end_status) VALUES ", 60);
-    let mut events = Inserter::new("INSERT INTO member_event (member_id, kind, to_value, at) VALUES ", 60);
-    let mut term_count = 0;
-    for r in rows {
-        let channel = if r.org_id.is_some() { "city" } else { "direct" };
-        let sql = members.row();
-        sql.push("(").bind(r.id).push(", ").bind(r.kind.to_string()).push(", ").bind(r.number.clone()).push(", ");
-        sql.bind(r.name.clone()).push(", ").bind(r.category.to_string()).push(", ").bind(r.org_id).push(", ");
-        sql.bind(channel.to_string()).push(", ").bind(r.status.to_string()).push(", ");
-        sql.bind(r.joined_at).push(", '', ").bind(r.joined_at).push(", ").bind(r.joined_at).push(", ");
-        sql.bind(r.gender.to_string()).push(", ").bind(r.birth_date.clone()).push(", '', ").bind(r.mobile.clone());
-        sql.push(", '', ").bind(r.employer.clone()).push(", ").bind(search::sort_key(&r.name)).push(")");
-        members.flush(tx, false).await?;
-    }
-    members.flush(tx, true).await?;
-    for r in rows {
-        let set =
-            search::terms(&Indexed { name: &r.name, number: &r.number, employer: &r.employer, mobile: &r.mobile });
-        for term in set {
-            let sql = terms.row();
-            sql.push("(").bind(term).push(", ").bind(r.id).push(", ").bind(r.org_id).push(", ");
-            sql.bind(r.category.to_string()).push(", ").bind(r.status.to_string()).push(", ");
-            sql.bind(r.kind.to_string()).push(")");
-            term_count += 1;
-            terms.flush(tx, false).await?;
-        }
-        let started = time::OffsetDateTime::from_unix_timestamp(r.joined_at / 1000)
-            .map(|t| t.to_offset(offset).date().to_string())
-            .unwrap_or_default();
-        let ended = super::service::ends_membership(r.status);
-        let sql = periods.row();
-        sql.push("(").bind(r.id).push(", ").bind(started.clone()).push(", ");
-        sql.bind(ended.then_some(started)).push(", ").bind(if ended { r.status } else { "" }.to_string()).push(")");
-        periods.flush(tx, false).await?;
-        let sql = events.row();
-        sql.push("(").bind(r.id).push(", 'joined', ").bind(r.category.to_string()).push(", ").bind(r.joined_at);
-        sql.push(")");
-        events.flush(tx, false).await?;
-    }
-    terms.flush(tx, true).await?;
-    periods.flush(tx, true).await?;
-    events.flush(tx, true).await?;
-    Ok(term_count)
 }
 
 #[cfg(test)]

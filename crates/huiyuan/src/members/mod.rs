@@ -15,8 +15,13 @@
 //! member's city, one logged view at a time; a member sees and downloads their own record;
 //! anyone may verify a certificate (masked name, rate-limited).
 
+pub mod bulk;
+pub mod export;
 pub mod generate;
+pub mod import;
+pub mod import_routes;
 pub mod numbering;
+pub mod roster;
 pub mod routes;
 pub mod search;
 pub mod service;

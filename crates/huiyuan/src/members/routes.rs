@@ -24,9 +24,11 @@ use crate::web::pagination::{PageQuery, Pager, encode_filters};
 use crate::web::routes::Routes;
 use crate::web::{CurrentUser, PageCtx, Staff, allow, download, paths, redirect_flash, render, render_refused};
 
-pub fn routes() -> Routes {
-    Routes::new()
+pub fn routes(upload_limit: usize) -> Routes {
+    super::import_routes::routes(upload_limit)
         .get(paths::ADMIN_MEMBERS, list)
+        .get(paths::ADMIN_MEMBERS_CSV, export_csv)
+        .get(paths::ADMIN_MEMBERS_XLSX, export_xlsx)
         .get(paths::ADMIN_MEMBER, show)
         .post(paths::ADMIN_MEMBER_STATUS, change_status)
         .post(paths::ADMIN_MEMBER_CATEGORY, change_category)
@@ -108,7 +110,7 @@ impl ListQuery {
         }
     }
 
-    fn encoded(&self) -> String {
+    pub fn encoded(&self) -> String {
         encode_filters(&[
             ("q", &self.q),
             ("city", &self.city),
@@ -137,7 +139,9 @@ async fn list(
     let mut conn = state.db.pool().acquire().await?;
     let scope = scope_orgs(&mut conn, &actor).await?;
     let filter = q.filter(&state, scope.clone());
-    let pager = Pager::new(&q.page, paths::ADMIN_MEMBERS, q.encoded());
+    let encoded = q.encoded();
+    let export_query = if encoded.is_empty() { String::new() } else { format!("?{encoded}") };
+    let pager = Pager::new(&q.page, paths::ADMIN_MEMBERS, encoded);
     // Deep pages of a capped count are not offered: narrow the search instead.
     let (rows, total) = store::list(&mut conn, &filter, pager.offset(), pager.limit()).await?;
     let names = org_names(&mut conn).await?;
@@ -187,6 +191,8 @@ async fn list(
         total_label,
         pager: pager.with_capped_total(total, cap),
         searching: !filter.words.is_empty(),
+        export_query,
+        may_import: actor.can_import_members(None) || actor.has(crate::auth::Role::CityAdmin),
         q: q.q,
         city: q.city,
         category: q.category,
@@ -202,6 +208,59 @@ async fn list(
         years: (2014..=this_year).rev().collect(),
     })?
     .into_response())
+}
+
+/// What an export needs: the filter in scope, labels, and the filters as written.
+async fn export_setup(
+    state: &AppState,
+    actor: &Actor,
+    q: &ListQuery,
+) -> AppResult<(Filter, super::export::Labels, String)> {
+    allow(actor.can_view_members())?;
+    let mut conn = state.db.pool().acquire().await?;
+    let scope = scope_orgs(&mut conn, actor).await?;
+    let orgs = org_names(&mut conn).await?;
+    let labels = super::export::Labels {
+        full_ids: actor.can_export_id_numbers(),
+        orgs,
+        direct: Lang::Zh.t("member.direct").into(),
+        offset: state.settings.locale.utc_offset(),
+    };
+    Ok((q.filter(state, scope), labels, q.encoded()))
+}
+
+fn export_name(state: &AppState, ext: &str) -> String {
+    format!("会员名册-{}.{ext}", state.settings.locale.today())
+}
+
+/// The filtered list as CSV (UTF-8 with BOM), streamed.
+async fn export_csv(
+    State(state): State<AppState>,
+    Staff(actor, ctx): Staff,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let (filter, labels, filters) = export_setup(&state, &actor, &q).await?;
+    let name = export_name(&state, "csv");
+    let body = super::export::csv(state, ctx.who(), filter, labels, filters);
+    Ok(download(body, "text/csv; charset=utf-8", "attachment", &name, "private, no-store"))
+}
+
+/// The filtered list as .xlsx.
+async fn export_xlsx(
+    State(state): State<AppState>,
+    Staff(actor, ctx): Staff,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let (filter, labels, filters) = export_setup(&state, &actor, &q).await?;
+    let name = export_name(&state, "xlsx");
+    let (body, _) = super::export::xlsx(state, ctx.who(), filter, labels, filters).await?;
+    Ok(download(
+        body,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "attachment",
+        &name,
+        "private, no-store",
+    ))
 }
 
 /// May the actor (with these scope orgs) see this member?

@@ -473,10 +473,7 @@ pub async fn list(conn: &mut Conn, f: &Filter, offset: i64, limit: i64) -> Resul
     Ok((rows, total))
 }
 
-/// Rows of the list without counting (pages, exports).
-pub async fn page(conn: &mut Conn, f: &Filter, offset: i64, limit: i64) -> Result<Vec<Row>, sqlx::Error> {
-    let mut sql = Sql::new(&format!("SELECT {ROW_COLUMNS}"));
-    push_from(&mut sql, f, true);
+fn push_order(sql: &mut Sql, f: &Filter) {
     let searching = f.words.iter().any(|w| !w.terms.is_empty());
     sql.push(match (searching, f.sort) {
         (true, Sort::Oldest) => " ORDER BY t.member_id",
@@ -486,8 +483,23 @@ pub async fn page(conn: &mut Conn, f: &Filter, offset: i64, limit: i64) -> Resul
         (false, Sort::Oldest) => " ORDER BY m.id",
         (false, Sort::Name) => " ORDER BY m.name_key, m.id",
     });
+}
+
+/// A page of the list without counting.
+pub async fn page(conn: &mut Conn, f: &Filter, offset: i64, limit: i64) -> Result<Vec<Row>, sqlx::Error> {
+    let mut sql = Sql::new(&format!("SELECT {ROW_COLUMNS}"));
+    push_from(&mut sql, f, true);
+    push_order(&mut sql, f);
     sql.push(" LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
     sql.fetch_all(conn).await
+}
+
+/// The whole list with the export's extra columns, in the list's order (to be streamed).
+pub fn export_query(f: &Filter) -> Sql {
+    let mut sql = Sql::new(&format!("SELECT {ROW_COLUMNS}, m.gender, m.birth_date, m.email"));
+    push_from(&mut sql, f, true);
+    push_order(&mut sql, f);
+    sql
 }
 
 #[derive(Debug, Clone, FromRow, Serialize)]

@@ -38,6 +38,10 @@ pub struct ListPage {
     pub statuses: Options,
     pub years: Vec<i32>,
     pub searching: bool,
+    /// `?filters` for the export links (empty without filters).
+    pub export_query: String,
+    /// The roster import is open to this viewer.
+    pub may_import: bool,
 }
 
 /// The forms on a member's page, as typed when one was refused.

@@ -43,6 +43,11 @@ impl Sql {
         &self.text
     }
 
+    /// The text and arguments, for running it another way (a streamed `fetch`).
+    pub fn into_parts(self) -> (String, AnyArguments<'static>) {
+        (self.text, self.args)
+    }
+
     pub async fn fetch_all<T>(self, conn: &mut Conn) -> Result<Vec<T>, sqlx::Error>
     where
         T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,

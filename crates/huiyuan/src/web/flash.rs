@@ -39,6 +39,9 @@ pub fn parse(raw: &str) -> Option<Msg> {
 const FLASH_KEYS: &[&str] = &[
     "flash.saved",
     "flash.member_status",
+    "flash.import_read",
+    "flash.import_remapped",
+    "flash.import_committed",
     "flash.member_category",
     "flash.certificate_reissued",
     "flash.signed_in",

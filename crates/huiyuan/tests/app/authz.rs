@@ -174,6 +174,15 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             ..NewMemberSpec::default()
         })
         .await;
+    // A roster import of 太原市 in preview.
+    let import_batch = {
+        let city = app.login_as(Who::Taiyuan).await;
+        let csv = format!("姓名,身份证号码\n孙老师,{}\n", resident_id("140105", "19820101", 35));
+        let r =
+            city.upload_with("/admin/members/import", &[("city", &ty.to_string())], "名册.csv", csv.into_bytes()).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        location(&r).rsplit('/').next().unwrap().to_string()
+    };
     let audit_id = app.scalar("SELECT MAX(id) FROM audit_log").await;
 
     let cases = vec![
@@ -442,6 +451,51 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
         case(Method::GET, "/admin", "/admin", Body::None, STAFF),
         // The registry: staff within scope read; only the secretariat changes.
         case(Method::GET, "/admin/members", "/admin/members?q=zls", Body::None, STAFF),
+        case(Method::GET, "/admin/members/export.csv", "/admin/members/export.csv?q=zls", Body::None, STAFF),
+        case(Method::GET, "/admin/members/export.xlsx", "/admin/members/export.xlsx?q=zls", Body::None, STAFF),
+        // Roster imports: a city's own administrators and the secretariat.
+        case(
+            Method::GET,
+            "/admin/members/import",
+            "/admin/members/import",
+            Body::None,
+            [SignIn, FORBIDDEN, OK, OK, OK, OK],
+        ),
+        case(
+            Method::POST,
+            "/admin/members/import",
+            "/admin/members/import",
+            Body::Upload,
+            [SignIn, FORBIDDEN, Status(422), Status(422), Status(422), Status(422)],
+        ),
+        case(
+            Method::GET,
+            "/admin/members/import/{id}",
+            format!("/admin/members/import/{import_batch}"),
+            Body::None,
+            THIS_CITY,
+        ),
+        case(
+            Method::GET,
+            "/admin/members/import/{id}/verdicts.xlsx",
+            format!("/admin/members/import/{import_batch}/verdicts.xlsx"),
+            Body::None,
+            THIS_CITY,
+        ),
+        case(
+            Method::POST,
+            "/admin/members/import/{id}/mapping",
+            format!("/admin/members/import/{import_batch}/mapping"),
+            form(&[("col_name", "0"), ("col_id_number", "1")]),
+            [SignIn, FORBIDDEN, FORBIDDEN, SEE_OTHER, SEE_OTHER, SEE_OTHER],
+        ),
+        case(
+            Method::POST,
+            "/admin/members/import/{id}/commit",
+            format!("/admin/members/import/{import_batch}/commit"),
+            Body::None,
+            [SignIn, FORBIDDEN, FORBIDDEN, SEE_OTHER, Status(409), Status(409)],
+        ),
         case(Method::GET, "/admin/members/{id}", format!("/admin/members/{member}"), Body::None, THIS_CITY),
         case(
             Method::POST,

@@ -383,6 +383,18 @@ impl Browser {
     }
 
     /// POST a multipart upload (CSRF token in the query, as the page's form does).
+    /// Upload a file with other form fields beside it.
+    pub async fn upload_with(&self, path: &str, fields: &[(&str, &str)], file_name: &str, bytes: Vec<u8>) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        let form = form.part("file", part);
+        let url = format!("{}{path}?csrf_token={}", self.base, self.csrf.clone().unwrap_or_default());
+        self.client.post(url).multipart(form).send().await.expect("upload")
+    }
+
     pub async fn upload(&self, path: &str, file_name: &str, bytes: Vec<u8>) -> Response {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
         let form = reqwest::multipart::Form::new().part("file", part);
@@ -743,7 +755,7 @@ impl TestApp {
         let unit = s.number_unit(code.as_deref()).unwrap();
         let class = s.category(spec.category).unwrap().number_class.clone();
         let number = numbering::allocate(&mut tx, s, unit, &class).await.unwrap();
-        let key = (!spec.id_number.is_empty()).then(|| format!("id:{}", spec.id_number));
+        let key = (!spec.id_number.is_empty()).then(|| format!("resident_id:{}", spec.id_number));
         let id = store::insert(
             &mut tx,
             &store::NewMember {

@@ -20,5 +20,6 @@ mod orgs;
 mod printing;
 mod registry;
 mod review_chain;
+mod roster_import;
 mod storage;
 mod users;

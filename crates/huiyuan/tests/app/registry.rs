@@ -346,3 +346,70 @@ async fn a_generated_registry_is_searchable_and_numbering_continues_after_it() {
         .await;
     assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM member WHERE number = '{next}'")).await, 1);
 }
+
+#[tokio::test]
+async fn exports_follow_the_filters_and_scope_mask_id_numbers_and_are_audited() {
+    let app = TestApp::spawn().await;
+    let (ty, dt) = (Some(app.fixture.taiyuan), Some(app.fixture.datong));
+    let id_a = resident_id("140105", "19850612", 123);
+    let id_b = resident_id("140202", "19900101", 45);
+    app.add_member(NewMemberSpec {
+        name: "张伟",
+        org: ty,
+        employer: "=HYPERLINK(\"http://x\")",
+        mobile: "13800138000",
+        id_number: &id_a,
+        ..NewMemberSpec::default()
+    })
+    .await;
+    app.add_member(NewMemberSpec { name: "王芳", org: ty, ..NewMemberSpec::default() }).await;
+    app.add_member(NewMemberSpec { name: "赵敏", org: dt, id_number: &id_b, ..NewMemberSpec::default() }).await;
+
+    // The city administrator: their city only, full ID numbers (they keep the dossiers).
+    let taiyuan = app.login_as(Who::Taiyuan).await;
+    let r = taiyuan.get("/admin/members/export.csv").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("filename*=UTF-8''"));
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "a byte order mark for Excel and WPS");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("会员编号,姓名/单位名称"));
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(text.contains("张伟") && text.contains("王芳") && !text.contains("赵敏"));
+    assert!(text.contains(&id_a), "full ID number for the city's own administrator");
+    assert!(text.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "a formula is defused: {text}");
+    let entry = app.text("SELECT after_json FROM audit_log WHERE action = 'member.export' ORDER BY id DESC").await;
+    assert!(entry.unwrap().contains("\"rows\":2"));
+
+    // A search narrows the export like the list.
+    let r = taiyuan.get("/admin/members/export.csv?q=wf").await;
+    let text = r.text().await.unwrap();
+    assert!(text.contains("王芳") && !text.contains("张伟"));
+
+    // The council member reads masked numbers; the .xlsx says the same.
+    let council = app.login_as(Who::Council).await;
+    let text = council.get("/admin/members/export.csv").await.text().await.unwrap();
+    assert!(text.contains("赵敏") && !text.contains(&id_a) && text.contains("1401**********"));
+    let r = council.get("/admin/members/export.xlsx?city=".to_string().as_str()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    keep_sample("members.xlsx", &bytes);
+    let sheet = xlsx_sheet(&bytes);
+    assert!(sheet.contains("张伟") && sheet.contains("赵敏") && sheet.contains("1401**********"));
+    assert!(!sheet.contains(&id_a));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'member.export'").await, 4);
+    // A member cannot export.
+    let teacher = app.login_as(Who::Teacher).await;
+    assert_eq!(teacher.get("/admin/members/export.csv").await.status(), StatusCode::FORBIDDEN);
+}
+
+/// The first worksheet's XML (strings are inline in a constant-memory workbook).
+fn xlsx_sheet(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml").unwrap().read_to_string(&mut text).unwrap();
+    text
+}

@@ -640,7 +640,7 @@ async fn the_registry_is_searched_by_pinyin_and_a_member_page_reads_well_on_a_ph
     rig.both_widths("members").await;
     rig.click("table.list tbody a").await;
     let page = rig.body().await;
-    assert!(page.contains("SXK101") && page.contains("高级会员") && page.contains("1401**********1234"));
+    assert!(page.contains("SXK101") && page.contains("高级会员") && page.contains("1401**********1235"));
     rig.both_widths("member").await;
     // The member's own page, and the public verification page.
     rig.sign_out().await;
@@ -654,5 +654,38 @@ async fn the_registry_is_searched_by_pinyin_and_a_member_page_reads_well_on_a_ph
     rig.open(&format!("/verify/{}", number.trim())).await;
     assert!(rig.body().await.contains("有效会员"));
     rig.both_widths("verify").await;
+    rig.stop().await;
+}
+
+#[tokio::test]
+async fn a_city_administrator_imports_a_roster_from_the_browser() {
+    let rig = Rig::start().await;
+    rig.sign_in("taiyuan", DEMO_PASSWORD).await;
+    rig.wait_path("/admin").await;
+    rig.open("/admin/members").await;
+    rig.click("a[href='/admin/members/import']").await;
+    rig.wait_path("/admin/members/import").await;
+    rig.both_widths("import").await;
+    // A roster with a title row, a good row, a row Excel damaged and a bad mobile.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("太原市会员花名册.csv");
+    let roster = format!(
+        "太原市会员花名册\n序号,姓名,身份证号码,手机,工作单位,入会时间\n1,郝建平,{},13934567890,太原市第十二中学,2015/9/1\n2,武丽,1.40105E+17,13934567891,太原市实验小学,2016年3月1日\n3,乔磊,{},1393456,太原市第一中学,2017-05-01\n",
+        resident_id("14010519790601123"),
+        resident_id("14010819850301041"),
+    );
+    std::fs::write(&file, roster).unwrap();
+    let input = rig.browser.find(Locator::Css("input[type=file]")).await.unwrap();
+    input.send_keys(file.to_str().unwrap()).await.unwrap();
+    rig.click(".filters button[type='submit']").await;
+    for _ in 0..50 {
+        if rig.browser.current_url().await.unwrap().path().contains("/admin/members/import/") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let page = rig.body().await;
+    assert!(page.contains("郝建平") && page.contains("科学计数法") && page.contains("应为 11 位"), "{page}");
+    rig.both_widths("import-preview").await;
     rig.stop().await;
 }

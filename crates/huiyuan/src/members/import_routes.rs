@@ -1,0 +1,345 @@
+//! Census import pages: upload a roster, preview each row's verdict, map columns, download
+//! the verdicts, commit.
+
+use std::collections::HashSet;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::Method;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde::Deserialize;
+
+use super::import::{self, Batch, RowView};
+use super::roster::{FIELDS, Field, Mapping};
+use crate::app::AppState;
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
+use crate::storage::OrgId;
+use crate::web::pagination::{PageQuery, Pager, encode_filters};
+use crate::web::routes::Routes;
+use crate::web::{PageCtx, Staff, allow, download, paths, redirect_flash, render, render_refused};
+
+pub fn routes(upload_limit: usize) -> Routes {
+    Routes::new()
+        .get(paths::ADMIN_MEMBERS_IMPORT, page)
+        .route(
+            paths::ADMIN_MEMBERS_IMPORT,
+            Method::POST,
+            post(upload).layer(DefaultBodyLimit::max(upload_limit + 1_048_576)),
+        )
+        .get(paths::ADMIN_IMPORT, preview)
+        .post(paths::ADMIN_IMPORT_MAPPING, remap)
+        .post(paths::ADMIN_IMPORT_COMMIT, commit)
+        .get(paths::ADMIN_IMPORT_XLSX, verdicts)
+}
+
+type Options = Vec<(String, String)>;
+
+/// A field of the mapping form: (field key, label, [(column, heading, chosen)]).
+type FieldChoice = (&'static str, &'static str, Vec<(usize, String, bool)>);
+
+#[derive(Template)]
+#[template(path = "members/import.html")]
+struct ImportPage {
+    ctx: PageCtx,
+    cities: Options,
+    city: String,
+    error: Option<String>,
+    /// (batch, where, status label)
+    batches: Vec<(Batch, String, &'static str)>,
+    max_size: String,
+}
+
+#[derive(Template)]
+#[template(path = "members/import_preview.html")]
+struct PreviewPage {
+    ctx: PageCtx,
+    b: Batch,
+    city: String,
+    heading: Vec<String>,
+    fields: Vec<FieldChoice>,
+    rows: Vec<(RowView, Vec<String>, &'static str, &'static str)>,
+    tabs: Vec<(&'static str, &'static str, i64, bool)>,
+    pager: Pager,
+    preview: bool,
+    importable: i64,
+}
+
+/// The orgs the actor may import for: (value, label); "direct" for province-direct.
+async fn import_targets(state: &AppState, actor: &Actor, page: &PageCtx) -> AppResult<Options> {
+    let mut conn = state.db.pool().acquire().await?;
+    let cities: Vec<(OrgId, String, String)> =
+        sqlx::query_as("SELECT id, short_name, path FROM org WHERE level = 'city' ORDER BY sort_order, code")
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut out: Options = cities
+        .into_iter()
+        .filter(|(_, _, path)| actor.can_import_members(Some(path)))
+        .map(|(id, name, _)| (id.to_string(), name))
+        .collect();
+    if actor.can_import_members(None) {
+        out.push(("direct".into(), page.t("member.direct").into()));
+    }
+    Ok(out)
+}
+
+/// The batch, for someone who may import into its org.
+async fn visible(state: &AppState, actor: &Actor, id: i64) -> AppResult<Batch> {
+    let mut conn = state.db.pool().acquire().await?;
+    let batch = import::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    let path = match batch.org_id {
+        Some(o) => Some(crate::orgs::store::find(&mut conn, o).await?.ok_or(AppError::NotFound)?.path),
+        None => None,
+    };
+    allow(actor.can_import_members(path.as_deref()))?;
+    Ok(batch)
+}
+
+async fn import_page(
+    state: &AppState,
+    actor: &Actor,
+    page: PageCtx,
+    city: String,
+    error: Option<String>,
+) -> AppResult<ImportPage> {
+    let cities = import_targets(state, actor, &page).await?;
+    allow(!cities.is_empty())?;
+    let mut conn = state.db.pool().acquire().await?;
+    let scope = super::routes::scope_orgs(&mut conn, actor).await?;
+    let names: std::collections::HashMap<OrgId, String> =
+        sqlx::query_as::<_, (OrgId, String)>("SELECT id, short_name FROM org")
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
+    let batches = import::recent(&mut conn, &scope)
+        .await?
+        .into_iter()
+        .map(|b| {
+            let place = b.org_id.and_then(|o| names.get(&o).cloned()).unwrap_or_else(|| page.t("member.direct").into());
+            let status = page.t(match b.status.as_str() {
+                "committed" => "import.s_committed",
+                "discarded" => "import.s_discarded",
+                _ => "import.s_preview",
+            });
+            (b, place, status)
+        })
+        .collect();
+    let max_size = crate::files::human_size(i64::try_from(state.settings.uploads.max_bytes).unwrap_or(i64::MAX));
+    let city = if city.is_empty() { cities.first().map(|c| c.0.clone()).unwrap_or_default() } else { city };
+    Ok(ImportPage {
+        ctx: page.title("import.title").crumb("menu.registry", paths::ADMIN_MEMBERS),
+        cities,
+        city,
+        error,
+        batches,
+        max_size,
+    })
+}
+
+async fn page(State(state): State<AppState>, Staff(actor, _): Staff, page: PageCtx) -> AppResult<Response> {
+    Ok(render(&import_page(&state, &actor, page, String::new(), None).await?)?.into_response())
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    Staff(actor, ctx): Staff,
+    page: PageCtx,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let max = state.settings.uploads.max_bytes;
+    let too_large = || {
+        AppError::TooLarge(
+            Msg::new("err.file_too_large").arg("max", crate::files::human_size(i64::try_from(max).unwrap_or(i64::MAX))),
+        )
+    };
+    let (mut city, mut file) = (String::new(), None);
+    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
+        match field.name() {
+            Some("city") => city = field.text().await.map_err(|_| too_large())?,
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                file = Some((name, field.bytes().await.map_err(|_| too_large())?));
+            }
+            _ => {}
+        }
+    }
+    let targets = import_targets(&state, &actor, &page).await?;
+    allow(!targets.is_empty())?;
+    if !targets.iter().any(|(v, _)| *v == city) {
+        let msg = page.msg(&Msg::new("import.err_city"));
+        return render_refused(&import_page(&state, &actor, page, city, Some(msg)).await?);
+    }
+    let org = city.parse::<i64>().ok().map(OrgId);
+    let outcome = match file {
+        Some((name, bytes)) if !name.is_empty() && !bytes.is_empty() => {
+            if bytes.len() > max {
+                return Err(too_large());
+            }
+            import::upload(&state, &actor, &ctx.who(), page.lang, org, &name, &bytes).await?
+        }
+        _ => Err(Msg::new("err.file_missing")),
+    };
+    match outcome {
+        Ok(id) => Ok(redirect_flash(&state, &paths::with_id(paths::ADMIN_IMPORT, id), &Msg::new("flash.import_read"))),
+        Err(msg) => {
+            let msg = page.msg(&msg);
+            render_refused(&import_page(&state, &actor, page, city, Some(msg)).await?)
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct PreviewQuery {
+    #[serde(default)]
+    verdict: String,
+    #[serde(flatten)]
+    page: PageQuery,
+}
+
+const VERDICTS: [(&str, &str); 4] = [
+    ("new", "import.v_new_label"),
+    ("probable", "import.v_probable_label"),
+    ("duplicate", "import.v_duplicate_label"),
+    ("invalid", "import.v_invalid_label"),
+];
+
+fn verdict_tag(v: &str) -> &'static str {
+    match v {
+        "new" => "tag-green",
+        "probable" => "tag-orange",
+        "duplicate" => "tag-grey",
+        _ => "tag-red",
+    }
+}
+
+async fn preview(
+    State(state): State<AppState>,
+    Staff(actor, _): Staff,
+    page: PageCtx,
+    Path(id): Path<i64>,
+    Query(q): Query<PreviewQuery>,
+) -> AppResult<Response> {
+    let b = visible(&state, &actor, id).await?;
+    let verdict = VERDICTS.iter().find(|(v, _)| *v == q.verdict).map(|(v, _)| *v);
+    let pager =
+        Pager::new(&q.page, &paths::with_id(paths::ADMIN_IMPORT, id), encode_filters(&[("verdict", &q.verdict)]));
+    let mut conn = state.db.pool().acquire().await?;
+    let rows = import::rows(&mut conn, id, verdict, pager.offset(), pager.limit()).await?;
+    let city = match b.org_id {
+        Some(o) => crate::orgs::store::find(&mut conn, o).await?.map(|o| o.short_name).unwrap_or_default(),
+        None => page.t("member.direct").into(),
+    };
+    drop(conn);
+    let count = |v: &str| match v {
+        "new" => b.new_rows,
+        "probable" => b.probable_rows,
+        "duplicate" => b.duplicate_rows,
+        _ => b.invalid_rows,
+    };
+    let total = verdict.map(count).unwrap_or(b.new_rows + b.probable_rows + b.duplicate_rows + b.invalid_rows);
+    let mut tabs =
+        vec![("", "list.all", b.new_rows + b.probable_rows + b.duplicate_rows + b.invalid_rows, verdict.is_none())];
+    tabs.extend(VERDICTS.iter().map(|(v, label)| (*v, *label, count(v), verdict == Some(*v))));
+    let mapping = b.mapping();
+    let heading = b.heading();
+    let fields = FIELDS
+        .iter()
+        .map(|f| {
+            let chosen = mapping.get(f).copied();
+            let columns = heading.iter().enumerate().map(|(i, h)| (i, h.clone(), chosen == Some(i))).collect();
+            (f.key(), f.label_key(), columns)
+        })
+        .collect();
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let mut cells = r.cells();
+            cells.resize(heading.len(), String::new());
+            let label =
+                VERDICTS.iter().find(|(v, _)| *v == r.verdict).map(|(_, l)| *l).unwrap_or("import.v_invalid_label");
+            let tag = verdict_tag(&r.verdict);
+            (r, cells, label, tag)
+        })
+        .collect();
+    Ok(render(&PreviewPage {
+        ctx: page
+            .title_text(b.file_name.clone())
+            .crumb("menu.registry", paths::ADMIN_MEMBERS)
+            .crumb("import.title", paths::ADMIN_MEMBERS_IMPORT),
+        city,
+        heading,
+        fields,
+        rows,
+        tabs,
+        pager: pager.with_total(total),
+        preview: b.status == "preview",
+        importable: b.new_rows,
+        b,
+    })?
+    .into_response())
+}
+
+async fn remap(
+    State(state): State<AppState>,
+    Staff(actor, ctx): Staff,
+    page: PageCtx,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let b = visible(&state, &actor, id).await?;
+    let width = b.heading().len();
+    let mut mapping = Mapping::new();
+    for (k, v) in &pairs {
+        if let (Some(field), Ok(col)) = (k.strip_prefix("col_").and_then(Field::parse), v.parse::<usize>())
+            && col < width
+            && !mapping.values().any(|c| *c == col)
+        {
+            mapping.insert(field, col);
+        }
+    }
+    import::remap(&state, &ctx.who(), page.lang, &b, &mapping).await?;
+    Ok(redirect_flash(&state, &paths::with_id(paths::ADMIN_IMPORT, id), &Msg::new("flash.import_remapped")))
+}
+
+async fn commit(
+    State(state): State<AppState>,
+    Staff(actor, ctx): Staff,
+    page: PageCtx,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let b = visible(&state, &actor, id).await?;
+    let chosen: HashSet<i64> = pairs
+        .iter()
+        .filter(|(k, v)| k.starts_with("probable_") && v == "import")
+        .filter_map(|(k, _)| k.trim_start_matches("probable_").parse().ok())
+        .collect();
+    let added = import::commit(&state, &ctx.who(), page.lang, &b, &chosen).await?;
+    Ok(redirect_flash(
+        &state,
+        &paths::with_id(paths::ADMIN_IMPORT, id),
+        &Msg::new("flash.import_committed").arg("name", added),
+    ))
+}
+
+async fn verdicts(
+    State(state): State<AppState>,
+    Staff(actor, _): Staff,
+    page: PageCtx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let b = visible(&state, &actor, id).await?;
+    let bytes = import::verdicts_xlsx(&state, page.lang, &b).await?;
+    let stem = b.file_name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&b.file_name).to_string();
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "attachment",
+        &format!("{stem}-{}.xlsx", page.t("import.verdict_file")),
+        "private, no-store",
+    ))
+}
