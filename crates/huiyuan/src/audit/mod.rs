@@ -168,6 +168,8 @@ pub const ACTIONS: &[&str] = &[
     "member.export",
     "member.import_preview",
     "member.import",
+    "member.duplicate_scan",
+    "member.merge",
     "system.first_run",
     "system.demo",
 ];

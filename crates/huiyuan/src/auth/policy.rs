@@ -174,6 +174,17 @@ impl Actor {
         self.is_secretariat() || org_path.is_some_and(|p| self.can_review_city_application(p))
     }
 
+    /// Merge duplicate records: the secretariat, or a city's administrators for records
+    /// that are both their city's (`org_path` of each record is asked in turn).
+    pub fn can_merge_members(&self, org_path: Option<&str>) -> bool {
+        self.is_secretariat() || org_path.is_some_and(|p| self.can_review_city_application(p))
+    }
+
+    /// Scan the whole registry for duplicates: the secretariat.
+    pub fn can_scan_duplicates(&self) -> bool {
+        self.is_secretariat()
+    }
+
     /// Change a member's category or status, reissue certificates: the secretariat.
     pub fn can_manage_members(&self) -> bool {
         self.is_secretariat()

@@ -16,6 +16,8 @@
 //! anyone may verify a certificate (masked name, rate-limited).
 
 pub mod bulk;
+pub mod duplicate_routes;
+pub mod duplicates;
 pub mod export;
 pub mod generate;
 pub mod import;

@@ -26,6 +26,7 @@ use crate::web::{CurrentUser, PageCtx, Staff, allow, download, paths, redirect_f
 
 pub fn routes(upload_limit: usize) -> Routes {
     super::import_routes::routes(upload_limit)
+        .merge(super::duplicate_routes::routes())
         .get(paths::ADMIN_MEMBERS, list)
         .get(paths::ADMIN_MEMBERS_CSV, export_csv)
         .get(paths::ADMIN_MEMBERS_XLSX, export_xlsx)

@@ -39,6 +39,8 @@ pub fn parse(raw: &str) -> Option<Msg> {
 const FLASH_KEYS: &[&str] = &[
     "flash.saved",
     "flash.member_status",
+    "flash.duplicates_found",
+    "flash.members_merged",
     "flash.import_read",
     "flash.import_remapped",
     "flash.import_committed",

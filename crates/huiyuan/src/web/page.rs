@@ -255,7 +255,17 @@ fn menu(actor: &Actor, path: &str) -> Vec<MenuGroup> {
     }
     groups.push(MenuGroup { label: "menu.joining", items: joining });
     if actor.can_view_members() {
-        groups.push(MenuGroup { label: "menu.registry", items: vec![item("menu.members", paths::ADMIN_MEMBERS)] });
+        groups.push(MenuGroup {
+            label: "menu.registry",
+            items: vec![
+                MenuItem {
+                    active: path == paths::ADMIN_MEMBERS
+                        || (path.starts_with("/admin/members/") && !path.starts_with(paths::ADMIN_DUPLICATES)),
+                    ..item("menu.members", paths::ADMIN_MEMBERS)
+                },
+                item("menu.duplicates", paths::ADMIN_DUPLICATES),
+            ],
+        });
     }
     if actor.can_manage_notices() {
         groups.push(MenuGroup { label: "menu.notices", items: vec![item("menu.notice_admin", paths::ADMIN_NOTICES)] });

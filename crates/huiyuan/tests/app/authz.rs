@@ -496,6 +496,23 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             Body::None,
             [SignIn, FORBIDDEN, FORBIDDEN, SEE_OTHER, Status(409), Status(409)],
         ),
+        // Duplicates: staff look within scope; the secretariat scans; merging needs both
+        // records in the merger's scope (and a reason: none given here).
+        case(Method::GET, "/admin/members/duplicates", "/admin/members/duplicates", Body::None, STAFF),
+        case(
+            Method::POST,
+            "/admin/members/duplicates/scan",
+            "/admin/members/duplicates/scan",
+            Body::None,
+            SECRETARIAT_POST,
+        ),
+        case(
+            Method::POST,
+            "/admin/members/merge",
+            "/admin/members/merge",
+            form(&[("a", &member.to_string()), ("b", &group_member.to_string()), ("reason", "")]),
+            [SignIn, FORBIDDEN, Status(422), Status(422), Status(422), Status(422)],
+        ),
         case(Method::GET, "/admin/members/{id}", format!("/admin/members/{member}"), Body::None, THIS_CITY),
         case(
             Method::POST,
@@ -872,6 +889,9 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
                     c.expect[i]
                 ));
             }
+            // Read the whole answer: a streamed download finishes its work (and its audit
+            // record) when the last byte has gone.
+            let _ = resp.bytes().await;
             let refused = matches!(c.expect[i], SignIn | Status(401) | Status(403) | Status(404));
             if refused && app.audit_count().await != before {
                 failures.push(format!("{} {} as {}: refused, but the audit log grew", c.method, c.path, names[i]));

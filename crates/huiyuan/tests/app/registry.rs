@@ -25,6 +25,7 @@ async fn approve(app: &TestApp, ids: &[i64], resolution: &str) {
 fn names(html: &str) -> Vec<String> {
     html.split("<a href=\"/admin/members/")
         .skip(1)
+        .filter(|s| s.starts_with(|c: char| c.is_ascii_digit()))
         .filter_map(|s| s.split_once("\">").and_then(|(_, rest)| rest.split_once("</a>")).map(|(n, _)| n.to_string()))
         .filter(|n| !n.contains('<'))
         .collect()
@@ -412,4 +413,78 @@ fn xlsx_sheet(bytes: &[u8]) -> String {
     let mut text = String::new();
     zip.by_name("xl/worksheets/sheet1.xml").unwrap().read_to_string(&mut text).unwrap();
     text
+}
+
+#[tokio::test]
+async fn probable_duplicates_are_found_and_merged_into_the_older_record_within_scope() {
+    let app = TestApp::spawn().await;
+    let (ty, dt) = (Some(app.fixture.taiyuan), Some(app.fixture.datong));
+    let id_old = resident_id("140105", "19800101", 11);
+    let (old, old_number) = app
+        .add_member(NewMemberSpec {
+            name: "刘洋",
+            org: ty,
+            mobile: "13800001111",
+            id_number: &id_old,
+            ..NewMemberSpec::default()
+        })
+        .await;
+    let (new, new_number) = app
+        .add_member(NewMemberSpec {
+            name: "刘洋",
+            org: ty,
+            mobile: "13800001111",
+            employer: "太原市第五中学",
+            ..NewMemberSpec::default()
+        })
+        .await;
+    // Another pair across two cities, and one that only shares a name.
+    app.add_member(NewMemberSpec { name: "周敏", org: ty, employer: "实验中学", ..NewMemberSpec::default() }).await;
+    app.add_member(NewMemberSpec { name: "周敏", org: dt, employer: "实验中学", ..NewMemberSpec::default() }).await;
+    app.add_member(NewMemberSpec { name: "刘洋", org: dt, mobile: "13999999999", ..NewMemberSpec::default() }).await;
+    // The database itself refuses a second member with the same ID number.
+    let again = sqlx::query(
+        "INSERT INTO member (kind, number, name, category, channel, status, identity_key, joined_at, created_at, updated_at)
+         VALUES ('individual', 'X1', '刘洋', 'ordinary', 'city', 'active', $1, 0, 0, 0)",
+    )
+    .bind(format!("resident_id:{id_old}"))
+    .execute(app.state.db.pool())
+    .await;
+    assert!(again.is_err(), "identity_key is UNIQUE");
+
+    let sec = app.login_as(Who::Secretariat).await;
+    let taiyuan = app.login_as(Who::Taiyuan).await;
+    assert_eq!(taiyuan.post_form("/admin/members/duplicates/scan", &[]).await.status(), StatusCode::FORBIDDEN);
+    let r = sec.post_form("/admin/members/duplicates/scan", &[]).await;
+    assert_redirect(&r, "/admin/members/duplicates");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM duplicate_group").await, 2);
+    let (_, html) = sec.page("/admin/members/duplicates").await;
+    assert!(html.contains("姓名、手机相同") && html.contains("姓名、工作单位相同"));
+    // The city sees its own pair only; 周敏 spans two cities.
+    let (_, html) = taiyuan.page("/admin/members/duplicates").await;
+    assert!(html.contains("刘洋") && !html.contains("周敏"));
+
+    // Merging needs a reason; then the older number survives with the newer one's details.
+    let url = "/admin/members/merge";
+    let r = taiyuan.post_form(url, &[("a", &new.to_string()), ("b", &old.to_string()), ("reason", "")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let datong = app.login_as(Who::Datong).await;
+    let r = datong.post_form(url, &[("a", &new.to_string()), ("b", &old.to_string()), ("reason", "同一人")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "not the other city's records");
+    let r = taiyuan
+        .post_form(url, &[("a", &new.to_string()), ("b", &old.to_string()), ("reason", "电话核实为同一人")])
+        .await;
+    assert_redirect(&r, &format!("/admin/members/{old}"));
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM member WHERE id = {new}")).await, 0);
+    assert_eq!(app.text(&format!("SELECT employer FROM member WHERE id = {old}")).await.unwrap(), "太原市第五中学");
+    assert_eq!(app.text(&format!("SELECT number FROM member WHERE id = {old}")).await.unwrap(), old_number);
+    let (_, html) = taiyuan.page(&format!("/admin/members/{old}")).await;
+    assert!(html.contains(&format!("{new_number} → {old_number}")) && html.contains("电话核实为同一人"));
+    let merged = app.text("SELECT before_json FROM audit_log WHERE action = 'member.merge'").await.unwrap();
+    assert!(merged.contains(&new_number), "the audit log keeps the merged record: {merged}");
+    // Search now finds the survivor by the merged record's employer.
+    assert_eq!(search(&sec, "五中").await, ["刘洋"]);
+    // The scan's group went with the merged record.
+    let (_, html) = taiyuan.page("/admin/members/duplicates").await;
+    assert!(!html.contains(&new_number));
 }
