@@ -34,6 +34,19 @@ pub enum Command {
     /// Add generated members (realistic names, employers, mobiles across the cities) for
     /// trying the registry at scale and for benchmarks. Not for a production database.
     GenerateMembers(GenerateArgs),
+    /// Write a generated roster (.xlsx) of N people, as a city would send for the census
+    /// import; for trying and benchmarking the import.
+    GenerateRoster {
+        /// How many people.
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Check a settings file and report every problem with its key.
     CheckConfig {
         /// The TOML settings file to check.
@@ -121,6 +134,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::CreateAdmin(args) => create_admin(args).await,
         Command::Backup(args) => backup(args).await,
+        Command::GenerateRoster { count, out, seed } => {
+            crate::members::generate::roster_xlsx(&out, count, seed)?;
+            println!("{}: {count} people", out.display());
+            Ok(())
+        }
         Command::GenerateMembers(args) => {
             let (db, settings) = open(&args.store).await?;
             db.migrate().await?;

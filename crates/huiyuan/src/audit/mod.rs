@@ -170,6 +170,10 @@ pub const ACTIONS: &[&str] = &[
     "member.import",
     "member.duplicate_scan",
     "member.merge",
+    "census.open",
+    "census.remind",
+    "census.respond",
+    "census.lapse",
     "system.first_run",
     "system.demo",
 ];

@@ -56,6 +56,7 @@ pub fn target_type_key(target_type: &str) -> &'static str {
         "meeting" => "audit.type_meeting",
         "member" => "audit.type_member",
         "import" => "audit.type_import",
+        "census" => "audit.type_census",
         _ => "audit.type_other",
     }
 }

@@ -180,6 +180,12 @@ impl Actor {
         self.is_secretariat() || org_path.is_some_and(|p| self.can_review_city_application(p))
     }
 
+    /// Confirm a member's record on their behalf in a census: the secretariat, and the
+    /// administrators of the member's city.
+    pub fn can_confirm_for_member(&self, org_path: Option<&str>) -> bool {
+        self.can_merge_members(org_path)
+    }
+
     /// Scan the whole registry for duplicates: the secretariat.
     pub fn can_scan_duplicates(&self) -> bool {
         self.is_secretariat()

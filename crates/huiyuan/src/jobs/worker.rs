@@ -129,6 +129,8 @@ async fn housekeeping(state: &AppState) -> anyhow::Result<()> {
     let sessions = auth::session::purge_expired(&mut conn).await?;
     let window = state.settings.security.login_window_minutes * 60 * 1000;
     let attempts = auth::store::purge_attempts(&mut conn, now_ms() - 2 * window).await?;
-    tracing::debug!(sessions, attempts, "housekeeping done");
+    drop(conn);
+    let reminders = crate::members::census::send_reminders(state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::debug!(sessions, attempts, reminders, "housekeeping done");
     Ok(())
 }

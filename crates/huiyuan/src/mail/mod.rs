@@ -6,6 +6,7 @@
 //! With no `[mail.smtp]` settings, messages are *kept* instead of sent: `/admin/outbox` shows
 //! them, so password reset works on a fresh installation.
 
+pub mod message;
 pub mod routes;
 mod store;
 mod transport;

@@ -63,8 +63,10 @@ async fn view(
             .await?
             .into_iter()
             .collect();
-    let (found_at,): (Option<i64>,) =
-        sqlx::query_as("SELECT MAX(found_at) FROM duplicate_group").fetch_one(&mut *conn).await?;
+    let scanned: Option<(String,)> = sqlx::query_as("SELECT value FROM instance WHERE key = 'duplicates_scanned_at'")
+        .fetch_optional(&mut *conn)
+        .await?;
+    let found_at = scanned.and_then(|(v,)| v.parse::<i64>().ok());
     drop(conn);
     let groups = found
         .into_iter()

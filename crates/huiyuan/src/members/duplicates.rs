@@ -49,6 +49,13 @@ pub async fn scan(state: &AppState, who: &Who) -> AppResult<Scan> {
     let (members,): (i64,) =
         sqlx::query_as("SELECT COUNT(DISTINCT member_id) FROM duplicate_member").fetch_one(&mut *tx).await?;
     let millis = started.elapsed().as_millis();
+    sqlx::query(
+        "INSERT INTO instance (key, value) VALUES ('duplicates_scanned_at', $1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(now.to_string())
+    .execute(&mut *tx)
+    .await?;
     audit::record(
         &mut tx,
         who,

@@ -16,6 +16,8 @@
 //! anyone may verify a certificate (masked name, rate-limited).
 
 pub mod bulk;
+pub mod census;
+pub mod census_routes;
 pub mod duplicate_routes;
 pub mod duplicates;
 pub mod export;

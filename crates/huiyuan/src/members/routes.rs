@@ -27,6 +27,7 @@ use crate::web::{CurrentUser, PageCtx, Staff, allow, download, paths, redirect_f
 pub fn routes(upload_limit: usize) -> Routes {
     super::import_routes::routes(upload_limit)
         .merge(super::duplicate_routes::routes())
+        .merge(super::census_routes::routes())
         .get(paths::ADMIN_MEMBERS, list)
         .get(paths::ADMIN_MEMBERS_CSV, export_csv)
         .get(paths::ADMIN_MEMBERS_XLSX, export_xlsx)
@@ -145,16 +146,16 @@ async fn list(
     let pager = Pager::new(&q.page, paths::ADMIN_MEMBERS, encoded);
     // Deep pages of a capped count are not offered: narrow the search instead.
     let (rows, total) = store::list(&mut conn, &filter, pager.offset(), pager.limit()).await?;
-    let names = org_names(&mut conn).await?;
+    // One read of the org tree: names for the rows, cities for the filter.
+    let orgs: Vec<(OrgId, String, String)> =
+        sqlx::query_as("SELECT id, short_name, level FROM org ORDER BY sort_order, code").fetch_all(&mut *conn).await?;
+    let names: HashMap<OrgId, String> = orgs.iter().map(|(id, n, _)| (*id, n.clone())).collect();
     let cities: Options = {
-        let mut all: Vec<(OrgId, String)> =
-            sqlx::query_as("SELECT id, short_name FROM org WHERE level = 'city' ORDER BY sort_order, code")
-                .fetch_all(&mut *conn)
-                .await?;
-        if let Some(scope) = &scope {
-            all.retain(|(id, _)| scope.contains(id));
-        }
-        let mut out: Options = all.into_iter().map(|(id, n)| (id.to_string(), n)).collect();
+        let mut out: Options = orgs
+            .into_iter()
+            .filter(|(id, _, level)| level == "city" && scope.as_ref().is_none_or(|s| s.contains(id)))
+            .map(|(id, n, _)| (id.to_string(), n))
+            .collect();
         if scope.is_none() {
             out.push(("direct".into(), page.t("member.direct").into()));
         }
@@ -584,25 +585,48 @@ async fn plaque_pdf(
     Ok(download(bytes, "application/pdf", "inline", &name, "private, no-store"))
 }
 
-/// The signed-in member's own records and certificates.
+/// The signed-in member's own records, certificates and census tasks.
 async fn mine(State(state): State<AppState>, CurrentUser(actor, _): CurrentUser, page: PageCtx) -> AppResult<Response> {
+    Ok(render(&mine_page(&state, &actor, page, None).await?)?.into_response())
+}
+
+/// The member's page; `attempt` re-shows a refused census correction.
+pub async fn mine_page(
+    state: &AppState,
+    actor: &Actor,
+    page: PageCtx,
+    attempt: Option<(MemberId, super::census::Correction, crate::error::FieldErrors)>,
+) -> AppResult<MinePage> {
     let mut conn = state.db.pool().acquire().await?;
     let members = store::by_user(&mut conn, actor.user_id).await?;
+    let today = state.settings.locale.today();
     let mut out = Vec::new();
     for m in members {
-        let today = state.settings.locale.today().to_string();
+        let today_s = today.to_string();
         let cert = store::certificates(&mut conn, m.id)
             .await?
             .into_iter()
-            .find(|c| c.revoked_at.is_none() && c.valid_until >= today);
-        let category = category_label(&state, page.lang, &m.category);
+            .find(|c| c.revoked_at.is_none() && c.valid_until >= today_s);
+        let task = super::census::open_task(&mut conn, m.id, today).await?;
+        let category = category_label(state, page.lang, &m.category);
         let status = page.t(status_label_key(&m.status));
         let tag = status_tag(&m.status);
-        out.push((m, category, status, tag, cert));
+        let (form, errors) = match &attempt {
+            Some((id, c, e)) if *id == m.id => (c.clone(), e.clone()),
+            _ => (
+                super::census::Correction {
+                    mobile: m.mobile.clone(),
+                    email: m.email.clone(),
+                    employer: m.employer.clone(),
+                    note: String::new(),
+                },
+                crate::error::FieldErrors::new(),
+            ),
+        };
+        out.push(MineItem { m, category, status, tag, cert, task, form, errors });
     }
     drop(conn);
-    Ok(render(&MinePage { ctx: page.title("member.mine_title").crumb("menu.me", paths::ME), members: out })?
-        .into_response())
+    Ok(MinePage { ctx: page.title("member.mine_title").crumb("menu.me", paths::ME), members: out })
 }
 
 async fn my_certificate(

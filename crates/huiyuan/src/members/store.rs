@@ -463,13 +463,18 @@ impl Filter {
     }
 }
 
-/// A page of the list, and the total (at most the filter's count cap + 1).
+/// A page of the list, and the total (at most the filter's count cap + 1). A first page that
+/// is not full is its own total: no count query.
 pub async fn list(conn: &mut Conn, f: &Filter, offset: i64, limit: i64) -> Result<(Vec<Row>, i64), sqlx::Error> {
+    let rows = page(conn, f, offset, limit).await?;
+    let shown = i64::try_from(rows.len()).unwrap_or(0);
+    if offset == 0 && shown < limit {
+        return Ok((rows, shown));
+    }
     let mut count = Sql::new("SELECT COUNT(*) FROM (SELECT 1");
     push_from(&mut count, f, false);
     count.push(" LIMIT ").bind(f.count_cap() + 1).push(") capped");
     let (total,): (i64,) = count.fetch_one(conn).await?;
-    let rows = if total == 0 { Vec::new() } else { page(conn, f, offset, limit).await? };
     Ok((rows, total))
 }
 

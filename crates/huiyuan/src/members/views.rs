@@ -84,12 +84,24 @@ pub struct ShowPage {
     pub verify_url: String,
 }
 
+/// One of the member's own records, with its certificate and census task.
+pub struct MineItem {
+    pub m: super::store::Member,
+    pub category: String,
+    pub status: &'static str,
+    pub tag: &'static str,
+    pub cert: Option<Certificate>,
+    pub task: Option<super::census::Census>,
+    /// The census correction form, as shown (or as typed when refused).
+    pub form: super::census::Correction,
+    pub errors: FieldErrors,
+}
+
 #[derive(Template)]
 #[template(path = "members/mine.html")]
 pub struct MinePage {
     pub ctx: PageCtx,
-    /// (member, category, status label, status tag, valid certificate)
-    pub members: Vec<(super::store::Member, String, &'static str, &'static str, Option<Certificate>)>,
+    pub members: Vec<MineItem>,
 }
 
 #[derive(Template)]

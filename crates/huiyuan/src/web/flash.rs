@@ -39,6 +39,10 @@ pub fn parse(raw: &str) -> Option<Msg> {
 const FLASH_KEYS: &[&str] = &[
     "flash.saved",
     "flash.member_status",
+    "flash.census_opened",
+    "flash.census_confirmed",
+    "flash.census_lapsed",
+    "flash.census_answered",
     "flash.duplicates_found",
     "flash.members_merged",
     "flash.import_read",

@@ -264,6 +264,7 @@ fn menu(actor: &Actor, path: &str) -> Vec<MenuGroup> {
                     ..item("menu.members", paths::ADMIN_MEMBERS)
                 },
                 item("menu.duplicates", paths::ADMIN_DUPLICATES),
+                item("menu.census", paths::ADMIN_CENSUSES),
             ],
         });
     }

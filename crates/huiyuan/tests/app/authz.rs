@@ -183,6 +183,20 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         location(&r).rsplit('/').next().unwrap().to_string()
     };
+    // A census of 太原市, open now: the teacher's record has a task in it.
+    let census = {
+        let today = app.state.settings.locale.today();
+        let close = (today + time::Duration::days(30)).to_string();
+        let fields = [
+            ("title", "授权测试普查"),
+            ("opens_on", &today.to_string()),
+            ("closes_on", &close),
+            ("org", &ty.to_string()),
+        ];
+        let r = sec.post_form("/admin/census", &fields).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        location(&r).rsplit('/').next().unwrap().to_string()
+    };
     let audit_id = app.scalar("SELECT MAX(id) FROM audit_log").await;
 
     let cases = vec![
@@ -512,6 +526,38 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             "/admin/members/merge",
             form(&[("a", &member.to_string()), ("b", &group_member.to_string()), ("reason", "")]),
             [SignIn, FORBIDDEN, Status(422), Status(422), Status(422), Status(422)],
+        ),
+        // Census: staff follow (each within scope); the secretariat opens and lapses; a city
+        // confirms for its own members (a basis is required: none given here).
+        case(Method::GET, "/admin/census", "/admin/census", Body::None, STAFF),
+        case(
+            Method::POST,
+            "/admin/census",
+            "/admin/census",
+            form(&[("title", "")]),
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, Status(422), Status(422)],
+        ),
+        case(Method::GET, "/admin/census/{id}", format!("/admin/census/{census}"), Body::None, STAFF),
+        case(
+            Method::POST,
+            "/admin/census/{id}/members/{member}/confirm",
+            format!("/admin/census/{census}/members/{member}/confirm"),
+            form(&[("note", "")]),
+            [SignIn, FORBIDDEN, FORBIDDEN, Status(422), Status(422), Status(422)],
+        ),
+        case(
+            Method::POST,
+            "/admin/census/{id}/lapse",
+            format!("/admin/census/{census}/lapse"),
+            Body::None,
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, Status(409), Status(409)],
+        ),
+        case(
+            Method::POST,
+            "/me/membership/{id}/census",
+            format!("/me/membership/{member}/census"),
+            form(&[("action", "confirm")]),
+            [SignIn, SEE_OTHER, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND],
         ),
         case(Method::GET, "/admin/members/{id}", format!("/admin/members/{member}"), Body::None, THIS_CITY),
         case(

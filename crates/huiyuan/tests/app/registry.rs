@@ -488,3 +488,128 @@ async fn probable_duplicates_are_found_and_merged_into_the_older_record_within_s
     let (_, html) = taiyuan.page("/admin/members/duplicates").await;
     assert!(!html.contains(&new_number));
 }
+
+/// Move a campaign's end date (time passing, in a test).
+async fn census_closes(app: &TestApp, id: i64, days_from_today: i64) {
+    let day = app.state.settings.locale.today() + time::Duration::days(days_from_today);
+    sqlx::query("UPDATE census SET closes_on = $1 WHERE id = $2")
+        .bind(day.to_string())
+        .bind(id)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_census_campaign_runs_from_notices_to_answers_reminders_and_lapse() {
+    let app = TestApp::spawn().await;
+    let (ty, dt) = (Some(app.fixture.taiyuan), Some(app.fixture.datong));
+    let teacher = app.fixture.user(Who::Teacher);
+    let (own, _) = app
+        .add_member(NewMemberSpec {
+            name: "张伟",
+            org: ty,
+            user: Some(teacher),
+            employer: "太原五中",
+            ..NewMemberSpec::default()
+        })
+        .await;
+    let (phone, _) = app.add_member(NewMemberSpec { name: "王芳", org: ty, ..NewMemberSpec::default() }).await;
+    let (silent, _) =
+        app.add_member(NewMemberSpec { name: "赵强", org: ty, category: "senior", ..NewMemberSpec::default() }).await;
+    let (elsewhere, _) = app.add_member(NewMemberSpec { name: "周敏", org: dt, ..NewMemberSpec::default() }).await;
+    sqlx::query("UPDATE member SET email = 'zhaoqiang@example.org' WHERE id = $1")
+        .bind(silent)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let today = app.state.settings.locale.today();
+    let ty_s = app.fixture.taiyuan.to_string();
+    let sec = app.login_as(Who::Secretariat).await;
+
+    // Bad input: refused with the reason, nothing created; a city cannot open one.
+    let close = (today + time::Duration::days(30)).to_string();
+    let r = sec
+        .post_form(
+            "/admin/census",
+            &[("title", "2026年会员重新登记"), ("opens_on", &close), ("closes_on", &today.to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("截止日期不能早于开始日期"));
+    let city = app.login_as(Who::Taiyuan).await;
+    let fields =
+        [("title", "2026年会员重新登记"), ("opens_on", &today.to_string()), ("closes_on", &close), ("org", &ty_s)];
+    assert_eq!(city.post_form("/admin/census", &fields).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM census").await, 0);
+
+    // Opened for 太原市: its three active members get the task.
+    let r = sec.post_form("/admin/census", &fields).await;
+    assert_redirect(&r, "/admin/census/");
+    let id: i64 = location(&r).rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM census_member WHERE census_id = {id}")).await, 3);
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM census_member WHERE member_id = {elsewhere}")).await, 0);
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM notification WHERE user_id = {}", teacher.0)).await, 1);
+    assert!(app.last_mail_to("zhaoqiang@example.org").await.is_some(), "members with an address are e-mailed");
+
+    // The member corrects their record (a bad mobile first: refused, typed values kept).
+    let me = app.login_as(Who::Teacher).await;
+    let (_, page) = me.page("/me/membership").await;
+    assert!(page.contains("2026年会员重新登记") && page.contains("信息无误"));
+    let url = format!("/me/membership/{own}/census");
+    let r = me
+        .post_form(&url, &[("action", "correct"), ("mobile", "123"), ("email", ""), ("employer", "太原市第五中学")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("手机号应为 11 位") && html.contains("太原市第五中学"));
+    let r = me
+        .post_form(
+            &url,
+            &[("action", "correct"), ("mobile", "13800138000"), ("email", ""), ("employer", "太原市第五中学")],
+        )
+        .await;
+    assert_redirect(&r, "/me/membership");
+    assert_eq!(app.text(&format!("SELECT employer FROM member WHERE id = {own}")).await.unwrap(), "太原市第五中学");
+    assert_eq!(search(&sec, "13800138000").await, ["张伟"], "the correction is searchable");
+    assert_eq!(me.post_form(&url, &[("action", "confirm")]).await.status(), StatusCode::CONFLICT, "answered once");
+
+    // The city confirms for a member without an account (with the basis), not for others.
+    let confirm = format!("/admin/census/{id}/members/{phone}/confirm");
+    assert_eq!(city.post_form(&confirm, &[("note", "")]).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let datong = app.login_as(Who::Datong).await;
+    assert_eq!(datong.post_form(&confirm, &[("note", "电话核实")]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(city.post_form(&confirm, &[("note", "电话核实")]).await.status(), StatusCode::SEE_OTHER);
+
+    // Reminders go out once, within the reminder days.
+    census_closes(&app, id, 3).await;
+    let sent = huiyuan::members::census::send_reminders(&app.state).await.unwrap();
+    assert_eq!(sent, 1, "only 赵强 is still pending and has an address");
+    assert_eq!(huiyuan::members::census::send_reminders(&app.state).await.unwrap(), 0, "never twice");
+
+    // Lapse: not before the end; then the preview names who, and they lapse.
+    let r = sec.post_form(&format!("/admin/census/{id}/lapse"), &[]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    census_closes(&app, id, -1).await;
+    let (_, html) = sec.page(&format!("/admin/census/{id}")).await;
+    assert!(html.contains("仍有 1 名会员未确认"));
+    assert_eq!(city.post_form(&format!("/admin/census/{id}/lapse"), &[]).await.status(), StatusCode::FORBIDDEN);
+    let r = sec.post_form(&format!("/admin/census/{id}/lapse"), &[]).await;
+    assert_redirect(&r, &format!("/admin/census/{id}"));
+    assert_eq!(app.text(&format!("SELECT status FROM member WHERE id = {silent}")).await.unwrap(), "lapsed");
+    assert_eq!(app.text(&format!("SELECT status FROM member WHERE id = {phone}")).await.unwrap(), "active");
+    assert_eq!(sec.post_form(&format!("/admin/census/{id}/lapse"), &[]).await.status(), StatusCode::CONFLICT);
+    // The report per city, as the city sees it.
+    let (_, html) = city.page(&format!("/admin/census/{id}")).await;
+    assert!(html.contains("太原市"), "{html}");
+    let mut counts = Vec::new();
+    for status in ["confirmed", "corrected", "pending", "lapsed"] {
+        let q = format!("SELECT COUNT(*) FROM census_member WHERE census_id = {id} AND status = '{status}'");
+        counts.push(app.scalar(&q).await);
+    }
+    assert_eq!(counts, [1, 1, 0, 1]);
+    // Reversible, with a reason.
+    let r =
+        sec.post_form(&format!("/admin/members/{silent}/status"), &[("value", "active"), ("reason", "补登记")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
