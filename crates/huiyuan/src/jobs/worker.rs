@@ -120,6 +120,7 @@ async fn claim(state: &AppState, worker_id: &str) -> anyhow::Result<Option<Claim
 async fn run_one(state: &AppState, kind: &str, payload: &Value, last_attempt: bool) -> anyhow::Result<()> {
     match kind {
         crate::mail::JOB_SEND => crate::mail::deliver(state, payload, last_attempt).await,
+        crate::members::cert_batch::JOB => crate::members::cert_batch::run(state, payload).await,
         other => anyhow::bail!("unknown job kind {other:?}"),
     }
 }

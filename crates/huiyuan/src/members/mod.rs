@@ -18,6 +18,7 @@
 pub mod bulk;
 pub mod census;
 pub mod census_routes;
+pub mod cert_batch;
 pub mod duplicate_routes;
 pub mod duplicates;
 pub mod export;
@@ -25,6 +26,7 @@ pub mod generate;
 pub mod import;
 pub mod import_routes;
 pub mod numbering;
+pub mod personal;
 pub mod roster;
 pub mod routes;
 pub mod search;

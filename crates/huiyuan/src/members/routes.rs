@@ -28,6 +28,8 @@ pub fn routes(upload_limit: usize) -> Routes {
     super::import_routes::routes(upload_limit)
         .merge(super::duplicate_routes::routes())
         .merge(super::census_routes::routes())
+        .merge(super::cert_batch::routes())
+        .merge(super::personal::routes())
         .get(paths::ADMIN_MEMBERS, list)
         .get(paths::ADMIN_MEMBERS_CSV, export_csv)
         .get(paths::ADMIN_MEMBERS_XLSX, export_xlsx)
@@ -516,7 +518,7 @@ pub async fn certificate_bytes(
     layout: Layout,
 ) -> AppResult<(Vec<u8>, String)> {
     let font = state.printer.font().ok_or_else(|| AppError::Missing(Msg::new("err.no_font")))?;
-    let cert = service::current_certificate(state, actor, who, m).await?;
+    let cert = service::current_certificate(state, Some(actor.user_id), who, m).await?;
     let text = certificate_text(state, m, &cert, layout);
     let bytes = crate::print::certificate::render(&text, layout, &font.0)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("certificate PDF: {e}")))?;
@@ -626,7 +628,7 @@ pub async fn mine_page(
         out.push(MineItem { m, category, status, tag, cert, task, form, errors });
     }
     drop(conn);
-    Ok(MinePage { ctx: page.title("member.mine_title").crumb("menu.me", paths::ME), members: out })
+    Ok(MinePage { ctx: page.title("member.mine_title").crumb("menu.me", paths::ME), members: out, correction: None })
 }
 
 async fn my_certificate(

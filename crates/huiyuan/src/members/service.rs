@@ -175,7 +175,7 @@ pub fn valid_until(on: Date, years: i32) -> Date {
 /// for a member who is not active.
 pub async fn current_certificate(
     state: &AppState,
-    actor: &Actor,
+    by: Option<crate::storage::UserId>,
     who: &Who,
     member: &Member,
 ) -> AppResult<Certificate> {
@@ -189,7 +189,7 @@ pub async fn current_certificate(
         return Ok(c);
     }
     drop(conn);
-    issue(state, actor, who, member.id, None).await
+    issue(state, by, who, member.id, None).await
 }
 
 /// Reissue (补办): revoke the valid certificate with the reason, issue a new serial.
@@ -210,14 +210,14 @@ pub async fn reissue(
     if member.status != "active" {
         return Err(AppError::Conflict(certificate_refusal(&member.status)));
     }
-    Ok(Ok(issue(state, actor, who, member.id, Some(&reason)).await?))
+    Ok(Ok(issue(state, Some(actor.user_id), who, member.id, Some(&reason)).await?))
 }
 
 /// Issue a certificate in one transaction (the member re-read under the write lock);
 /// `reissue` carries the reason that revokes the old one.
 async fn issue(
     state: &AppState,
-    actor: &Actor,
+    by: Option<crate::storage::UserId>,
     who: &Who,
     id: MemberId,
     reissue: Option<&str>,
@@ -234,10 +234,9 @@ async fn issue(
         }
     }
     let revoked = store::revoke_certificates(&mut tx, id, reissue.unwrap_or("")).await?;
-    let cert = store::insert_certificate(&mut tx, &member, &today.to_string(), &until.to_string(), Some(actor.user_id))
-        .await?;
-    let (uid, name) = who_pair(actor, who);
-    store::event(&mut tx, id, "certificate", "", &cert.serial, reissue.unwrap_or(""), Some((uid, &name))).await?;
+    let cert = store::insert_certificate(&mut tx, &member, &today.to_string(), &until.to_string(), by).await?;
+    let actor = by.map(|u| (u, who.name.as_str()));
+    store::event(&mut tx, id, "certificate", "", &cert.serial, reissue.unwrap_or(""), actor).await?;
     audit::record(
         &mut tx,
         who,

@@ -102,6 +102,8 @@ pub struct MineItem {
 pub struct MinePage {
     pub ctx: PageCtx,
     pub members: Vec<MineItem>,
+    /// A refused correction request: (member, text, errors).
+    pub correction: Option<(crate::storage::MemberId, String, FieldErrors)>,
 }
 
 #[derive(Template)]

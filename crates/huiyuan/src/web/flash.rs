@@ -39,6 +39,8 @@ pub fn parse(raw: &str) -> Option<Msg> {
 const FLASH_KEYS: &[&str] = &[
     "flash.saved",
     "flash.member_status",
+    "flash.correction_sent",
+    "flash.certificates_queued",
     "flash.census_opened",
     "flash.census_confirmed",
     "flash.census_lapsed",

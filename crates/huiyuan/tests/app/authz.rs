@@ -197,6 +197,20 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         location(&r).rsplit('/').next().unwrap().to_string()
     };
+    // A certificate batch asked for by 太原市, made by the worker.
+    let cert_batch = {
+        let city = app.login_as(Who::Taiyuan).await;
+        let r = city.post_form("/admin/members/certificates?q=zls", &[]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        app.run_jobs().await;
+        assert!(
+            eventually(|| async {
+                app.scalar("SELECT COUNT(*) FROM certificate_batch WHERE status = 'done'").await == 1
+            })
+            .await
+        );
+        location(&r).rsplit('/').next().unwrap().to_string()
+    };
     let audit_id = app.scalar("SELECT MAX(id) FROM audit_log").await;
 
     let cases = vec![
@@ -557,6 +571,41 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             "/me/membership/{id}/census",
             format!("/me/membership/{member}/census"),
             form(&[("action", "confirm")]),
+            [SignIn, SEE_OTHER, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND],
+        ),
+        case(
+            Method::POST,
+            "/admin/members/certificates",
+            "/admin/members/certificates?q=zls",
+            Body::None,
+            [SignIn, FORBIDDEN, Status(409), SEE_OTHER, SEE_OTHER, SEE_OTHER],
+        ),
+        case(
+            Method::GET,
+            "/admin/members/certificates/{id}",
+            format!("/admin/members/certificates/{cert_batch}"),
+            Body::None,
+            THIS_CITY,
+        ),
+        case(
+            Method::GET,
+            "/admin/members/certificates/{id}/certificates.zip",
+            format!("/admin/members/certificates/{cert_batch}/certificates.zip"),
+            Body::None,
+            THIS_CITY,
+        ),
+        case(
+            Method::GET,
+            "/me/membership/{id}/data.json",
+            format!("/me/membership/{member}/data.json"),
+            Body::None,
+            [SignIn, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND],
+        ),
+        case(
+            Method::POST,
+            "/me/membership/{id}/correction",
+            format!("/me/membership/{member}/correction"),
+            form(&[("text", "工作单位已调动")]),
             [SignIn, SEE_OTHER, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND],
         ),
         case(Method::GET, "/admin/members/{id}", format!("/admin/members/{member}"), Body::None, THIS_CITY),

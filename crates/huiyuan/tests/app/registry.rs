@@ -613,3 +613,90 @@ async fn a_census_campaign_runs_from_notices_to_answers_reminders_and_lapse() {
         sec.post_form(&format!("/admin/members/{silent}/status"), &[("value", "active"), ("reason", "补登记")]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn a_citys_certificates_are_made_in_the_background_as_one_zip() {
+    let app = TestApp::spawn().await;
+    let ty = Some(app.fixture.taiyuan);
+    let mut numbers = Vec::new();
+    for name in ["张一", "张二", "张三"] {
+        numbers.push(app.add_member(NewMemberSpec { name, org: ty, ..NewMemberSpec::default() }).await.1);
+    }
+    let (lapsed, _) = app.add_member(NewMemberSpec { name: "张四", org: ty, ..NewMemberSpec::default() }).await;
+    sqlx::query("UPDATE member SET status = 'lapsed' WHERE id = $1")
+        .bind(lapsed)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    app.add_member(NewMemberSpec { name: "赵五", org: Some(app.fixture.datong), ..NewMemberSpec::default() }).await;
+
+    let city = app.login_as(Who::Taiyuan).await;
+    let r = city.post_form("/admin/members/certificates", &[]).await;
+    assert_redirect(&r, "/admin/members/certificates/");
+    let page = location(&r);
+    let (_, html) = city.page(&page).await;
+    assert!(html.contains("http-equiv=\"refresh\""), "the page follows the progress");
+    app.run_jobs().await;
+    assert!(
+        eventually(|| async { app.scalar("SELECT COUNT(*) FROM certificate_batch WHERE status = 'done'").await == 1 })
+            .await,
+        "the worker finishes the batch"
+    );
+    let (_, html) = city.page(&page).await;
+    assert!(html.contains("已生成 3 / 3 份") && html.contains("下载 .zip"), "{html}");
+    let r = city.get(&format!("{page}/certificates.zip")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(zip.len(), 3, "the city's active members only");
+    let mut names: Vec<String> = (0..zip.len()).map(|i| zip.by_index(i).unwrap().name().unwrap().to_string()).collect();
+    names.sort();
+    assert!(names[0].starts_with(&numbers[0]) && names[0].ends_with("张一.pdf"), "{names:?}");
+    let mut pdf = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_index(0).unwrap(), &mut pdf).unwrap();
+    assert!(pdf_text(&pdf).contains(&numbers[0]));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM certificate").await, 3, "issued on the way");
+    // Another city's administrator cannot follow or download it; an empty list is refused.
+    let datong = app.login_as(Who::Datong).await;
+    assert_eq!(datong.get(&page).await.status(), StatusCode::FORBIDDEN);
+    let r = city.post_form("/admin/members/certificates?q=nobody", &[]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn a_member_downloads_their_own_data_and_asks_for_a_correction() {
+    let app = TestApp::spawn().await;
+    let teacher = app.fixture.user(Who::Teacher);
+    let id_number = resident_id("140105", "19850612", 123);
+    let (id, number) = app
+        .add_member(NewMemberSpec {
+            name: "张伟",
+            org: Some(app.fixture.taiyuan),
+            user: Some(teacher),
+            id_number: &id_number,
+            mobile: "13800138000",
+            ..NewMemberSpec::default()
+        })
+        .await;
+    let me = app.login_as(Who::Teacher).await;
+    let r = me.get(&format!("/me/membership/{id}/data.json")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let data: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(data["member"]["number"], number.as_str());
+    assert_eq!(data["member"]["id_number"], id_number.as_str(), "their own full number");
+    assert_eq!(data["history"][0]["kind"], "joined");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'member.data_export'").await, 1);
+    let other = app.login_as(Who::Datong).await;
+    assert_eq!(other.get(&format!("/me/membership/{id}/data.json")).await.status(), StatusCode::NOT_FOUND);
+
+    let url = format!("/me/membership/{id}/correction");
+    let r = me.post_form(&url, &[("text", "  ")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = me.post_form(&url, &[("text", "我已调到太原市第十中学工作")]).await;
+    assert_redirect(&r, "/me/membership");
+    let taiyuan = app.fixture.user(Who::Taiyuan);
+    let note = app.text(&format!("SELECT body FROM notification WHERE user_id = {}", taiyuan.0)).await.unwrap();
+    assert!(note.contains("太原市第十中学"), "the city's administrator is told");
+    let (_, page) = app.login_as(Who::Taiyuan).await.page(&format!("/admin/members/{id}")).await;
+    assert!(page.contains("信息更正") && page.contains("我已调到太原市第十中学工作"));
+}
