@@ -170,6 +170,8 @@ pub const ACTIONS: &[&str] = &[
     "member.import",
     "member.duplicate_scan",
     "member.merge",
+    "member.propose",
+    "member.proposal_decision",
     "member.data_export",
     "member.correction_request",
     "member.certificates",

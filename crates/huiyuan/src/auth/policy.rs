@@ -186,6 +186,12 @@ impl Actor {
         self.can_merge_members(org_path)
     }
 
+    /// Propose a status or category change for a member of this city: its administrators
+    /// (the secretariat decides).
+    pub fn can_propose_member_change(&self, org_path: Option<&str>) -> bool {
+        org_path.is_some_and(|p| self.can_review_city_application(p)) && !self.can_manage_members()
+    }
+
     /// Scan the whole registry for duplicates: the secretariat.
     pub fn can_scan_duplicates(&self) -> bool {
         self.is_secretariat()

@@ -27,6 +27,7 @@ pub mod import;
 pub mod import_routes;
 pub mod numbering;
 pub mod personal;
+pub mod proposals;
 pub mod roster;
 pub mod routes;
 pub mod search;

@@ -30,6 +30,7 @@ pub fn routes(upload_limit: usize) -> Routes {
         .merge(super::census_routes::routes())
         .merge(super::cert_batch::routes())
         .merge(super::personal::routes())
+        .merge(super::proposals::routes())
         .get(paths::ADMIN_MEMBERS, list)
         .get(paths::ADMIN_MEMBERS_CSV, export_csv)
         .get(paths::ADMIN_MEMBERS_XLSX, export_xlsx)
@@ -278,7 +279,7 @@ pub fn readable_in(actor: &Actor, scope: &Option<Vec<OrgId>>, m: &Member) -> boo
 }
 
 /// The member and its city's path, for staff who may see it.
-async fn visible(state: &AppState, actor: &Actor, id: MemberId) -> AppResult<(Member, Option<String>)> {
+pub(super) async fn visible(state: &AppState, actor: &Actor, id: MemberId) -> AppResult<(Member, Option<String>)> {
     let mut conn = state.db.pool().acquire().await?;
     let m = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let path = match m.org_id {
@@ -289,7 +290,7 @@ async fn visible(state: &AppState, actor: &Actor, id: MemberId) -> AppResult<(Me
     Ok((m, path))
 }
 
-async fn show_page(
+pub(super) async fn show_page(
     state: &AppState,
     actor: &Actor,
     page: PageCtx,
@@ -304,6 +305,7 @@ async fn show_page(
     let periods = store::periods(&mut conn, m.id).await?;
     let certificates = store::certificates(&mut conn, m.id).await?;
     let linked = store::linked(&mut conn, m.id, m.kind == "group").await?;
+    let proposals = super::proposals::for_member(&mut conn, m.id).await?;
     let audit = if actor.can_read_audit() {
         let mine = AuditFilter {
             target_type: Some("member".into()),
@@ -387,6 +389,18 @@ async fn show_page(
         may_reveal: may_reveal && !revealed && !m.id_number.is_empty(),
         revealed: revealed && may_reveal,
         may_manage: actor.can_manage_members(),
+        may_propose: actor.can_propose_member_change(path),
+        proposals: proposals
+            .into_iter()
+            .map(|p| {
+                let label = |v: &str| match p.field.as_str() {
+                    "status" => page.t(status_label_key(v)).to_string(),
+                    _ => category_label(state, page.lang, v),
+                };
+                let (from, to) = (label(&p.from_value), label(&p.to_value));
+                (p, from, to)
+            })
+            .collect(),
         events,
         periods,
         certificates,
@@ -454,7 +468,7 @@ async fn change_status(
     Form(f): Form<ChangeForm>,
 ) -> AppResult<Response> {
     let (m, path) = visible(&state, &actor, id).await?;
-    match service::change_status(&state, &actor, &ctx.who(), &m, &f.value, &f.reason).await? {
+    match service::change(&state, &actor, &ctx.who(), &m, service::Change::Status, &f.value, &f.reason).await? {
         Ok(()) => Ok(redirect_flash(
             &state,
             &paths::with_id(paths::ADMIN_MEMBER, id),
@@ -475,7 +489,7 @@ async fn change_category(
     Form(f): Form<ChangeForm>,
 ) -> AppResult<Response> {
     let (m, path) = visible(&state, &actor, id).await?;
-    match service::change_category(&state, &actor, &ctx.who(), &m, &f.value, &f.reason).await? {
+    match service::change(&state, &actor, &ctx.who(), &m, service::Change::Category, &f.value, &f.reason).await? {
         Ok(()) => Ok(redirect_flash(
             &state,
             &paths::with_id(paths::ADMIN_MEMBER, id),

@@ -65,99 +65,127 @@ fn reason_errors(reason: &str) -> Option<FieldErrors> {
     None
 }
 
-fn who_pair(actor: &Actor, who: &Who) -> (crate::storage::UserId, String) {
-    (actor.user_id, who.name.clone())
+/// Which change: the member's status or category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Status,
+    Category,
 }
 
-/// Change a member's status, with a reason. Ending statuses close the membership period and
-/// revoke the certificate; returning to active opens a new period. A deceased member's
-/// status no longer changes.
-pub async fn change_status(
+impl Change {
+    pub fn parse(s: &str) -> Option<Change> {
+        match s {
+            "status" => Some(Change::Status),
+            "category" => Some(Change::Category),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Status => "status",
+            Change::Category => "category",
+        }
+    }
+}
+
+/// Is this change allowed for this member (a real change, to a value that exists and fits,
+/// with a reason)? The cleaned reason when it is.
+pub fn check_change(
+    state: &AppState,
+    member: &Member,
+    change: Change,
+    to: &str,
+    reason: &str,
+) -> Result<String, FieldErrors> {
+    let reason = crate::text::normalize_line(reason);
+    match change {
+        Change::Status => {
+            if !STATUSES.contains(&to) || to == member.status {
+                return Err(FieldErrors::single("status", Msg::new("err.status_unchanged")));
+            }
+            if member.status == "deceased" {
+                return Err(FieldErrors::single("status", Msg::new("err.member_deceased")));
+            }
+        }
+        Change::Category => {
+            if !state.settings.category(to).is_some_and(|c| c.kind.fits(&member.kind)) {
+                return Err(FieldErrors::single("category", Msg::new("err.category_unfit")));
+            }
+            if to == member.category {
+                return Err(FieldErrors::single("category", Msg::new("err.category_unchanged")));
+            }
+        }
+    }
+    match reason_errors(&reason) {
+        Some(e) => Err(e),
+        None => Ok(reason),
+    }
+}
+
+/// Apply a checked change inside the caller's transaction: the field (only if it is still
+/// what the member page showed), the membership period and certificates for status changes,
+/// the history event and the audit record. The number never changes.
+pub async fn apply_change(
+    tx: &mut crate::storage::Conn,
+    state: &AppState,
+    who: &Who,
+    member: &Member,
+    change: Change,
+    to: &str,
+    reason: &str,
+) -> AppResult<()> {
+    let (field, from, action) = match change {
+        Change::Status => (Field::Status, member.status.as_str(), "member.status"),
+        Change::Category => (Field::Category, member.category.as_str(), "member.category"),
+    };
+    if !store::set_field(tx, member.id, field, from, to).await? {
+        return Err(AppError::Conflict(Msg::new("err.member_changed")));
+    }
+    if change == Change::Status {
+        let today = state.settings.locale.today().to_string();
+        if ends_membership(to) {
+            store::end_period(tx, member.id, &today, to).await?;
+            store::revoke_certificates(tx, member.id, reason).await?;
+        } else if to == "active" {
+            store::start_period(tx, member.id, &today).await?;
+        }
+    }
+    let by = who.user_id.map(|u| (u, who.name.as_str()));
+    store::event(tx, member.id, change.as_str(), from, to, reason, by).await?;
+    audit::record(
+        tx,
+        who,
+        Entry::new(action, "member", member.id, &member.name)
+            .org_opt(member.org_id)
+            .before(json!({ change.as_str(): from }))
+            .after(json!({ change.as_str(): to, "reason": reason })),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The secretariat changes a member's status or category, with a reason, at once. Ending
+/// statuses close the membership period and revoke the certificate; returning to active
+/// opens a new period; a deceased member's status no longer changes.
+pub async fn change(
     state: &AppState,
     actor: &Actor,
     who: &Who,
     member: &Member,
+    change: Change,
     to: &str,
     reason: &str,
 ) -> AppResult<Result<(), FieldErrors>> {
     if !actor.can_manage_members() {
         return Err(AppError::Forbidden);
     }
-    let reason = crate::text::normalize_line(reason);
-    if !STATUSES.contains(&to) || to == member.status {
-        return Ok(Err(FieldErrors::single("status", Msg::new("err.status_unchanged"))));
-    }
-    if member.status == "deceased" {
-        return Ok(Err(FieldErrors::single("status", Msg::new("err.member_deceased"))));
-    }
-    if let Some(e) = reason_errors(&reason) {
-        return Ok(Err(e));
-    }
-    let today = state.settings.locale.today().to_string();
+    let reason = match check_change(state, member, change, to, reason) {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(e)),
+    };
     let mut tx = state.db.begin().await?;
-    if !store::set_field(&mut tx, member.id, Field::Status, &member.status, to).await? {
-        return Err(AppError::Conflict(Msg::new("err.member_changed")));
-    }
-    if ends_membership(to) {
-        store::end_period(&mut tx, member.id, &today, to).await?;
-        store::revoke_certificates(&mut tx, member.id, &reason).await?;
-    } else if to == "active" {
-        store::start_period(&mut tx, member.id, &today).await?;
-    }
-    let (uid, name) = who_pair(actor, who);
-    store::event(&mut tx, member.id, "status", &member.status, to, &reason, Some((uid, &name))).await?;
-    audit::record(
-        &mut tx,
-        who,
-        Entry::new("member.status", "member", member.id, &member.name)
-            .org_opt(member.org_id)
-            .before(json!({ "status": member.status }))
-            .after(json!({ "status": to, "reason": reason })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Ok(()))
-}
-
-/// Change a member's category (one that fits the member's kind), with a reason. The number
-/// never changes.
-pub async fn change_category(
-    state: &AppState,
-    actor: &Actor,
-    who: &Who,
-    member: &Member,
-    to: &str,
-    reason: &str,
-) -> AppResult<Result<(), FieldErrors>> {
-    if !actor.can_manage_members() {
-        return Err(AppError::Forbidden);
-    }
-    let reason = crate::text::normalize_line(reason);
-    let fits = state.settings.category(to).is_some_and(|c| c.kind.fits(&member.kind));
-    if !fits {
-        return Ok(Err(FieldErrors::single("category", Msg::new("err.category_unfit"))));
-    }
-    if to == member.category {
-        return Ok(Err(FieldErrors::single("category", Msg::new("err.category_unchanged"))));
-    }
-    if let Some(e) = reason_errors(&reason) {
-        return Ok(Err(e));
-    }
-    let mut tx = state.db.begin().await?;
-    if !store::set_field(&mut tx, member.id, Field::Category, &member.category, to).await? {
-        return Err(AppError::Conflict(Msg::new("err.member_changed")));
-    }
-    let (uid, name) = who_pair(actor, who);
-    store::event(&mut tx, member.id, "category", &member.category, to, &reason, Some((uid, &name))).await?;
-    audit::record(
-        &mut tx,
-        who,
-        Entry::new("member.category", "member", member.id, &member.name)
-            .org_opt(member.org_id)
-            .before(json!({ "category": member.category }))
-            .after(json!({ "category": to, "reason": reason })),
-    )
-    .await?;
+    apply_change(&mut tx, state, who, member, change, to, &reason).await?;
     tx.commit().await?;
     Ok(Ok(()))
 }

@@ -68,6 +68,10 @@ pub struct ShowPage {
     pub may_reveal: bool,
     pub revealed: bool,
     pub may_manage: bool,
+    /// A city administrator proposes instead of changing.
+    pub may_propose: bool,
+    /// (proposal, from label, to label), newest first.
+    pub proposals: Vec<(super::proposals::Proposal, String, String)>,
     pub events: Vec<(Event, String, String)>,
     pub periods: Vec<(Period, &'static str)>,
     pub certificates: Vec<Certificate>,

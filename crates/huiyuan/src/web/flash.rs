@@ -39,6 +39,9 @@ pub fn parse(raw: &str) -> Option<Msg> {
 const FLASH_KEYS: &[&str] = &[
     "flash.saved",
     "flash.member_status",
+    "flash.proposal_sent",
+    "flash.proposal_accepted",
+    "flash.proposal_declined",
     "flash.correction_sent",
     "flash.certificates_queued",
     "flash.census_opened",

@@ -211,6 +211,14 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
         );
         location(&r).rsplit('/').next().unwrap().to_string()
     };
+    // A proposal of 太原市 for its member, awaiting the secretariat.
+    let proposal = {
+        let city = app.login_as(Who::Taiyuan).await;
+        let url = format!("/admin/members/{member}/proposals");
+        let r = city.post_form(&url, &[("field", "category"), ("value", "senior"), ("reason", "获评高级教师")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        app.scalar("SELECT MAX(id) FROM member_proposal").await
+    };
     let audit_id = app.scalar("SELECT MAX(id) FROM audit_log").await;
 
     let cases = vec![
@@ -607,6 +615,21 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             format!("/me/membership/{member}/correction"),
             form(&[("text", "工作单位已调动")]),
             [SignIn, SEE_OTHER, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND],
+        ),
+        // Cities propose; the secretariat decides.
+        case(
+            Method::POST,
+            "/admin/members/{id}/proposals",
+            format!("/admin/members/{member}/proposals"),
+            form(&[("field", "status"), ("value", "suspended"), ("reason", "")]),
+            [SignIn, FORBIDDEN, FORBIDDEN, Status(422), FORBIDDEN, FORBIDDEN],
+        ),
+        case(
+            Method::POST,
+            "/admin/members/{id}/proposals/{proposal}",
+            format!("/admin/members/{member}/proposals/{proposal}"),
+            form(&[("action", "decline"), ("note", "")]),
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, Status(409)],
         ),
         case(Method::GET, "/admin/members/{id}", format!("/admin/members/{member}"), Body::None, THIS_CITY),
         case(

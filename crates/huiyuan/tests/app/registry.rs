@@ -700,3 +700,52 @@ async fn a_member_downloads_their_own_data_and_asks_for_a_correction() {
     let (_, page) = app.login_as(Who::Taiyuan).await.page(&format!("/admin/members/{id}")).await;
     assert!(page.contains("信息更正") && page.contains("我已调到太原市第十中学工作"));
 }
+
+#[tokio::test]
+async fn a_city_proposes_a_change_and_the_secretariat_decides() {
+    let app = TestApp::spawn().await;
+    let (id, _) = app
+        .add_member(NewMemberSpec { name: "王建华", org: Some(app.fixture.taiyuan), ..NewMemberSpec::default() })
+        .await;
+    let url = format!("/admin/members/{id}/proposals");
+    let city = app.login_as(Who::Taiyuan).await;
+    let r = city.post_form(&url, &[("field", "category"), ("value", "senior"), ("reason", "")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("请填写原因"));
+    let r = city.post_form(&url, &[("field", "category"), ("value", "senior"), ("reason", "获评高级教师")]).await;
+    assert_redirect(&r, &format!("/admin/members/{id}"));
+    assert_eq!(app.text(&format!("SELECT category FROM member WHERE id = {id}")).await.unwrap(), "ordinary");
+    let datong = app.login_as(Who::Datong).await;
+    let r = datong.post_form(&url, &[("field", "status"), ("value", "lapsed"), ("reason", "x")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let sec = app.login_as(Who::Secretariat).await;
+    let secretariat = app.fixture.user(Who::Secretariat);
+    assert!(app.scalar(&format!("SELECT COUNT(*) FROM notification WHERE user_id = {}", secretariat.0)).await >= 1);
+    let (_, page) = sec.page(&format!("/admin/members/{id}")).await;
+    assert!(page.contains("待秘书处决定") && page.contains("获评高级教师"));
+    let pid = app.scalar("SELECT MAX(id) FROM member_proposal").await;
+    let decide = format!("/admin/members/{id}/proposals/{pid}");
+    assert_eq!(city.post_form(&decide, &[("action", "accept")]).await.status(), StatusCode::FORBIDDEN);
+    let r = sec.post_form(&decide, &[("action", "accept"), ("note", "同意")]).await;
+    assert_redirect(&r, &format!("/admin/members/{id}"));
+    assert_eq!(app.text(&format!("SELECT category FROM member WHERE id = {id}")).await.unwrap(), "senior");
+    let reason =
+        app.text(&format!("SELECT reason FROM member_event WHERE member_id = {id} AND kind = 'category'")).await;
+    assert!(reason.unwrap().contains("市协会提议"));
+    assert_eq!(sec.post_form(&decide, &[("action", "decline")]).await.status(), StatusCode::CONFLICT, "decided once");
+    // A declined proposal changes nothing.
+    city.post_form(&url, &[("field", "status"), ("value", "suspended"), ("reason", "长期未联系")]).await;
+    let pid = app.scalar("SELECT MAX(id) FROM member_proposal").await;
+    let r = sec
+        .post_form(&format!("/admin/members/{id}/proposals/{pid}"), &[("action", "decline"), ("note", "已联系上")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.text(&format!("SELECT status FROM member WHERE id = {id}")).await.unwrap(), "active");
+    let taiyuan = app.fixture.user(Who::Taiyuan);
+    assert!(
+        app.text(&format!("SELECT title FROM notification WHERE user_id = {} ORDER BY id DESC", taiyuan.0))
+            .await
+            .unwrap()
+            .contains("未同意")
+    );
+}
