@@ -59,6 +59,44 @@ impl Inserter {
     }
 }
 
+/// Search terms go in thousands at a time as one JSON array bound to one parameter, which
+/// each database unpacks itself (json_each, jsonb_array_elements): far fewer statements and
+/// bound values than multi-row VALUES.
+struct TermWriter {
+    backend: Backend,
+    rows: Vec<serde_json::Value>,
+}
+
+impl TermWriter {
+    const PER_STATEMENT: usize = 4000;
+
+    fn new(backend: Backend) -> TermWriter {
+        TermWriter { backend, rows: Vec::with_capacity(Self::PER_STATEMENT) }
+    }
+
+    async fn flush(&mut self, tx: &mut Conn, all: bool) -> Result<(), sqlx::Error> {
+        if self.rows.is_empty() || (!all && self.rows.len() < Self::PER_STATEMENT) {
+            return Ok(());
+        }
+        let json = serde_json::Value::Array(std::mem::take(&mut self.rows)).to_string();
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "INSERT INTO member_term (term, member_id, org_id, category, status, kind)
+                 SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+                     json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]')
+                 FROM json_each($1)"
+            }
+            Backend::Postgres => {
+                "INSERT INTO member_term (term, member_id, org_id, category, status, kind)
+                 SELECT e->>0, (e->>1)::bigint, (e->>2)::bigint, e->>3, e->>4, e->>5
+                 FROM jsonb_array_elements($1::jsonb) AS e"
+            }
+        };
+        sqlx::query(sql).bind(json).execute(&mut *tx).await?;
+        Ok(())
+    }
+}
+
 /// `n` fresh member ids. PostgreSQL draws them from the identity sequence; SQLite takes the
 /// next ones after the largest, which is safe because its write transaction holds the lock.
 pub async fn reserve_ids(tx: &mut Conn, backend: Backend, n: usize) -> Result<Vec<i64>, sqlx::Error> {
@@ -121,6 +159,7 @@ pub async fn skip_past(tx: &mut Conn, unit: i64, class: &str, seq: i64) -> Resul
 /// reason, e.g. an import); returns the number of search terms written.
 pub async fn write(
     tx: &mut Conn,
+    backend: Backend,
     rows: &[BulkRow],
     offset: time::UtcOffset,
     event: &str,
@@ -131,8 +170,7 @@ pub async fn write(
          VALUES ",
         12,
     );
-    let mut terms =
-        Inserter::new("INSERT INTO member_term (term, member_id, org_id, category, status, kind) VALUES ", 40);
+    let mut terms = TermWriter::new(backend);
     let mut periods =
         Inserter::new("INSERT INTO member_period (member_id, started_on, ended_on, end_status) VALUES ", 60);
     let mut events = Inserter::new("INSERT INTO member_event (member_id, kind, to_value, reason, at) VALUES ", 50);
@@ -156,10 +194,7 @@ pub async fn write(
         let set =
             search::terms(&Indexed { name: &r.name, number: &r.number, employer: &r.employer, mobile: &r.mobile });
         for term in set {
-            let sql = terms.row();
-            sql.push("(").bind(term).push(", ").bind(r.id).push(", ").bind(r.org_id).push(", ");
-            sql.bind(r.category.clone()).push(", ").bind(r.status.clone()).push(", ").bind(r.kind.clone());
-            sql.push(")");
+            terms.rows.push(serde_json::json!([term, r.id, r.org_id, r.category, r.status, r.kind]));
             term_count += 1;
             terms.flush(tx, false).await?;
         }

@@ -386,19 +386,7 @@ pub async fn report(conn: &mut Conn, census: i64, orgs: &Option<Vec<OrgId>>) -> 
          FROM census_member WHERE census_id = ",
     );
     sql.bind(census);
-    if let Some(orgs) = orgs {
-        sql.push(" AND org_id IN (");
-        if orgs.is_empty() {
-            sql.push("NULL");
-        }
-        for (i, o) in orgs.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(*o);
-        }
-        sql.push(")");
-    }
+    super::store::push_scope(&mut sql, "org_id", orgs);
     sql.push(" GROUP BY org_id ORDER BY org_id");
     sql.fetch_all(conn).await
 }
@@ -430,19 +418,7 @@ pub async fn progress(
          FROM census_member x JOIN member m ON m.id = x.member_id WHERE x.census_id = ",
     );
     sql.bind(census);
-    if let Some(orgs) = orgs {
-        sql.push(" AND x.org_id IN (");
-        if orgs.is_empty() {
-            sql.push("NULL");
-        }
-        for (i, o) in orgs.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(*o);
-        }
-        sql.push(")");
-    }
+    super::store::push_scope(&mut sql, "x.org_id", orgs);
     if let Some(s) = status {
         sql.push(" AND x.status = ").bind(s.to_string());
     }

@@ -114,18 +114,10 @@ fn push_scope(sql: &mut Sql, orgs: &Option<Vec<OrgId>>) {
     let Some(orgs) = orgs else { return };
     sql.push(
         " AND NOT EXISTS (SELECT 1 FROM duplicate_member x JOIN member m ON m.id = x.member_id
-          WHERE x.group_id = g.id AND (m.org_id IS NULL OR m.org_id NOT IN (",
+          WHERE x.group_id = g.id AND (m.org_id IS NULL OR m.org_id NOT IN ",
     );
-    if orgs.is_empty() {
-        sql.push("NULL");
-    }
-    for (i, o) in orgs.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(*o);
-    }
-    sql.push(")))");
+    super::store::push_org_list(sql, orgs);
+    sql.push("))");
 }
 
 /// The record a merge keeps: the one that joined first (then the lower id).

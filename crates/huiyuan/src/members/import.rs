@@ -72,19 +72,7 @@ pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Batch>, sqlx::Error
 /// Recent batches of these orgs (None: all).
 pub async fn recent(conn: &mut Conn, orgs: &Option<Vec<OrgId>>) -> Result<Vec<Batch>, sqlx::Error> {
     let mut sql = Sql::new(&format!("SELECT {BATCH_COLUMNS} FROM import_batch WHERE 1 = 1"));
-    if let Some(orgs) = orgs {
-        sql.push(" AND org_id IN (");
-        if orgs.is_empty() {
-            sql.push("NULL");
-        }
-        for (i, o) in orgs.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(*o);
-        }
-        sql.push(")");
-    }
+    super::store::push_scope(&mut sql, "org_id", orgs);
     sql.push(" ORDER BY id DESC LIMIT 20");
     sql.fetch_all(conn).await
 }
@@ -175,6 +163,42 @@ async fn known_by(conn: &mut Conn, column: &str, values: &[String]) -> Result<Ve
     Ok(out)
 }
 
+/// Members who share a name with a record and also its mobile, birth date or employer: the
+/// only ones a probable duplicate can be (asked for in chunks; same-name members without
+/// a shared detail never leave the database).
+async fn probable_candidates(conn: &mut Conn, records: &[&Record]) -> Result<Vec<Known>, sqlx::Error> {
+    let mut out = Vec::new();
+    for chunk in records.chunks(100) {
+        let list = |sql: &mut Sql, values: Vec<String>| {
+            let values: Vec<String> =
+                values.into_iter().filter(|v| !v.is_empty()).collect::<HashSet<_>>().into_iter().collect();
+            sql.push("(");
+            if values.is_empty() {
+                sql.push("NULL");
+            }
+            for (i, v) in values.into_iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(v);
+            }
+            sql.push(")");
+        };
+        let mut sql =
+            Sql::new("SELECT id, number, name, identity_key, mobile, birth_date, employer FROM member WHERE name IN ");
+        list(&mut sql, chunk.iter().map(|r| r.name.clone()).collect());
+        sql.push(" AND (mobile IN ");
+        list(&mut sql, chunk.iter().map(|r| r.mobile.clone()).collect());
+        sql.push(" OR birth_date IN ");
+        list(&mut sql, chunk.iter().map(|r| r.birth_date.clone()).collect());
+        sql.push(" OR employer IN ");
+        list(&mut sql, chunk.iter().map(|r| r.employer.clone()).collect());
+        sql.push(")");
+        out.extend(sql.fetch_all::<Known>(&mut *conn).await?);
+    }
+    Ok(out)
+}
+
 /// Check every row against the rules, the registry and the rest of the file.
 pub async fn evaluate(
     conn: &mut Conn,
@@ -205,12 +229,9 @@ pub async fn evaluate(
     let numbers: Vec<String> = out.iter().filter_map(|v| v.record.as_ref().and_then(|r| r.number.clone())).collect();
     let by_number: HashMap<String, Known> =
         known_by(conn, "number", &numbers).await?.into_iter().map(|k| (k.number.clone(), k)).collect();
-    let names: Vec<String> = {
-        let set: HashSet<String> = out.iter().filter_map(|v| v.record.as_ref().map(|r| r.name.clone())).collect();
-        set.into_iter().collect()
-    };
+    let records: Vec<&Record> = out.iter().filter_map(|v| v.record.as_ref()).collect();
     let mut by_name: HashMap<String, Vec<Known>> = HashMap::new();
-    for k in known_by(conn, "name", &names).await? {
+    for k in probable_candidates(conn, &records).await? {
         by_name.entry(k.name.clone()).or_default().push(k);
     }
     let mut seen_keys: HashMap<String, i64> = HashMap::new();
@@ -505,7 +526,7 @@ pub async fn commit(
         })
         .collect();
     let reason = format!("{} #{} {}", lang.t("import.event"), batch.id, batch.file_name);
-    bulk::write(&mut tx, &rows, offset, &reason).await?;
+    bulk::write(&mut tx, state.db.backend(), &rows, offset, &reason).await?;
     sqlx::query("UPDATE import_batch SET imported_rows = $1 WHERE id = $2")
         .bind(i64::try_from(rows.len()).unwrap_or(0))
         .bind(batch.id)

@@ -467,18 +467,7 @@ async fn change_status(
     Path(id): Path<MemberId>,
     Form(f): Form<ChangeForm>,
 ) -> AppResult<Response> {
-    let (m, path) = visible(&state, &actor, id).await?;
-    match service::change(&state, &actor, &ctx.who(), &m, service::Change::Status, &f.value, &f.reason).await? {
-        Ok(()) => Ok(redirect_flash(
-            &state,
-            &paths::with_id(paths::ADMIN_MEMBER, id),
-            &Msg::new("flash.member_status").arg("name", &m.name),
-        )),
-        Err(errors) => {
-            let attempt = Attempt { form: "status", value: f.value, reason: f.reason, errors };
-            render_refused(&show_page(&state, &actor, page, m, path.as_deref(), false, attempt).await?)
-        }
-    }
+    change(&state, &actor, &ctx.who(), page, id, f, service::Change::Status).await
 }
 
 async fn change_category(
@@ -488,16 +477,31 @@ async fn change_category(
     Path(id): Path<MemberId>,
     Form(f): Form<ChangeForm>,
 ) -> AppResult<Response> {
-    let (m, path) = visible(&state, &actor, id).await?;
-    match service::change(&state, &actor, &ctx.who(), &m, service::Change::Category, &f.value, &f.reason).await? {
-        Ok(()) => Ok(redirect_flash(
-            &state,
-            &paths::with_id(paths::ADMIN_MEMBER, id),
-            &Msg::new("flash.member_category").arg("name", &m.name),
-        )),
+    change(&state, &actor, &ctx.who(), page, id, f, service::Change::Category).await
+}
+
+/// The secretariat's direct change; a refused one re-shows the page with what was typed.
+async fn change(
+    state: &AppState,
+    actor: &Actor,
+    who: &crate::audit::Who,
+    page: PageCtx,
+    id: MemberId,
+    f: ChangeForm,
+    what: service::Change,
+) -> AppResult<Response> {
+    let (m, path) = visible(state, actor, id).await?;
+    match service::change(state, actor, who, &m, what, &f.value, &f.reason).await? {
+        Ok(()) => {
+            let key = match what {
+                service::Change::Status => "flash.member_status",
+                service::Change::Category => "flash.member_category",
+            };
+            Ok(redirect_flash(state, &paths::with_id(paths::ADMIN_MEMBER, id), &Msg::new(key).arg("name", &m.name)))
+        }
         Err(errors) => {
-            let attempt = Attempt { form: "category", value: f.value, reason: f.reason, errors };
-            render_refused(&show_page(&state, &actor, page, m, path.as_deref(), false, attempt).await?)
+            let attempt = Attempt { form: what.as_str(), value: f.value, reason: f.reason, errors };
+            render_refused(&show_page(state, actor, page, m, path.as_deref(), false, attempt).await?)
         }
     }
 }

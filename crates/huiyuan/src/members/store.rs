@@ -328,6 +328,30 @@ pub async fn link_group_people(
     Ok(())
 }
 
+/// Append the org ids as a list of placeholders: `(1, 2, 3)`, or `(NULL)` when there are
+/// none (which matches nothing).
+pub fn push_org_list(sql: &mut Sql, orgs: &[OrgId]) {
+    sql.push("(");
+    if orgs.is_empty() {
+        sql.push("NULL");
+    }
+    for (i, org) in orgs.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*org);
+    }
+    sql.push(")");
+}
+
+/// ` AND <column> IN (…)` for a scope (None: no condition).
+pub fn push_scope(sql: &mut Sql, column: &str, orgs: &Option<Vec<OrgId>>) {
+    if let Some(orgs) = orgs {
+        sql.push(&format!(" AND {column} IN "));
+        push_org_list(sql, orgs);
+    }
+}
+
 /// Lists count at most this many rows; beyond it the total shows as "10,000+".
 pub const COUNT_CAP: i64 = 10_000;
 /// Searches count at most this many matches ("1,000+": narrow the search).
@@ -421,19 +445,7 @@ fn push_from(sql: &mut Sql, f: &Filter, rows: bool) {
         sql.push(" FROM member m WHERE 1 = 1");
         "m"
     };
-    if let Some(orgs) = &f.orgs {
-        sql.push(&format!(" AND {col}.org_id IN ("));
-        if orgs.is_empty() {
-            sql.push("NULL");
-        }
-        for (i, org) in orgs.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(*org);
-        }
-        sql.push(")");
-    }
+    push_scope(sql, &format!("{col}.org_id"), &f.orgs);
     if let Some(org) = f.org {
         sql.push(&format!(" AND {col}.org_id = ")).bind(org);
     }
