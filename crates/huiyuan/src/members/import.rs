@@ -167,11 +167,23 @@ async fn known_by(conn: &mut Conn, column: &str, values: &[String]) -> Result<Ve
 /// only ones a probable duplicate can be (asked for in chunks; same-name members without
 /// a shared detail never leave the database).
 async fn probable_candidates(conn: &mut Conn, records: &[&Record]) -> Result<Vec<Known>, sqlx::Error> {
+    // By distinct name, so each name's members are read once however often it recurs.
+    let mut by_name: HashMap<&str, Vec<&Record>> = HashMap::new();
+    for r in records {
+        by_name.entry(r.name.as_str()).or_default().push(r);
+    }
+    let names: Vec<&str> = by_name.keys().copied().collect();
     let mut out = Vec::new();
-    for chunk in records.chunks(100) {
+    for chunk in names.chunks(100) {
+        let of = |pick: fn(&Record) -> &str| -> Vec<String> {
+            let set: HashSet<&str> = chunk
+                .iter()
+                .flat_map(|n| by_name.get(n).into_iter().flatten().map(|r| pick(r)))
+                .filter(|v| !v.is_empty())
+                .collect();
+            set.into_iter().map(str::to_string).collect()
+        };
         let list = |sql: &mut Sql, values: Vec<String>| {
-            let values: Vec<String> =
-                values.into_iter().filter(|v| !v.is_empty()).collect::<HashSet<_>>().into_iter().collect();
             sql.push("(");
             if values.is_empty() {
                 sql.push("NULL");
@@ -186,13 +198,13 @@ async fn probable_candidates(conn: &mut Conn, records: &[&Record]) -> Result<Vec
         };
         let mut sql =
             Sql::new("SELECT id, number, name, identity_key, mobile, birth_date, employer FROM member WHERE name IN ");
-        list(&mut sql, chunk.iter().map(|r| r.name.clone()).collect());
+        list(&mut sql, chunk.iter().map(|n| n.to_string()).collect());
         sql.push(" AND (mobile IN ");
-        list(&mut sql, chunk.iter().map(|r| r.mobile.clone()).collect());
+        list(&mut sql, of(|r| &r.mobile));
         sql.push(" OR birth_date IN ");
-        list(&mut sql, chunk.iter().map(|r| r.birth_date.clone()).collect());
+        list(&mut sql, of(|r| &r.birth_date));
         sql.push(" OR employer IN ");
-        list(&mut sql, chunk.iter().map(|r| r.employer.clone()).collect());
+        list(&mut sql, of(|r| &r.employer));
         sql.push(")");
         out.extend(sql.fetch_all::<Known>(&mut *conn).await?);
     }
