@@ -59,40 +59,53 @@ impl Inserter {
     }
 }
 
-/// Search terms go in thousands at a time as one JSON array bound to one parameter, which
-/// each database unpacks itself (json_each, jsonb_array_elements): far fewer statements and
+/// Rows go in thousands at a time as one JSON array bound to one parameter, which each
+/// database unpacks itself (json_each, jsonb_array_elements): far fewer statements and
 /// bound values than multi-row VALUES.
-struct TermWriter {
-    backend: Backend,
+struct JsonWriter {
+    sql: String,
     rows: Vec<serde_json::Value>,
 }
 
-impl TermWriter {
-    const PER_STATEMENT: usize = 4000;
+/// A column written from JSON: its name and whether it is a number (PostgreSQL casts it).
+type JsonColumn = (&'static str, bool);
 
-    fn new(backend: Backend) -> TermWriter {
-        TermWriter { backend, rows: Vec::with_capacity(Self::PER_STATEMENT) }
+impl JsonWriter {
+    const PER_STATEMENT: usize = 2000;
+
+    fn new(backend: Backend, table: &str, columns: &[JsonColumn]) -> JsonWriter {
+        let names: Vec<&str> = columns.iter().map(|c| c.0).collect();
+        let values: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, (_, number))| match (backend, number) {
+                (Backend::Sqlite, _) => format!("json_extract(value, '$[{i}]')"),
+                (Backend::Postgres, true) => format!("(e->>{i})::bigint"),
+                (Backend::Postgres, false) => format!("e->>{i}"),
+            })
+            .collect();
+        let from = match backend {
+            Backend::Sqlite => "json_each($1)",
+            Backend::Postgres => "jsonb_array_elements($1::jsonb) AS e",
+        };
+        let sql = format!("INSERT INTO {table} ({}) SELECT {} FROM {from}", names.join(", "), values.join(", "));
+        JsonWriter { sql, rows: Vec::with_capacity(Self::PER_STATEMENT) }
     }
 
-    async fn flush(&mut self, tx: &mut Conn, all: bool) -> Result<(), sqlx::Error> {
-        if self.rows.is_empty() || (!all && self.rows.len() < Self::PER_STATEMENT) {
+    async fn push(&mut self, tx: &mut Conn, row: serde_json::Value) -> Result<(), sqlx::Error> {
+        self.rows.push(row);
+        if self.rows.len() >= Self::PER_STATEMENT {
+            self.flush(tx).await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, tx: &mut Conn) -> Result<(), sqlx::Error> {
+        if self.rows.is_empty() {
             return Ok(());
         }
         let json = serde_json::Value::Array(std::mem::take(&mut self.rows)).to_string();
-        let sql = match self.backend {
-            Backend::Sqlite => {
-                "INSERT INTO member_term (term, member_id, org_id, category, status, kind)
-                 SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
-                     json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]')
-                 FROM json_each($1)"
-            }
-            Backend::Postgres => {
-                "INSERT INTO member_term (term, member_id, org_id, category, status, kind)
-                 SELECT e->>0, (e->>1)::bigint, (e->>2)::bigint, e->>3, e->>4, e->>5
-                 FROM jsonb_array_elements($1::jsonb) AS e"
-            }
-        };
-        sqlx::query(sql).bind(json).execute(&mut *tx).await?;
+        sqlx::query(&self.sql).bind(json).execute(&mut *tx).await?;
         Ok(())
     }
 }
@@ -164,57 +177,96 @@ pub async fn write(
     offset: time::UtcOffset,
     event: &str,
 ) -> Result<usize, sqlx::Error> {
-    let mut members = Inserter::new(
-        "INSERT INTO member (id, kind, number, name, category, org_id, channel, status, joined_at, resolution,
-            created_at, updated_at, gender, birth_date, id_number, identity_key, mobile, email, employer, name_key)
-         VALUES ",
-        12,
+    let text = |name| (name, false);
+    let number = |name| (name, true);
+    let mut members = JsonWriter::new(
+        backend,
+        "member",
+        &[
+            number("id"),
+            text("kind"),
+            text("number"),
+            text("name"),
+            text("category"),
+            number("org_id"),
+            text("channel"),
+            text("status"),
+            number("joined_at"),
+            text("resolution"),
+            number("created_at"),
+            number("updated_at"),
+            text("gender"),
+            text("birth_date"),
+            text("id_number"),
+            text("identity_key"),
+            text("mobile"),
+            text("email"),
+            text("employer"),
+            text("name_key"),
+        ],
     );
-    let mut terms = TermWriter::new(backend);
-    let mut periods =
-        Inserter::new("INSERT INTO member_period (member_id, started_on, ended_on, end_status) VALUES ", 60);
-    let mut events = Inserter::new("INSERT INTO member_event (member_id, kind, to_value, reason, at) VALUES ", 50);
+    let mut terms = JsonWriter::new(
+        backend,
+        "member_term",
+        &[text("term"), number("member_id"), number("org_id"), text("category"), text("status"), text("kind")],
+    );
+    let mut periods = JsonWriter::new(
+        backend,
+        "member_period",
+        &[number("member_id"), text("started_on"), text("ended_on"), text("end_status")],
+    );
+    let mut events = JsonWriter::new(
+        backend,
+        "member_event",
+        &[number("member_id"), text("kind"), text("to_value"), text("reason"), number("at")],
+    );
     let now = crate::storage::now_ms();
+    let event_kind = if event.is_empty() { "joined" } else { "import" };
     let mut term_count = 0;
     for r in rows {
         let channel = if r.org_id.is_some() { "city" } else { "direct" };
-        let sql = members.row();
-        sql.push("(").bind(r.id).push(", ").bind(r.kind.clone()).push(", ").bind(r.number.clone()).push(", ");
-        sql.bind(r.name.clone()).push(", ").bind(r.category.clone()).push(", ").bind(r.org_id).push(", ");
-        sql.bind(channel.to_string()).push(", ").bind(r.status.clone()).push(", ");
-        sql.bind(r.joined_at).push(", '', ").bind(now).push(", ").bind(now).push(", ");
-        sql.bind(r.gender.clone()).push(", ").bind(r.birth_date.clone()).push(", ").bind(r.id_number.clone());
-        sql.push(", ").bind(r.identity_key.clone()).push(", ").bind(r.mobile.clone()).push(", ");
-        sql.bind(r.email.clone()).push(", ").bind(r.employer.clone()).push(", ");
-        sql.bind(search::sort_key(&r.name)).push(")");
-        members.flush(tx, false).await?;
+        let row = serde_json::json!([
+            r.id,
+            r.kind,
+            r.number,
+            r.name,
+            r.category,
+            r.org_id,
+            channel,
+            r.status,
+            r.joined_at,
+            "",
+            now,
+            now,
+            r.gender,
+            r.birth_date,
+            r.id_number,
+            r.identity_key,
+            r.mobile,
+            r.email,
+            r.employer,
+            search::sort_key(&r.name),
+        ]);
+        members.push(tx, row).await?;
     }
-    members.flush(tx, true).await?;
+    members.flush(tx).await?;
     for r in rows {
         let set =
             search::terms(&Indexed { name: &r.name, number: &r.number, employer: &r.employer, mobile: &r.mobile });
         for term in set {
-            terms.rows.push(serde_json::json!([term, r.id, r.org_id, r.category, r.status, r.kind]));
+            terms.push(tx, serde_json::json!([term, r.id, r.org_id, r.category, r.status, r.kind])).await?;
             term_count += 1;
-            terms.flush(tx, false).await?;
         }
         let started = time::OffsetDateTime::from_unix_timestamp(r.joined_at / 1000)
             .map(|t| t.to_offset(offset).date().to_string())
             .unwrap_or_default();
         let ended = super::service::ends_membership(&r.status);
-        let sql = periods.row();
-        sql.push("(").bind(r.id).push(", ").bind(started.clone()).push(", ");
-        sql.bind(ended.then_some(started)).push(", ").bind(if ended { r.status.clone() } else { String::new() });
-        sql.push(")");
-        periods.flush(tx, false).await?;
-        let sql = events.row();
-        let kind = if event.is_empty() { "joined" } else { "import" };
-        sql.push("(").bind(r.id).push(", ").bind(kind.to_string()).push(", ").bind(r.category.clone()).push(", ");
-        sql.bind(event.to_string()).push(", ").bind(now).push(")");
-        events.flush(tx, false).await?;
+        let end_status = if ended { r.status.as_str() } else { "" };
+        periods.push(tx, serde_json::json!([r.id, started, ended.then_some(&started), end_status])).await?;
+        events.push(tx, serde_json::json!([r.id, event_kind, r.category, event, now])).await?;
     }
-    terms.flush(tx, true).await?;
-    periods.flush(tx, true).await?;
-    events.flush(tx, true).await?;
+    terms.flush(tx).await?;
+    periods.flush(tx).await?;
+    events.flush(tx).await?;
     Ok(term_count)
 }
