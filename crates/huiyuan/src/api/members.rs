@@ -74,17 +74,5 @@ pub async fn show(
     let m = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let scope = scope_orgs(&mut conn, &actor).await?;
     allow(readable_in(&actor, &scope, &m))?;
-    Ok(Json(out(store::Row {
-        id: m.id,
-        kind: m.kind,
-        number: m.number,
-        name: m.name,
-        category: m.category,
-        org_id: m.org_id,
-        status: m.status,
-        joined_at: m.joined_at,
-        mobile: m.mobile,
-        employer: m.employer,
-        id_number: m.id_number,
-    })))
+    Ok(Json(out(m.into())))
 }

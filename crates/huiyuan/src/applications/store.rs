@@ -275,28 +275,17 @@ pub async fn cities(conn: &mut Conn) -> Result<Vec<(OrgId, String)>, sqlx::Error
 /// The name and identity key under which a person is an individual member, or else has an
 /// individual application in (submitted, and not closed without approval).
 pub async fn person_by_identity(conn: &mut Conn, keys: &[String]) -> Result<Option<(String, String)>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT name, identity_key FROM member WHERE kind = 'individual' AND identity_key IN (");
-    push_list(&mut sql, keys);
-    sql.push(")");
+    let mut sql = Sql::new("SELECT name, identity_key FROM member WHERE kind = 'individual' AND identity_key IN ");
+    sql.list(keys.iter().cloned());
     if let Some(found) = sql.fetch_all::<(String, String)>(&mut *conn).await?.into_iter().next() {
         return Ok(Some(found));
     }
     let mut sql = Sql::new(
         "SELECT name, identity_key FROM application WHERE kind = 'individual'
-         AND status NOT IN ('draft', 'withdrawn', 'rejected', 'not_approved') AND identity_key IN (",
+         AND status NOT IN ('draft', 'withdrawn', 'rejected', 'not_approved') AND identity_key IN ",
     );
-    push_list(&mut sql, keys);
-    sql.push(") ORDER BY id DESC LIMIT 1");
+    sql.list(keys.iter().cloned()).push(" ORDER BY id DESC LIMIT 1");
     Ok(sql.fetch_all(&mut *conn).await?.into_iter().next())
-}
-
-fn push_list(sql: &mut Sql, values: &[String]) {
-    for (i, v) in values.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(v.clone());
-    }
 }
 
 /// The people a group application registers, as resolved at its last submission.

@@ -162,21 +162,14 @@ pub async fn open(
     Ok(Ok((id, asked)))
 }
 
+/// ` AND <column> IN (…)` unless `values` is empty (empty means all).
 fn push_in<T>(sql: &mut Sql, column: &str, values: &[T])
 where
     T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + Clone + 'static,
 {
-    if values.is_empty() {
-        return;
+    if !values.is_empty() {
+        sql.push(&format!(" AND {column} IN ")).list(values.iter().cloned());
     }
-    sql.push(&format!(" AND {column} IN ("));
-    for (i, v) in values.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(v.clone());
-    }
-    sql.push(")");
 }
 
 /// Tell the members with a pending task (all of them, or only those not reminded yet):

@@ -1,8 +1,6 @@
 //! Census campaign pages: the secretariat opens and closes campaigns; cities follow their
 //! members' progress and confirm on a member's behalf; members answer on their own page.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, RawForm, State};
@@ -29,8 +27,6 @@ pub fn routes() -> Routes {
         .post(paths::ADMIN_CENSUS_LAPSE, lapse)
         .post(paths::ME_CENSUS, answer)
 }
-
-type Options = Vec<(String, String)>;
 
 #[derive(Template)]
 #[template(path = "members/census_list.html")]
@@ -74,15 +70,6 @@ fn status_label(c: &Census, today: time::Date) -> &'static str {
     }
 }
 
-async fn org_names(state: &AppState) -> AppResult<(HashMap<OrgId, String>, Options)> {
-    let mut conn = state.db.pool().acquire().await?;
-    let orgs: Vec<(OrgId, String, String)> =
-        sqlx::query_as("SELECT id, short_name, level FROM org ORDER BY sort_order, code").fetch_all(&mut *conn).await?;
-    let names = orgs.iter().map(|(id, n, _)| (*id, n.clone())).collect();
-    let cities = orgs.into_iter().filter(|(_, _, l)| l == "city").map(|(id, n, _)| (id.to_string(), n)).collect();
-    Ok((names, cities))
-}
-
 async fn list_page(
     state: &AppState,
     actor: &Actor,
@@ -101,15 +88,9 @@ async fn list_page(
             (c, s)
         })
         .collect();
+    let orgs = super::routes::OrgLabels::read(&mut conn, page.t("member.direct")).await?;
     drop(conn);
-    let (_, cities) = org_names(state).await?;
-    let cities = cities
-        .into_iter()
-        .map(|(v, l)| {
-            let ticked = form.orgs.iter().any(|o| o.to_string() == v);
-            (v, l, ticked)
-        })
-        .collect();
+    let cities = orgs.cities.into_iter().map(|(id, l, _)| (id.to_string(), l, form.orgs.contains(&id))).collect();
     let categories = state
         .settings
         .categories
@@ -202,10 +183,8 @@ async fn show_page(
     let pager = Pager::new(&q.page, &paths::with_id(paths::ADMIN_CENSUS, id), encode_filters(&[("status", &q.status)]));
     let counts: Vec<CityCounts> = census::report(&mut conn, id, &scope).await?;
     let rows = census::progress(&mut conn, id, &scope, status, pager.offset(), pager.limit()).await?;
+    let orgs = super::routes::OrgLabels::read(&mut conn, page.t("member.direct")).await?;
     drop(conn);
-    let (names, _) = org_names(state).await?;
-    let name_of =
-        |o: Option<OrgId>| o.and_then(|o| names.get(&o).cloned()).unwrap_or_else(|| page.t("member.direct").into());
     let totals = counts.iter().fold((0, 0, 0, 0), |t, r| (t.0 + r.1, t.1 + r.2, t.2 + r.3, t.3 + r.4));
     let total = match status {
         Some("confirmed") => totals.0,
@@ -214,11 +193,11 @@ async fn show_page(
         Some("lapsed") => totals.3,
         _ => totals.0 + totals.1 + totals.2 + totals.3,
     };
-    let report = counts.into_iter().map(|(o, a, b, cc, d)| (name_of(o), a, b, cc, d)).collect();
+    let report = counts.into_iter().map(|(o, a, b, cc, d)| (orgs.place(o), a, b, cc, d)).collect();
     let rows = rows
         .into_iter()
         .map(|r| {
-            let city = name_of(r.org_id);
+            let city = orgs.place(r.org_id);
             let label = STATUSES.iter().find(|(s, _)| *s == r.status).map(|(_, l)| *l).unwrap_or("census.m_pending");
             (r, city, label)
         })

@@ -57,12 +57,7 @@ async fn view(
     let mut conn = state.db.pool().acquire().await?;
     let scope = super::routes::scope_orgs(&mut conn, actor).await?;
     let (found, total) = duplicates::groups(&mut conn, &scope, pager.offset(), pager.limit()).await?;
-    let names: std::collections::HashMap<crate::storage::OrgId, String> =
-        sqlx::query_as::<_, (crate::storage::OrgId, String)>("SELECT id, short_name FROM org")
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .collect();
+    let orgs = super::routes::OrgLabels::read(&mut conn, page.t("member.direct")).await?;
     let scanned: Option<(String,)> = sqlx::query_as("SELECT value FROM instance WHERE key = 'duplicates_scanned_at'")
         .fetch_optional(&mut *conn)
         .await?;
@@ -74,8 +69,7 @@ async fn view(
             let members = members
                 .into_iter()
                 .map(|m| {
-                    let city =
-                        m.org_id.and_then(|o| names.get(&o).cloned()).unwrap_or_else(|| page.t("member.direct").into());
+                    let city = orgs.place(m.org_id);
                     let status = page.t(super::service::status_label_key(&m.status));
                     (m, city, status)
                 })

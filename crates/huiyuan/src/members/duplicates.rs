@@ -116,7 +116,7 @@ fn push_scope(sql: &mut Sql, orgs: &Option<Vec<OrgId>>) {
         " AND NOT EXISTS (SELECT 1 FROM duplicate_member x JOIN member m ON m.id = x.member_id
           WHERE x.group_id = g.id AND (m.org_id IS NULL OR m.org_id NOT IN ",
     );
-    super::store::push_org_list(sql, orgs);
+    sql.list(orgs.iter().copied());
     sql.push("))");
 }
 

@@ -33,8 +33,7 @@ pub const HEADERS: [&str; 13] = [
 /// What an export knows besides the rows.
 pub struct Labels {
     pub full_ids: bool,
-    pub orgs: std::collections::HashMap<crate::storage::OrgId, String>,
-    pub direct: String,
+    pub orgs: super::routes::OrgLabels,
     pub offset: time::UtcOffset,
 }
 
@@ -58,7 +57,7 @@ pub fn cells(state: &AppState, labels: &Labels, r: &Row, extra: &RowExtra) -> [S
     let category = super::routes::category_label(state, Lang::Zh, &r.category);
     let status = Lang::Zh.t(super::service::status_label_key(&r.status)).to_string();
     let kind = if r.kind == "group" { "团体" } else { "个人" };
-    let city = r.org_id.and_then(|o| labels.orgs.get(&o).cloned()).unwrap_or_else(|| labels.direct.clone());
+    let city = labels.orgs.place(r.org_id);
     let id_number = if labels.full_ids { r.id_number.clone() } else { crate::domain::mask_document(&r.id_number) };
     let gender = match extra.gender.as_str() {
         "male" => "男",

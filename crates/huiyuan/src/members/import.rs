@@ -149,15 +149,9 @@ async fn known_by(conn: &mut Conn, column: &str, values: &[String]) -> Result<Ve
     let mut out = Vec::new();
     for chunk in values.chunks(200) {
         let mut sql = Sql::new(&format!(
-            "SELECT id, number, name, identity_key, mobile, birth_date, employer FROM member WHERE {column} IN ("
+            "SELECT id, number, name, identity_key, mobile, birth_date, employer FROM member WHERE {column} IN "
         ));
-        for (i, v) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(v.clone());
-        }
-        sql.push(")");
+        sql.list(chunk.iter().cloned());
         out.extend(sql.fetch_all::<Known>(&mut *conn).await?);
     }
     Ok(out)
@@ -183,29 +177,12 @@ async fn probable_candidates(conn: &mut Conn, records: &[&Record]) -> Result<Vec
                 .collect();
             set.into_iter().map(str::to_string).collect()
         };
-        let list = |sql: &mut Sql, values: Vec<String>| {
-            sql.push("(");
-            if values.is_empty() {
-                sql.push("NULL");
-            }
-            for (i, v) in values.into_iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(v);
-            }
-            sql.push(")");
-        };
         let mut sql =
             Sql::new("SELECT id, number, name, identity_key, mobile, birth_date, employer FROM member WHERE name IN ");
-        list(&mut sql, chunk.iter().map(|n| n.to_string()).collect());
-        sql.push(" AND (mobile IN ");
-        list(&mut sql, of(|r| &r.mobile));
-        sql.push(" OR birth_date IN ");
-        list(&mut sql, of(|r| &r.birth_date));
-        sql.push(" OR employer IN ");
-        list(&mut sql, of(|r| &r.employer));
-        sql.push(")");
+        sql.list(chunk.iter().map(|n| n.to_string()));
+        sql.push(" AND (mobile IN ").list(of(|r| &r.mobile));
+        sql.push(" OR birth_date IN ").list(of(|r| &r.birth_date));
+        sql.push(" OR employer IN ").list(of(|r| &r.employer)).push(")");
         out.extend(sql.fetch_all::<Known>(&mut *conn).await?);
     }
     Ok(out)

@@ -71,11 +71,9 @@ struct PreviewPage {
 /// The orgs the actor may import for: (value, label); "direct" for province-direct.
 async fn import_targets(state: &AppState, actor: &Actor, page: &PageCtx) -> AppResult<Options> {
     let mut conn = state.db.pool().acquire().await?;
-    let cities: Vec<(OrgId, String, String)> =
-        sqlx::query_as("SELECT id, short_name, path FROM org WHERE level = 'city' ORDER BY sort_order, code")
-            .fetch_all(&mut *conn)
-            .await?;
-    let mut out: Options = cities
+    let orgs = super::routes::OrgLabels::read(&mut conn, page.t("member.direct")).await?;
+    let mut out: Options = orgs
+        .cities
         .into_iter()
         .filter(|(_, _, path)| actor.can_import_members(Some(path)))
         .map(|(id, name, _)| (id.to_string(), name))
@@ -109,17 +107,12 @@ async fn import_page(
     allow(!cities.is_empty())?;
     let mut conn = state.db.pool().acquire().await?;
     let scope = super::routes::scope_orgs(&mut conn, actor).await?;
-    let names: std::collections::HashMap<OrgId, String> =
-        sqlx::query_as::<_, (OrgId, String)>("SELECT id, short_name FROM org")
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .collect();
+    let orgs = super::routes::OrgLabels::read(&mut conn, page.t("member.direct")).await?;
     let batches = import::recent(&mut conn, &scope)
         .await?
         .into_iter()
         .map(|b| {
-            let place = b.org_id.and_then(|o| names.get(&o).cloned()).unwrap_or_else(|| page.t("member.direct").into());
+            let place = orgs.place(b.org_id);
             let status = page.t(match b.status.as_str() {
                 "committed" => "import.s_committed",
                 "discarded" => "import.s_discarded",

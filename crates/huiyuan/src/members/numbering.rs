@@ -15,19 +15,7 @@ pub enum NumberError {
 /// is locked by the UPDATE until commit, so concurrent approvals queue, and a rollback
 /// returns the number (no gap).
 pub async fn allocate(tx: &mut Conn, settings: &Settings, unit: i64, class: &str) -> Result<String, NumberError> {
-    sqlx::query(
-        "INSERT INTO number_sequence (unit, class, next) VALUES ($1, $2, 1) ON CONFLICT (unit, class) DO NOTHING",
-    )
-    .bind(unit)
-    .bind(class)
-    .execute(&mut *tx)
-    .await?;
-    let (seq,): (i64,) =
-        sqlx::query_as("UPDATE number_sequence SET next = next + 1 WHERE unit = $1 AND class = $2 RETURNING next - 1")
-            .bind(unit)
-            .bind(class)
-            .fetch_one(&mut *tx)
-            .await?;
+    let seq = super::bulk::reserve_numbers(tx, unit, class, 1).await?;
     if seq > settings.numbering.max_sequence() {
         return Err(NumberError::Exhausted { unit, class: class.to_string() });
     }

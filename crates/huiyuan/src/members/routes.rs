@@ -64,10 +64,32 @@ pub async fn scope_orgs(conn: &mut Conn, actor: &Actor) -> AppResult<Option<Vec<
     })
 }
 
-/// Short names of every org, for labelling rows.
-async fn org_names(conn: &mut Conn) -> AppResult<HashMap<OrgId, String>> {
-    let rows: Vec<(OrgId, String)> = sqlx::query_as("SELECT id, short_name FROM org").fetch_all(&mut *conn).await?;
-    Ok(rows.into_iter().collect())
+/// The org tree as the registry's pages label it, read once per page.
+pub struct OrgLabels {
+    names: HashMap<OrgId, String>,
+    /// The cities in the settings' order: (id, short name, path).
+    pub cities: Vec<(OrgId, String, String)>,
+    direct: String,
+}
+
+impl OrgLabels {
+    /// `direct`: the label of province-direct members in the reader's language.
+    pub async fn read(conn: &mut Conn, direct: &str) -> AppResult<OrgLabels> {
+        let orgs: Vec<(OrgId, String, String, String)> =
+            sqlx::query_as("SELECT id, short_name, level, path FROM org ORDER BY sort_order, code")
+                .fetch_all(&mut *conn)
+                .await?;
+        Ok(OrgLabels {
+            names: orgs.iter().map(|(id, n, _, _)| (*id, n.clone())).collect(),
+            cities: orgs.into_iter().filter(|o| o.2 == "city").map(|(id, n, _, p)| (id, n, p)).collect(),
+            direct: direct.to_string(),
+        })
+    }
+
+    /// A member's (or batch's) place: its city's short name, or 省直属.
+    pub fn place(&self, org: Option<OrgId>) -> String {
+        org.and_then(|o| self.names.get(&o).cloned()).unwrap_or_else(|| self.direct.clone())
+    }
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -150,14 +172,13 @@ async fn list(
     // Deep pages of a capped count are not offered: narrow the search instead.
     let (rows, total) = store::list(&mut conn, &filter, pager.offset(), pager.limit()).await?;
     // One read of the org tree: names for the rows, cities for the filter.
-    let orgs: Vec<(OrgId, String, String)> =
-        sqlx::query_as("SELECT id, short_name, level FROM org ORDER BY sort_order, code").fetch_all(&mut *conn).await?;
-    let names: HashMap<OrgId, String> = orgs.iter().map(|(id, n, _)| (*id, n.clone())).collect();
+    let orgs = OrgLabels::read(&mut conn, page.t("member.direct")).await?;
     let cities: Options = {
         let mut out: Options = orgs
-            .into_iter()
-            .filter(|(id, _, level)| level == "city" && scope.as_ref().is_none_or(|s| s.contains(id)))
-            .map(|(id, n, _)| (id.to_string(), n))
+            .cities
+            .iter()
+            .filter(|(id, _, _)| scope.as_ref().is_none_or(|s| s.contains(id)))
+            .map(|(id, n, _)| (id.to_string(), n.clone()))
             .collect();
         if scope.is_none() {
             out.push(("direct".into(), page.t("member.direct").into()));
@@ -173,7 +194,7 @@ async fn list(
         .into_iter()
         .map(|r| {
             let category = category_label(&state, page.lang, &r.category);
-            let city = r.org_id.and_then(|o| names.get(&o).cloned()).unwrap_or_else(|| page.t("member.direct").into());
+            let city = orgs.place(r.org_id);
             let status = page.t(status_label_key(&r.status));
             let masked = crate::domain::mask_document(&r.id_number);
             let tag = status_tag(&r.status);
@@ -224,11 +245,11 @@ async fn export_setup(
     allow(actor.can_view_members())?;
     let mut conn = state.db.pool().acquire().await?;
     let scope = scope_orgs(&mut conn, actor).await?;
-    let orgs = org_names(&mut conn).await?;
+    // Exports are the association's documents: in Chinese whatever the page language.
+    let orgs = OrgLabels::read(&mut conn, Lang::Zh.t("member.direct")).await?;
     let labels = super::export::Labels {
         full_ids: actor.can_export_id_numbers(),
         orgs,
-        direct: Lang::Zh.t("member.direct").into(),
         offset: state.settings.locale.utc_offset(),
     };
     Ok((q.filter(state, scope), labels, q.encoded()))
@@ -300,7 +321,7 @@ pub(super) async fn show_page(
     attempt: Attempt,
 ) -> AppResult<ShowPage> {
     let mut conn = state.db.pool().acquire().await?;
-    let names = org_names(&mut conn).await?;
+    let orgs = OrgLabels::read(&mut conn, page.t("member.direct")).await?;
     let events = store::events(&mut conn, m.id).await?;
     let periods = store::periods(&mut conn, m.id).await?;
     let certificates = store::certificates(&mut conn, m.id).await?;
@@ -379,7 +400,7 @@ pub(super) async fn show_page(
         .map(|c| (c.code.clone(), category_label(state, page.lang, &c.code)))
         .collect();
     let statuses = STATUSES.iter().map(|s| (s.to_string(), page.t(status_label_key(s)).to_string())).collect();
-    let city = m.org_id.and_then(|o| names.get(&o).cloned()).unwrap_or_else(|| page.t("member.direct").into());
+    let city = orgs.place(m.org_id);
     Ok(ShowPage {
         category: category_label(state, page.lang, &m.category),
         city,
@@ -623,10 +644,7 @@ pub async fn mine_page(
     let mut out = Vec::new();
     for m in members {
         let today_s = today.to_string();
-        let cert = store::certificates(&mut conn, m.id)
-            .await?
-            .into_iter()
-            .find(|c| c.revoked_at.is_none() && c.valid_until >= today_s);
+        let cert = store::certificates(&mut conn, m.id).await?.into_iter().find(|c| c.valid_on(&today_s));
         let task = super::census::open_task(&mut conn, m.id, today).await?;
         let category = category_label(state, page.lang, &m.category);
         let status = page.t(status_label_key(&m.status));

@@ -212,8 +212,7 @@ pub async fn current_certificate(
     }
     let mut conn = state.db.pool().acquire().await?;
     let today = state.settings.locale.today().to_string();
-    let valid = store::certificates(&mut conn, member.id).await?.into_iter().find(|c| c.revoked_at.is_none());
-    if let Some(c) = valid.filter(|c| c.valid_until >= today) {
+    if let Some(c) = store::certificates(&mut conn, member.id).await?.into_iter().find(|c| c.valid_on(&today)) {
         return Ok(c);
     }
     drop(conn);
@@ -256,8 +255,8 @@ async fn issue(
     let member = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     if reissue.is_none() {
         // Someone else may have issued it meanwhile.
-        let valid = store::certificates(&mut tx, id).await?.into_iter().find(|c| c.revoked_at.is_none());
-        if let Some(c) = valid.filter(|c| c.valid_until >= today.to_string()) {
+        let today = today.to_string();
+        if let Some(c) = store::certificates(&mut tx, id).await?.into_iter().find(|c| c.valid_on(&today)) {
             return Ok(c);
         }
     }

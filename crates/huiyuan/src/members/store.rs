@@ -328,27 +328,10 @@ pub async fn link_group_people(
     Ok(())
 }
 
-/// Append the org ids as a list of placeholders: `(1, 2, 3)`, or `(NULL)` when there are
-/// none (which matches nothing).
-pub fn push_org_list(sql: &mut Sql, orgs: &[OrgId]) {
-    sql.push("(");
-    if orgs.is_empty() {
-        sql.push("NULL");
-    }
-    for (i, org) in orgs.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(*org);
-    }
-    sql.push(")");
-}
-
 /// ` AND <column> IN (…)` for a scope (None: no condition).
 pub fn push_scope(sql: &mut Sql, column: &str, orgs: &Option<Vec<OrgId>>) {
     if let Some(orgs) = orgs {
-        sql.push(&format!(" AND {column} IN "));
-        push_org_list(sql, orgs);
+        sql.push(&format!(" AND {column} IN ")).list(orgs.iter().copied());
     }
 }
 
@@ -528,6 +511,31 @@ pub struct Certificate {
     pub valid_until: String,
     pub revoked_at: Option<i64>,
     pub revoke_reason: String,
+}
+
+impl Certificate {
+    /// Not revoked and not past its last day (`today`: YYYY-MM-DD).
+    pub fn valid_on(&self, today: &str) -> bool {
+        self.revoked_at.is_none() && self.valid_until.as_str() >= today
+    }
+}
+
+impl From<Member> for Row {
+    fn from(m: Member) -> Row {
+        Row {
+            id: m.id,
+            kind: m.kind,
+            number: m.number,
+            name: m.name,
+            category: m.category,
+            org_id: m.org_id,
+            status: m.status,
+            joined_at: m.joined_at,
+            mobile: m.mobile,
+            employer: m.employer,
+            id_number: m.id_number,
+        }
+    }
 }
 
 const CERT_COLUMNS: &str = "id, member_id, serial, issued_on, valid_until, revoked_at, revoke_reason";

@@ -39,6 +39,26 @@ impl Sql {
         self
     }
 
+    /// Append `(v1, v2, …)` as placeholders, or `(NULL)` for no values (matching nothing).
+    pub fn list<T>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Sql
+    where
+        T: for<'q> Encode<'q, Any> + Type<Any> + Send + 'static,
+    {
+        self.push("(");
+        let mut any = false;
+        for v in values {
+            if any {
+                self.push(", ");
+            }
+            self.bind(v);
+            any = true;
+        }
+        if !any {
+            self.push("NULL");
+        }
+        self.push(")")
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -70,6 +90,13 @@ impl Sql {
 #[cfg(test)]
 mod tests {
     use super::Sql;
+
+    #[test]
+    fn an_empty_list_matches_nothing() {
+        let mut sql = Sql::new("x IN ");
+        sql.list(Vec::<i64>::new()).push(" OR y IN ").list([1_i64, 2]);
+        assert_eq!(sql.text(), "x IN (NULL) OR y IN ($1, $2)");
+    }
 
     #[test]
     fn placeholders_are_numbered_in_order() {
