@@ -9,8 +9,9 @@
 use axum::http::HeaderValue;
 use sqlx::FromRow;
 
+use super::actor::{Actor, Grant, Role};
 use crate::config::SecuritySettings;
-use crate::storage::{Conn, UserId, now_ms};
+use crate::storage::{Conn, GrantId, OrgId, UserId, now_ms};
 
 use super::secrets::{random_token, sha256_hex};
 
@@ -65,33 +66,92 @@ pub async fn create(
     Ok((token, record))
 }
 
-/// The live session for a cookie token, if any; touches it at most once a minute.
-pub async fn load(
+/// A session row with its account and that account's grants over active orgs, one row per
+/// grant (a single row with empty grant columns when there is none).
+#[derive(FromRow)]
+struct SessionActorRow {
+    id: String,
+    user_id: Option<UserId>,
+    csrf_token: String,
+    last_seen_at: i64,
+    expires_at: i64,
+    username: Option<String>,
+    display_name: Option<String>,
+    locale: Option<String>,
+    is_active: Option<i64>,
+    grant_id: Option<GrantId>,
+    role: Option<String>,
+    org_id: Option<OrgId>,
+    org_path: Option<String>,
+    org_name: Option<String>,
+}
+
+/// The live session for a cookie token and the account signed in with it (`None` when the
+/// account is gone or deactivated), read in one query — every request of a signed-in user
+/// starts here; touches the session at most once a minute.
+pub async fn load_with_actor(
     conn: &mut Conn,
     token: &str,
     security: &SecuritySettings,
-) -> Result<Option<SessionRecord>, sqlx::Error> {
+) -> Result<Option<(SessionRecord, Option<Actor>)>, sqlx::Error> {
     let now = now_ms();
     let idle_limit = now - security.session_idle_minutes * 60 * 1000;
-    let record: Option<SessionRecord> = sqlx::query_as(
-        "SELECT id, user_id, csrf_token, last_seen_at, expires_at FROM session
-         WHERE id = $1 AND expires_at > $2 AND (user_id IS NULL OR last_seen_at > $3)",
+    let rows: Vec<SessionActorRow> = sqlx::query_as(
+        "SELECT s.id, s.user_id, s.csrf_token, s.last_seen_at, s.expires_at,
+                u.username, u.display_name, u.locale, u.is_active,
+                g.id AS grant_id, g.role, o.id AS org_id, o.path AS org_path, o.short_name AS org_name
+         FROM session s
+         LEFT JOIN app_user u ON u.id = s.user_id
+         LEFT JOIN role_grant g ON g.user_id = u.id
+         LEFT JOIN org o ON o.id = g.org_id AND o.is_active = 1
+         WHERE s.id = $1 AND s.expires_at > $2 AND (s.user_id IS NULL OR s.last_seen_at > $3)
+         ORDER BY g.id",
     )
     .bind(sha256_hex(token))
     .bind(now)
     .bind(idle_limit)
-    .fetch_optional(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    if let Some(r) = &record
-        && now - r.last_seen_at > TOUCH_EVERY_MS
-    {
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let record = SessionRecord {
+        id: first.id.clone(),
+        user_id: first.user_id,
+        csrf_token: first.csrf_token.clone(),
+        last_seen_at: first.last_seen_at,
+        expires_at: first.expires_at,
+    };
+    let actor = match (first.user_id, &first.username, first.is_active) {
+        (Some(user_id), Some(username), Some(1)) => Some(Actor {
+            user_id,
+            username: username.clone(),
+            display_name: first.display_name.clone().unwrap_or_default(),
+            locale: first.locale.clone().unwrap_or_default(),
+            grants: rows
+                .iter()
+                .filter_map(|r| {
+                    // A grant over a deactivated org has no org columns: it does not count.
+                    Some(Grant {
+                        id: r.grant_id?,
+                        role: Role::parse(r.role.as_deref()?)?,
+                        org_id: r.org_id?,
+                        org_path: r.org_path.clone()?,
+                        org_name: r.org_name.clone()?,
+                    })
+                })
+                .collect(),
+        }),
+        _ => None,
+    };
+    if now - record.last_seen_at > TOUCH_EVERY_MS {
         sqlx::query("UPDATE session SET last_seen_at = $1 WHERE id = $2")
             .bind(now)
-            .bind(&r.id)
+            .bind(&record.id)
             .execute(&mut *conn)
             .await?;
     }
-    Ok(record)
+    Ok(Some((record, actor)))
 }
 
 pub async fn delete(conn: &mut Conn, id: &str) -> Result<(), sqlx::Error> {

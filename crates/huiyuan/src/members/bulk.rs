@@ -110,6 +110,9 @@ impl JsonWriter {
     }
 }
 
+/// SQLite's page cache during a bulk write, in KiB.
+const BULK_CACHE_KIB: i64 = 128 * 1024;
+
 /// `n` fresh member ids. PostgreSQL draws them from the identity sequence; SQLite takes the
 /// next ones after the largest, which is safe because its write transaction holds the lock.
 pub async fn reserve_ids(tx: &mut Conn, backend: Backend, n: usize) -> Result<Vec<i64>, sqlx::Error> {
@@ -205,11 +208,22 @@ pub async fn write(
             text("name_key"),
         ],
     );
-    let mut terms = JsonWriter::new(
-        backend,
-        "member_term",
-        &[text("term"), number("member_id"), number("org_id"), text("category"), text("status"), text("kind")],
-    );
+    let mut terms = match backend {
+        // One string per term, "<member id> <term>", and the filters from the member row just
+        // written: cheaper to unpack than an array per row.
+        Backend::Sqlite => JsonWriter {
+            sql: "INSERT INTO member_term (term, member_id, org_id, category, status, kind)
+                  SELECT substr(j.value, instr(j.value, ' ') + 1), m.id, m.org_id, m.category, m.status, m.kind
+                  FROM json_each($1) j JOIN member m ON m.id = CAST(substr(j.value, 1, instr(j.value, ' ') - 1) AS INTEGER)"
+                .into(),
+            rows: Vec::with_capacity(JsonWriter::PER_STATEMENT),
+        },
+        Backend::Postgres => JsonWriter::new(
+            backend,
+            "member_term",
+            &[text("term"), number("member_id"), number("org_id"), text("category"), text("status"), text("kind")],
+        ),
+    };
     let mut periods = JsonWriter::new(
         backend,
         "member_period",
@@ -223,6 +237,11 @@ pub async fn write(
     let now = crate::storage::now_ms();
     let event_kind = if event.is_empty() { "joined" } else { "import" };
     let mut term_count = 0;
+    if backend == Backend::Sqlite {
+        // A large write touches pages all over the term index: keep them in memory until the
+        // end instead of spilling and re-reading them (SQLite's default cache is 2 MB).
+        sqlx::query(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}")).execute(&mut *tx).await?;
+    }
     for r in rows {
         let channel = if r.org_id.is_some() { "city" } else { "direct" };
         let row = serde_json::json!([
@@ -250,13 +269,21 @@ pub async fn write(
         members.push(tx, row).await?;
     }
     members.flush(tx).await?;
+    // The terms go in the index's own order (term, then member), so the B-tree takes them
+    // leaf after leaf instead of all over a large index.
+    let sorted = SortedTerms::of(rows);
+    for (term, i) in sorted.iter() {
+        let r = &rows[i];
+        let row = match backend {
+            Backend::Sqlite => serde_json::Value::String(format!("{} {term}", r.id)),
+            Backend::Postgres => serde_json::json!([term, r.id, r.org_id, r.category, r.status, r.kind]),
+        };
+        terms.push(tx, row).await?;
+        term_count += 1;
+    }
+    drop(sorted);
+    terms.flush(tx).await?;
     for r in rows {
-        let set =
-            search::terms(&Indexed { name: &r.name, number: &r.number, employer: &r.employer, mobile: &r.mobile });
-        for term in set {
-            terms.push(tx, serde_json::json!([term, r.id, r.org_id, r.category, r.status, r.kind])).await?;
-            term_count += 1;
-        }
         let started = time::OffsetDateTime::from_unix_timestamp(r.joined_at / 1000)
             .map(|t| t.to_offset(offset).date().to_string())
             .unwrap_or_default();
@@ -265,8 +292,48 @@ pub async fn write(
         periods.push(tx, serde_json::json!([r.id, started, ended.then_some(&started), end_status])).await?;
         events.push(tx, serde_json::json!([r.id, event_kind, r.category, event, now])).await?;
     }
-    terms.flush(tx).await?;
     periods.flush(tx).await?;
     events.flush(tx).await?;
+    if backend == Backend::Sqlite {
+        // Back to the default: once the caller commits, the pages beyond it are freed.
+        sqlx::query("PRAGMA cache_size = -2000").execute(&mut *tx).await?;
+    }
     Ok(term_count)
+}
+
+/// The search terms of many rows in one text buffer, sorted by (term, row): about 12 bytes
+/// per term besides the text, so a 100,000-row import's 2.4 million terms stay small.
+struct SortedTerms {
+    text: String,
+    /// (start in `text`, row index, length in bytes)
+    entries: Vec<(u32, u32, u16)>,
+}
+
+impl SortedTerms {
+    fn of(rows: &[BulkRow]) -> SortedTerms {
+        // About 25 terms of 5 bytes a member: no doubling of a large buffer.
+        let mut text = String::with_capacity(rows.len() * 130);
+        let mut entries = Vec::with_capacity(rows.len() * 26);
+        for (i, r) in rows.iter().enumerate() {
+            let set =
+                search::terms(&Indexed { name: &r.name, number: &r.number, employer: &r.employer, mobile: &r.mobile });
+            for term in set {
+                let (Ok(start), Ok(row), Ok(len)) =
+                    (u32::try_from(text.len()), u32::try_from(i), u16::try_from(term.len()))
+                else {
+                    continue;
+                };
+                text.push_str(&term);
+                entries.push((start, row, len));
+            }
+        }
+        let at = |e: &(u32, u32, u16)| &text[e.0 as usize..e.0 as usize + usize::from(e.2)];
+        // Rows ascend with their ids, so (term, row) is the index's (term, member_id).
+        entries.sort_unstable_by(|a, b| at(a).cmp(at(b)).then(a.1.cmp(&b.1)));
+        SortedTerms { text, entries }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.entries.iter().map(|e| (&self.text[e.0 as usize..e.0 as usize + usize::from(e.2)], e.1 as usize))
+    }
 }

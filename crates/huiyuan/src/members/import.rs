@@ -455,8 +455,10 @@ pub async fn commit(
     let unit = unit_of(state, &mut tx, batch.org_id).await?;
     let rules = Rules { settings: &state.settings, unit, today: state.settings.locale.today() };
     let mapping = batch.mapping();
+    let started = std::time::Instant::now();
     let cells = stored_cells(&mut tx, batch.id).await?;
     let (verdicts, _) = evaluate(&mut tx, &rules, lang, cells, &mapping).await?;
+    let checked = started.elapsed();
     let chosen: Vec<&Record> = verdicts
         .iter()
         .filter(|v| v.verdict == "new" || (v.verdict == "probable" && import_probable.contains(&v.row_no)))
@@ -515,7 +517,9 @@ pub async fn commit(
         })
         .collect();
     let reason = format!("{} #{} {}", lang.t("import.event"), batch.id, batch.file_name);
-    bulk::write(&mut tx, state.db.backend(), &rows, offset, &reason).await?;
+    let numbered = started.elapsed();
+    let terms = bulk::write(&mut tx, state.db.backend(), &rows, offset, &reason).await?;
+    let written = started.elapsed();
     sqlx::query("UPDATE import_batch SET imported_rows = $1 WHERE id = $2")
         .bind(i64::try_from(rows.len()).unwrap_or(0))
         .bind(batch.id)
@@ -534,6 +538,16 @@ pub async fn commit(
     )
     .await?;
     tx.commit().await?;
+    tracing::info!(
+        batch = batch.id,
+        rows = rows.len(),
+        terms,
+        checked_ms = checked.as_millis(),
+        numbered_ms = (numbered - checked).as_millis(),
+        written_ms = (written - numbered).as_millis(),
+        committed_ms = (started.elapsed() - written).as_millis(),
+        "roster import committed"
+    );
     Ok(rows.len())
 }
 

@@ -337,8 +337,8 @@ pub fn push_scope(sql: &mut Sql, column: &str, orgs: &Option<Vec<OrgId>>) {
 
 /// Lists count at most this many rows; beyond it the total shows as "10,000+".
 pub const COUNT_CAP: i64 = 10_000;
-/// Searches count at most this many matches ("1,000+": narrow the search).
-pub const SEARCH_COUNT_CAP: i64 = 1_000;
+/// Searches count at most this many matches ("200+": ten pages of hits; narrow the search).
+pub const SEARCH_COUNT_CAP: i64 = 200;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
@@ -458,19 +458,42 @@ impl Filter {
     }
 }
 
-/// A page of the list, and the total (at most the filter's count cap + 1). A first page that
-/// is not full is its own total: no count query.
+/// A row of a page with the capped total of the whole list.
+#[derive(FromRow)]
+struct CountedRow {
+    #[sqlx(flatten)]
+    row: Row,
+    total_count: i64,
+}
+
+/// A page of the list, and the total (at most the filter's count cap + 1), in one query: the
+/// count is an uncorrelated subquery, which both databases run once.
 pub async fn list(conn: &mut Conn, f: &Filter, offset: i64, limit: i64) -> Result<(Vec<Row>, i64), sqlx::Error> {
-    let rows = page(conn, f, offset, limit).await?;
-    let shown = i64::try_from(rows.len()).unwrap_or(0);
-    if offset == 0 && shown < limit {
-        return Ok((rows, shown));
-    }
-    let mut count = Sql::new("SELECT COUNT(*) FROM (SELECT 1");
-    push_from(&mut count, f, false);
-    count.push(" LIMIT ").bind(f.count_cap() + 1).push(") capped");
-    let (total,): (i64,) = count.fetch_one(conn).await?;
-    Ok((rows, total))
+    let mut sql = Sql::new(&format!("SELECT {ROW_COLUMNS}, "));
+    push_count(&mut sql, f);
+    sql.push(" AS total_count");
+    push_from(&mut sql, f, true);
+    push_order(&mut sql, f);
+    sql.push(" LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    let rows: Vec<CountedRow> = sql.fetch_all(&mut *conn).await?;
+    let total = match rows.first() {
+        Some(first) => first.total_count,
+        None if offset == 0 => 0,
+        // Past the end: the total still says how far the list goes.
+        None => {
+            let mut count = Sql::new("SELECT ");
+            push_count(&mut count, f);
+            count.fetch_one::<(i64,)>(conn).await?.0
+        }
+    };
+    Ok((rows.into_iter().map(|r| r.row).collect(), total))
+}
+
+/// `(SELECT COUNT(*) …)` of the list, stopping past the filter's cap.
+fn push_count(sql: &mut Sql, f: &Filter) {
+    sql.push("(SELECT COUNT(*) FROM (SELECT 1");
+    push_from(sql, f, false);
+    sql.push(" LIMIT ").bind(f.count_cap() + 1).push(") capped)");
 }
 
 fn push_order(sql: &mut Sql, f: &Filter) {

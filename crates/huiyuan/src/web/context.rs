@@ -87,21 +87,23 @@ async fn authenticate(state: &AppState, headers: &axum::http::HeaderMap, ctx: &m
         ctx.via_token = true;
         Some(user.ok_or(AppError::Unauthorized)?)
     } else if let Some(token) = session_token {
-        let record = session::load(&mut conn, token, security).await?;
-        let user_id = record.as_ref().and_then(|r| r.user_id);
-        ctx.session = record;
-        user_id
+        if let Some((record, actor)) = session::load_with_actor(&mut conn, token, security).await? {
+            if record.user_id.is_some() && actor.is_none() {
+                // Deactivated since the session began.
+                return Ok(());
+            }
+            ctx.session = Some(record);
+            ctx.actor = actor;
+        }
+        None
     } else {
         None
     };
     if let Some(user_id) = user_id {
         ctx.actor = auth_store::load_actor(&mut conn, user_id).await?;
-        if let Some(actor) = &ctx.actor {
-            ctx.lang = Lang::parse(&actor.locale).unwrap_or(ctx.lang);
-        } else {
-            // Deactivated since the session began.
-            ctx.session = None;
-        }
+    }
+    if let Some(actor) = &ctx.actor {
+        ctx.lang = Lang::parse(&actor.locale).unwrap_or(ctx.lang);
     }
     Ok(())
 }

@@ -109,6 +109,32 @@ async fn members_are_found_by_name_part_pinyin_initials_number_mobile_and_employ
 }
 
 #[tokio::test]
+async fn a_search_shows_its_total_on_every_page_and_past_the_end() {
+    let app = TestApp::spawn().await;
+    let ty = Some(app.fixture.taiyuan);
+    let given = "一二三四五六七八九十百千万亿甲乙丙丁戊己庚辛壬癸子";
+    for c in given.chars() {
+        app.add_member(NewMemberSpec { name: &format!("司马{c}"), org: ty, ..NewMemberSpec::default() }).await;
+    }
+    let sec = app.login_as(Who::Secretariat).await;
+    let total = |v: &serde_json::Value| (v["total"].as_i64().unwrap(), v["items"].as_array().unwrap().len());
+    let page = |n: u32| {
+        let sec = &sec;
+        async move {
+            let r = sec.api(Method::GET, &format!("/api/v1/members?q=simA&per_page=10&page={n}"), None).await;
+            assert_eq!(r.status(), StatusCode::OK);
+            r.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    assert_eq!(total(&page(1).await), (25, 10), "a full first page counts the rest");
+    assert_eq!(total(&page(3).await), (25, 5), "the last page");
+    assert_eq!(total(&page(9).await), (25, 0), "past the end the total still says how far the list goes");
+    let (_, html) = sec.page("/admin/members?q=%E5%8F%B8%E9%A9%AC").await;
+    assert_eq!(names(&html).len(), 20);
+    assert!(html.contains("25"), "the page shows the total");
+}
+
+#[tokio::test]
 async fn an_approved_member_carries_the_form_details_into_the_registry() {
     let app = TestApp::spawn().await;
     let id_number = resident_id("140105", "19850612", 123);
