@@ -24,6 +24,7 @@ pub struct Settings {
     pub categories: Vec<CategorySetting>,
     pub joining: JoiningSettings,
     pub council: CouncilSettings,
+    pub targets: TargetSettings,
     pub numbering: NumberingSettings,
     pub server: ServerSettings,
     pub security: SecuritySettings,
@@ -67,6 +68,26 @@ pub struct CategorySetting {
     pub requestable: bool,
     /// The letter ending member numbers of this category.
     pub number_class: String,
+}
+
+/// Where each year's city targets (目标任务) start.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TargetSettings {
+    /// New group members a city develops in a year: [at least, at most].
+    pub new_groups: [i64; 2],
+    /// New individual members a city develops in a year.
+    pub new_individuals: [i64; 2],
+    /// The progress report's deadline in the year, `MM-DD`.
+    pub report_deadline: String,
+}
+
+impl TargetSettings {
+    /// The report deadline of `year`, if the setting names a day of it.
+    pub fn deadline_in(&self, year: i32) -> Option<time::Date> {
+        let (m, d) = self.report_deadline.trim().split_once('-')?;
+        let month = time::Month::try_from(m.parse::<u8>().ok()?).ok()?;
+        time::Date::from_calendar_date(year, month, d.parse().ok()?).ok()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -500,6 +521,17 @@ impl Settings {
             if c.number_class.len() != 1 || !c.number_class.chars().all(|ch| ch.is_ascii_uppercase()) {
                 p(&format!("categories[{i}].number_class"), "must be one capital letter");
             }
+        }
+        let t = &self.targets;
+        for (key, [low, high]) in [("targets.new_groups", t.new_groups), ("targets.new_individuals", t.new_individuals)]
+        {
+            if low < 0 || low > high {
+                p(key, "must be [at least, at most] with 0 <= at least <= at most");
+            }
+        }
+        // Every year must have the day (so not 29 February).
+        if t.deadline_in(2025).is_none() {
+            p("targets.report_deadline", "must be a day of every year as MM-DD, e.g. 03-31");
         }
         if j.group_individuals_min == 0 || j.group_individuals_min > j.group_individuals_max {
             p("joining.group_individuals_min", "must be at least 1 and at most joining.group_individuals_max");

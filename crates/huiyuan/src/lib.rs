@@ -50,6 +50,8 @@ pub mod print;
 pub mod site;
 /// Pool, migrations, transactions, typed ids.
 pub mod storage;
+/// City development targets per year (目标任务).
+pub mod targets;
 /// Logging.
 pub mod telemetry;
 /// Text normalisation.

@@ -179,6 +179,7 @@ pub const ACTIONS: &[&str] = &[
     "census.remind",
     "census.respond",
     "census.lapse",
+    "target.update",
     "system.first_run",
     "system.demo",
 ];

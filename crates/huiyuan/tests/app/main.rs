@@ -22,4 +22,5 @@ mod registry;
 mod review_chain;
 mod roster_import;
 mod storage;
+mod targets;
 mod users;
