@@ -198,6 +198,16 @@ impl Actor {
     }
 
     /// Change a member's category or status, reissue certificates: the secretariat.
+    /// See city targets: staff (a city's administrator, their city's).
+    pub fn can_view_targets(&self) -> bool {
+        self.is_staff()
+    }
+
+    /// Change city targets: the secretariat.
+    pub fn can_edit_targets(&self) -> bool {
+        self.is_secretariat()
+    }
+
     pub fn can_manage_members(&self) -> bool {
         self.is_secretariat()
     }

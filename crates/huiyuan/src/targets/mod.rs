@@ -8,6 +8,7 @@
 //! per city and per year with a reason; every change is kept (`city_target_change`) and
 //! audited.
 
+pub mod routes;
 pub mod store;
 
 use serde::{Deserialize, Serialize};
@@ -83,6 +84,8 @@ pub struct TargetInput {
 
 /// The largest number a range may name (a typo guard: no city develops thousands a year).
 pub const MAX_COUNT: i64 = 9_999;
+/// [`MAX_COUNT`] as messages show it.
+const MAX_COUNT_TEXT: &str = "9,999";
 
 impl TargetInput {
     /// The form filled with a target's values.
@@ -108,7 +111,7 @@ impl TargetInput {
             match crate::text::normalize(text).trim().parse::<i64>() {
                 Ok(n) if (0..=MAX_COUNT).contains(&n) => Some(n),
                 _ => {
-                    errors.add(field, Msg::new("target.err_count").arg("max", MAX_COUNT));
+                    errors.add(field, Msg::new("target.err_count").arg("max", MAX_COUNT_TEXT));
                     None
                 }
             }

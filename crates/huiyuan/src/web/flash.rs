@@ -45,6 +45,7 @@ const FLASH_KEYS: &[&str] = &[
     "flash.correction_sent",
     "flash.certificates_queued",
     "flash.census_opened",
+    "flash.target_saved",
     "flash.census_confirmed",
     "flash.census_lapsed",
     "flash.census_answered",

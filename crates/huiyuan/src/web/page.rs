@@ -268,6 +268,9 @@ fn menu(actor: &Actor, path: &str) -> Vec<MenuGroup> {
             ],
         });
     }
+    if actor.can_view_targets() {
+        groups.push(MenuGroup { label: "menu.targets", items: vec![item("menu.target_list", paths::ADMIN_TARGETS)] });
+    }
     if actor.can_manage_notices() {
         groups.push(MenuGroup { label: "menu.notices", items: vec![item("menu.notice_admin", paths::ADMIN_NOTICES)] });
     }

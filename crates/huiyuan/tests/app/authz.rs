@@ -551,6 +551,23 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
         ),
         // Census: staff follow (each within scope); the secretariat opens and lapses; a city
         // confirms for its own members (a basis is required: none given here).
+        // City targets: staff see them (a city administrator, their own city's); the
+        // secretariat changes them (an empty form here: refused with reasons).
+        case(Method::GET, "/admin/targets", "/admin/targets?year=2026", Body::None, STAFF),
+        case(
+            Method::GET,
+            "/admin/targets/{year}/{org}",
+            format!("/admin/targets/2026/{}", ty.0),
+            Body::None,
+            THIS_CITY,
+        ),
+        case(
+            Method::POST,
+            "/admin/targets/{year}/{org}",
+            format!("/admin/targets/2026/{}", ty.0),
+            form(&[("groups_min", "")]),
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, Status(422), Status(422)],
+        ),
         case(Method::GET, "/admin/census", "/admin/census", Body::None, STAFF),
         case(
             Method::POST,

@@ -86,3 +86,64 @@ async fn the_database_refuses_a_range_the_wrong_way_round_and_nothing_changes() 
     assert_eq!((kept.ranges.groups_min, kept.ranges.groups_max), (3, 5));
     assert!(store::changes(&mut conn, 2026, app.fixture.taiyuan).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_secretariat_changes_a_city_target_on_its_page_and_the_city_sees_it() {
+    let app = TestApp::spawn().await;
+    let ty = app.fixture.taiyuan.0;
+    let sec = app.login_as(Who::Secretariat).await;
+    let (status, html) = sec.page("/admin/targets?year=2026").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("太原市") && html.contains("大同市") && html.contains("3–5") && html.contains("2026-03-31"));
+
+    // Bad input: every reason shown, what was typed kept, nothing changed.
+    let bad = [
+        ("groups_min", "8"),
+        ("groups_max", "4"),
+        ("individuals_min", "5"),
+        ("individuals_max", "十"),
+        ("per_group_min", "3"),
+        ("per_group_max", "5"),
+        ("report_deadline", "2027-03-31"),
+        ("reason", ""),
+    ];
+    let r = sec.post_form(&format!("/admin/targets/2026/{ty}"), &bad).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    for message in ["下限 8 不能大于上限 4", "请输入 0 至 9,999 之间的整数", "截止日期须在 2026 年内", "请填写调整原因"]
+    {
+        assert!(html.contains(message), "{message}");
+    }
+    assert!(html.contains("value=\"十\""), "the form keeps what was typed");
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    assert!(store::changes(&mut conn, 2026, app.fixture.taiyuan).await.unwrap().is_empty());
+
+    let good = [
+        ("groups_min", "5"),
+        ("groups_max", "8"),
+        ("individuals_min", "10"),
+        ("individuals_max", "20"),
+        ("per_group_min", "3"),
+        ("per_group_max", "5"),
+        ("report_deadline", "2026-04-15"),
+        ("reason", "省会城市任务加倍"),
+    ];
+    let r = sec.post_form(&format!("/admin/targets/2026/{ty}"), &good).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, html) = sec.page(&format!("/admin/targets/2026/{ty}")).await;
+    assert!(html.contains("已调整太原市的目标任务"), "the flash names the city");
+    assert!(html.contains("3–5 → 5–8") && html.contains("省会城市任务加倍"), "the history shows the change");
+
+    // 太原's administrator sees the new target, read-only; 大同's cannot open 太原's page.
+    let taiyuan = app.login_as(Who::Taiyuan).await;
+    let (status, html) = taiyuan.page("/admin/targets?year=2026").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("5–8") && !html.contains("大同市"), "only their own city");
+    let (_, html) = taiyuan.page(&format!("/admin/targets/2026/{ty}")).await;
+    assert!(!html.contains("保存调整"), "no form for a city");
+    let datong = app.login_as(Who::Datong).await;
+    let (status, _) = datong.page(&format!("/admin/targets/2026/{ty}")).await;
+    assert_eq!(status, 403);
+    let (status, _) = sec.page("/admin/targets?year=1999").await;
+    assert_eq!(status, 404, "years before 2014 have no targets");
+}

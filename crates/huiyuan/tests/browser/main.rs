@@ -733,3 +733,42 @@ async fn the_secretariat_scans_for_duplicates_and_opens_a_census() {
     rig.both_widths("membership-census").await;
     rig.stop().await;
 }
+
+#[tokio::test]
+async fn the_secretariat_changes_a_city_target() {
+    let rig = Rig::start().await;
+    rig.sign_in("secretariat", DEMO_PASSWORD).await;
+    rig.wait_path("/admin").await;
+    rig.open("/admin/targets").await;
+    assert!(rig.body().await.contains("太原市"));
+    rig.both_widths("targets").await;
+    rig.click("table.list tbody tr:first-child a").await;
+    for _ in 0..50 {
+        if rig.browser.current_url().await.unwrap().path().starts_with("/admin/targets/") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // A range the wrong way round and no reason: both explained, nothing saved.
+    rig.fill("groups_min", "9").await;
+    rig.click("#edit button[type='submit']").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let page = rig.body().await;
+    assert!(page.contains("不能大于上限") && page.contains("请填写调整原因"), "{page}");
+    rig.shot("target-refused-desktop").await;
+    rig.fill("groups_min", "4").await;
+    rig.fill("groups_max", "6").await;
+    rig.fill("reason", "省会城市任务适当提高").await;
+    rig.click("#edit button[type='submit']").await;
+    let mut saved = false;
+    for _ in 0..50 {
+        if rig.body().await.contains("省会城市任务适当提高") {
+            saved = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(saved, "the change is in the history");
+    rig.both_widths("target").await;
+    rig.stop().await;
+}
