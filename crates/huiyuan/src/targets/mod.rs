@@ -8,6 +8,7 @@
 //! per city and per year with a reason; every change is kept (`city_target_change`) and
 //! audited.
 
+pub mod progress;
 pub mod routes;
 pub mod store;
 

@@ -2,7 +2,7 @@
 //! and an audit record; the database refuses a range whose bounds are the wrong way round.
 
 use huiyuan::audit::Who as AuditWho;
-use huiyuan::targets::{Ranges, TargetInput, store};
+use huiyuan::targets::{Ranges, Standing, TargetInput, store};
 
 use crate::helpers::*;
 
@@ -146,4 +146,64 @@ async fn the_secretariat_changes_a_city_target_on_its_page_and_the_city_sees_it(
     assert_eq!(status, 403);
     let (status, _) = sec.page("/admin/targets?year=1999").await;
     assert_eq!(status, 404, "years before 2014 have no targets");
+}
+
+#[tokio::test]
+async fn each_city_s_figures_for_the_year_are_counted_as_a_person_would() {
+    let app = TestApp::spawn().await;
+    let (ty, dt) = (app.fixture.taiyuan, app.fixture.datong);
+    let group =
+        |name| NewMemberSpec { name, org: Some(ty), kind: "group", category: "group", ..NewMemberSpec::default() };
+    let person = |name, org| NewMemberSpec { name, org: Some(org), ..NewMemberSpec::default() };
+    // 太原: two group members and four individuals this year, one individual last year.
+    let (g1, _) = app.add_member(group("太原市第五中学")).await;
+    let (g2, _) = app.add_member(group("太原市实验小学")).await;
+    let mut people = Vec::new();
+    for name in ["张伟", "李娜", "王芳", "刘洋"] {
+        people.push(app.add_member(person(name, ty)).await.0);
+    }
+    let (earlier, _) = app.add_member(person("陈静", ty)).await;
+    // 大同: one individual this year.
+    app.add_member(person("赵磊", dt)).await;
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let year = app.state.settings.locale.today().year();
+    let last_year = time::Date::from_calendar_date(year - 1, time::Month::June, 1).unwrap();
+    let offset = app.state.settings.locale.utc_offset();
+    sqlx::query("UPDATE member SET joined_at = $1 WHERE id = $2")
+        .bind(last_year.midnight().assume_offset(offset).unix_timestamp() * 1000)
+        .bind(earlier)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    // The first school has three individual members (within 3–5), the second one.
+    for (g, i) in [(g1, people[0]), (g1, people[1]), (g1, people[2]), (g2, people[3])] {
+        sqlx::query("INSERT INTO member_link (group_member_id, individual_member_id) VALUES ($1, $2)")
+            .bind(g)
+            .bind(i)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    }
+    drop(conn);
+    // Applications to 太原: one submitted, one recommended, one forwarded.
+    app.submitted_application(Who::Teacher, "孙丽", &resident_id("140105", "19900307", 491)).await;
+    app.recommended_application(Who::Council, "周强", &resident_id("140105", "19700101", 133)).await;
+    app.forwarded_application(Who::Sysadmin, "吴敏", &resident_id("140105", "19800505", 217)).await;
+
+    let mut tx = app.state.db.begin().await.unwrap();
+    huiyuan::targets::store::ensure_year(&mut tx, &app.state.settings, year).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let targets = store::for_year(&mut conn, year).await.unwrap();
+    let all = huiyuan::targets::progress::for_year(&mut conn, year, offset, &targets).await.unwrap();
+    assert_eq!(all.len(), 11, "every city has a row, with or without members");
+    let taiyuan = all.iter().find(|p| p.org_id == ty).unwrap();
+    assert_eq!((taiyuan.new_groups, taiyuan.new_individuals), (2, 4), "陈静 joined last year");
+    assert_eq!((taiyuan.groups, taiyuan.groups_in_range), (2, 1), "only 第五中学 has 3–5 individuals");
+    assert_eq!(taiyuan.groups_standing, Standing::Below, "2 new groups against 3–5");
+    assert_eq!(taiyuan.individuals_standing, Standing::Below, "4 new individuals against 5–10");
+    let p = taiyuan.pipeline;
+    assert_eq!((p.submitted, p.recommended, p.forwarded, p.on_agenda, p.returned), (1, 1, 1, 0, 0));
+    let datong = all.iter().find(|p| p.org_id == dt).unwrap();
+    assert_eq!((datong.new_groups, datong.new_individuals, datong.groups, datong.pipeline.total()), (0, 1, 0, 0));
 }
