@@ -125,19 +125,20 @@ struct ShowPage {
 /// (when, who, before, after, reason)
 type HistoryRow = (String, String, Option<Ranges>, Option<Ranges>, String);
 
-async fn show_page(
+/// The city's name and its target for `year`, if the actor may see them (the year is
+/// seeded on first use); 404 for a year out of range or an org that is not a city, 403 for
+/// another city's.
+async fn city_target(
     state: &AppState,
+    conn: &mut Conn,
     actor: &Actor,
-    page: PageCtx,
     (year, org): (i32, OrgId),
-    form: Option<(TargetInput, FieldErrors)>,
-) -> AppResult<ShowPage> {
+) -> AppResult<(String, super::Target)> {
     allow(actor.can_view_targets())?;
     if !year_in_range(state, year) {
         return Err(AppError::NotFound);
     }
-    let mut conn = state.db.pool().acquire().await?;
-    let cities = visible_cities(&mut conn, actor).await?;
+    let cities = visible_cities(conn, actor).await?;
     let Some((_, city)) = cities.into_iter().find(|(id, _)| *id == org) else {
         // Not a city, or another city's: the same answer, so ids reveal nothing.
         return Err(if actor.org_scope() == crate::auth::OrgScope::All {
@@ -146,8 +147,20 @@ async fn show_page(
             AppError::Forbidden
         });
     };
-    year_targets(state, &mut conn, year).await?;
-    let target = store::find(&mut conn, year, org).await?.ok_or(AppError::NotFound)?;
+    year_targets(state, conn, year).await?;
+    let target = store::find(conn, year, org).await?.ok_or(AppError::NotFound)?;
+    Ok((city, target))
+}
+
+async fn show_page(
+    state: &AppState,
+    actor: &Actor,
+    page: PageCtx,
+    (year, org): (i32, OrgId),
+    form: Option<(TargetInput, FieldErrors)>,
+) -> AppResult<ShowPage> {
+    let mut conn = state.db.pool().acquire().await?;
+    let (city, target) = city_target(state, &mut conn, actor, (year, org)).await?;
     let history = store::changes(&mut conn, year, org)
         .await?
         .into_iter()
@@ -195,11 +208,10 @@ async fn save(
             return render_refused(&show_page(&state, &actor, page, (year, org), Some((form, errors))).await?);
         }
     };
-    // The page checks the year and the city (and seeds the year) before anything is written.
-    let view = show_page(&state, &actor, page, (year, org), None).await?;
+    let (city, _) = city_target(&state, &mut *state.db.pool().acquire().await?, &actor, (year, org)).await?;
     let mut tx = state.db.begin().await?;
-    store::set(&mut tx, &ctx.who(), year, (org, &view.city), &ranges, &reason).await?.ok_or(AppError::NotFound)?;
+    store::set(&mut tx, &ctx.who(), year, (org, &city), &ranges, &reason).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     let to = paths::fill(paths::ADMIN_TARGET, &[&year, &org.0]);
-    Ok(redirect_flash(&state, &to, &Msg::new("flash.target_saved").arg("name", &view.city)))
+    Ok(redirect_flash(&state, &to, &Msg::new("flash.target_saved").arg("name", &city)))
 }
