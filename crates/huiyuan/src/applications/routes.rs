@@ -652,8 +652,11 @@ async fn mark_read(State(state): State<AppState>, CurrentUser(actor, _): Current
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct QueueQuery {
+    /// A status, or a stage of several separated by commas (`returned,sent_back`).
     pub status: String,
     pub kind: String,
+    /// A city's id, or `direct` for the province's own applications.
+    pub city: String,
     pub q: String,
     pub sort: String,
     #[serde(flatten)]
@@ -697,22 +700,35 @@ pub(super) async fn queue_view(
 ) -> AppResult<QueuePage> {
     let scope = actor.org_scope();
     let filter = QueueFilter {
-        status: Status::parse(&q.status),
+        statuses: q.status.split(',').filter_map(|s| Status::parse(s.trim())).collect(),
         kind: Kind::parse(&q.kind),
+        org: q.city.parse::<i64>().ok().map(crate::storage::OrgId),
+        direct: q.city == "direct",
         q: crate::text::normalize_line(&q.q),
         newest_first: q.sort == "newest",
-        ..QueueFilter::default()
     };
-    let filters = encode_filters(&[("status", &q.status), ("kind", &q.kind), ("q", &filter.q), ("sort", &q.sort)]);
+    let filters = encode_filters(&[
+        ("status", &q.status),
+        ("kind", &q.kind),
+        ("city", &q.city),
+        ("q", &filter.q),
+        ("sort", &q.sort),
+    ]);
     let pager = Pager::new(&q.page, paths::ADMIN_APPLICATIONS, filters);
     let mut conn = state.db.pool().acquire().await?;
     let (rows, total) = store::queue(&mut conn, &scope, &filter, pager.offset(), pager.limit()).await?;
     let counts = store::counts(&mut conn, &scope, &filter).await?;
     let count = |s: &str| counts.iter().find(|(k, _)| k == s).map(|(_, n)| *n).unwrap_or(0);
     let mut tabs =
-        vec![(String::new(), page.t("list.all"), counts.iter().map(|(_, n)| n).sum(), filter.status.is_none())];
+        vec![(String::new(), page.t("list.all"), counts.iter().map(|(_, n)| n).sum(), filter.statuses.is_empty())];
     for s in TABS {
-        tabs.push((s.as_str().to_string(), page.t(s.label_key()), count(s.as_str()), filter.status == Some(s)));
+        tabs.push((s.as_str().to_string(), page.t(s.label_key()), count(s.as_str()), filter.statuses == [s]));
+    }
+    // Province staff narrow the queue to a city; a city's own staff see only theirs anyway.
+    let mut cities = Vec::new();
+    if scope == crate::auth::OrgScope::All {
+        cities = store::cities(&mut conn).await?.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
+        cities.push(("direct".into(), page.t("app.direct").to_string()));
     }
     let picked = |id: ApplicationId| attempt.as_ref().is_none_or(|(_, picked, _)| picked.contains(&id));
     let rows = rows
@@ -725,7 +741,7 @@ pub(super) async fn queue_view(
         })
         .collect();
     let city = actor.grants.iter().find(|g| g.role == crate::auth::Role::CityAdmin);
-    let batching = filter.status == Some(Status::Recommended) && city.is_some() && total > 0;
+    let batching = filter.statuses == [Status::Recommended] && city.is_some() && total > 0;
     let (batch_name, batch_errors) = match (attempt, city) {
         (Some((name, _, errors)), _) => (name, errors),
         (None, Some(g)) if batching => {
@@ -747,6 +763,8 @@ pub(super) async fn queue_view(
         kind: q.kind,
         sort: q.sort,
         status: q.status,
+        city: q.city,
+        cities,
     })
 }
 

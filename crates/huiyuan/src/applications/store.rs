@@ -188,7 +188,8 @@ pub async fn events(conn: &mut Conn, app: ApplicationId) -> Result<Vec<EventRow>
 /// The review queue's filters.
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
-    pub status: Option<Status>,
+    /// Any of these statuses (all when empty): a stage of the pipeline may be two.
+    pub statuses: Vec<Status>,
     pub kind: Option<Kind>,
     pub org: Option<OrgId>,
     /// Only province-direct applications.
@@ -214,8 +215,9 @@ fn push_queue_where(sql: &mut Sql, scope: &OrgScope, f: &QueueFilter, with_statu
     // Staff never see drafts: they are the applicant's own until handed in.
     sql.push(" WHERE a.status <> 'draft'");
     scope.push_filter(sql, "o.path");
-    if with_status && let Some(s) = f.status {
-        sql.push(" AND a.status = ").bind(s.as_str().to_string());
+    if with_status && !f.statuses.is_empty() {
+        sql.push(" AND a.status IN ");
+        sql.list(f.statuses.iter().map(|s| s.as_str().to_string()));
     }
     if let Some(k) = f.kind {
         sql.push(" AND a.kind = ").bind(k.as_str().to_string());

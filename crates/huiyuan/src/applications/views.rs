@@ -164,6 +164,9 @@ pub struct QueuePage {
     pub kind: String,
     pub sort: String,
     pub status: String,
+    pub city: String,
+    /// The cities to narrow the queue to (province staff only).
+    pub cities: Options,
 }
 
 #[derive(Template)]

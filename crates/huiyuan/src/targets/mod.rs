@@ -8,7 +8,10 @@
 //! per city and per year with a reason; every change is kept (`city_target_change`) and
 //! audited.
 
+pub mod chart;
+pub mod dashboard;
 pub mod progress;
+pub mod report;
 pub mod routes;
 pub mod store;
 
@@ -160,7 +163,7 @@ impl TargetInput {
 }
 
 /// Where a count stands against its range: below, within or above.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Standing {
     Below,

@@ -9,13 +9,13 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Standing, Target};
 use crate::storage::{Conn, OrgId};
 
 /// Open applications by stage.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pipeline {
     /// Handed in, waiting for the city's review (待市协会审核).
     pub submitted: i64,
@@ -46,12 +46,52 @@ impl Pipeline {
     }
 }
 
+/// New members of one city by month of the year (January first), by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Months {
+    pub groups: [i64; 12],
+    pub individuals: [i64; 12],
+}
+
+impl Months {
+    pub fn groups_total(&self) -> i64 {
+        self.groups.iter().sum()
+    }
+
+    pub fn individuals_total(&self) -> i64 {
+        self.individuals.iter().sum()
+    }
+
+    /// Both kinds, month by month.
+    pub fn both(&self) -> [i64; 12] {
+        std::array::from_fn(|m| self.groups[m] + self.individuals[m])
+    }
+
+    fn add(&mut self, other: &Months) {
+        for m in 0..12 {
+            self.groups[m] += other.groups[m];
+            self.individuals[m] += other.individuals[m];
+        }
+    }
+
+    /// The months of several cities added up.
+    pub fn sum<'a>(all: impl IntoIterator<Item = &'a Months>) -> Months {
+        let mut total = Months::default();
+        for m in all {
+            total.add(m);
+        }
+        total
+    }
+}
+
 /// One city's figures for one year, beside its target.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CityProgress {
     pub org_id: OrgId,
     pub new_groups: i64,
     pub new_individuals: i64,
+    /// The new members by month.
+    pub months: Months,
     pub pipeline: Pipeline,
     /// Active group members of the city.
     pub groups: i64,
@@ -59,6 +99,44 @@ pub struct CityProgress {
     pub groups_in_range: i64,
     pub groups_standing: Standing,
     pub individuals_standing: Standing,
+}
+
+/// The first moment of each month of `year` and of the next year, in ms since the epoch.
+fn month_starts(year: i32, offset: time::UtcOffset) -> [i64; 13] {
+    std::array::from_fn(|i| {
+        let (y, m) = if i == 12 { (year + 1, 1) } else { (year, i as u8 + 1) };
+        time::Month::try_from(m)
+            .and_then(|m| time::Date::from_calendar_date(y, m, 1))
+            .map(|d| d.midnight().assume_offset(offset).unix_timestamp() * 1000)
+            .unwrap_or(0)
+    })
+}
+
+/// Each city's new members of `year` by month and kind (membership begun in the year, in
+/// the association's time zone, whatever the status now): one grouped range scan.
+pub async fn enrolments(
+    conn: &mut Conn,
+    year: i32,
+    offset: time::UtcOffset,
+) -> Result<HashMap<OrgId, Months>, sqlx::Error> {
+    let starts = month_starts(year, offset);
+    let mut sql = crate::storage::Sql::new("SELECT org_id, kind, CAST(CASE");
+    for (m, start) in starts[1..12].iter().enumerate() {
+        sql.push(" WHEN joined_at < ").bind(*start).push(&format!(" THEN {m}"));
+    }
+    sql.push(" ELSE 11 END AS BIGINT) AS month, COUNT(*) FROM member WHERE org_id IS NOT NULL AND joined_at >= ");
+    sql.bind(starts[0]).push(" AND joined_at < ").bind(starts[12]).push(" GROUP BY org_id, kind, month");
+    let rows: Vec<(OrgId, String, i64, i64)> = sql.fetch_all(conn).await?;
+    let mut by_city: HashMap<OrgId, Months> = HashMap::new();
+    for (org, kind, month, n) in rows {
+        let months = by_city.entry(org).or_default();
+        let slot = usize::try_from(month).unwrap_or(0).min(11);
+        match kind.as_str() {
+            "group" => months.groups[slot] += n,
+            _ => months.individuals[slot] += n,
+        }
+    }
+    Ok(by_city)
 }
 
 /// The figures of `year` for each target's city, in the targets' order; `offset`: the
@@ -69,19 +147,7 @@ pub async fn for_year(
     offset: time::UtcOffset,
     targets: &[Target],
 ) -> Result<Vec<CityProgress>, sqlx::Error> {
-    let bound = |y: i32| {
-        time::Date::from_calendar_date(y, time::Month::January, 1)
-            .map(|d| d.midnight().assume_offset(offset).unix_timestamp() * 1000)
-            .unwrap_or(0)
-    };
-    let joined: Vec<(OrgId, String, i64)> = sqlx::query_as(
-        "SELECT org_id, kind, COUNT(*) FROM member
-         WHERE org_id IS NOT NULL AND joined_at >= $1 AND joined_at < $2 GROUP BY org_id, kind",
-    )
-    .bind(bound(year))
-    .bind(bound(year + 1))
-    .fetch_all(&mut *conn)
-    .await?;
+    let joined = enrolments(conn, year, offset).await?;
     let open: Vec<(OrgId, String, i64)> = sqlx::query_as(
         "SELECT org_id, status, COUNT(*) FROM application
          WHERE org_id IS NOT NULL
@@ -97,10 +163,6 @@ pub async fn for_year(
     )
     .fetch_all(&mut *conn)
     .await?;
-    let mut new: HashMap<(OrgId, String), i64> = HashMap::new();
-    for (org, kind, n) in joined {
-        *new.entry((org, kind)).or_default() += n;
-    }
     let mut pipelines: HashMap<OrgId, Pipeline> = HashMap::new();
     for (org, status, n) in open {
         pipelines.entry(org).or_default().add(&status, n);
@@ -120,14 +182,15 @@ pub async fn for_year(
     Ok(targets
         .iter()
         .map(|t| {
-            let count = |kind: &str| new.get(&(t.org_id, kind.to_string())).copied().unwrap_or(0);
-            let (new_groups, new_individuals) = (count("group"), count("individual"));
+            let months = joined.get(&t.org_id).copied().unwrap_or_default();
+            let (new_groups, new_individuals) = (months.groups_total(), months.individuals_total());
             let (groups, groups_in_range) = group_counts.get(&t.org_id).copied().unwrap_or((0, 0));
             let r = &t.ranges;
             CityProgress {
                 org_id: t.org_id,
                 new_groups,
                 new_individuals,
+                months,
                 pipeline: pipelines.get(&t.org_id).copied().unwrap_or_default(),
                 groups,
                 groups_in_range,

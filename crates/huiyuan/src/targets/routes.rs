@@ -21,10 +21,10 @@ pub fn routes() -> Routes {
 }
 
 /// The first year targets may be looked at: the source document's year.
-const FIRST_YEAR: i32 = 2014;
+pub(super) const FIRST_YEAR: i32 = 2014;
 
 /// Years that have (or may get) targets: from 2014 to next year.
-fn year_in_range(state: &AppState, year: i32) -> bool {
+pub(super) fn year_in_range(state: &AppState, year: i32) -> bool {
     (FIRST_YEAR..=state.settings.locale.today().year() + 1).contains(&year)
 }
 
@@ -47,13 +47,13 @@ struct ListPage {
 }
 
 #[derive(Deserialize, Default)]
-struct YearQuery {
+pub(super) struct YearQuery {
     #[serde(default)]
-    year: String,
+    pub year: String,
 }
 
 /// The year's targets, written from the settings the first time the year is used.
-async fn year_targets(state: &AppState, conn: &mut Conn, year: i32) -> AppResult<Vec<super::Target>> {
+pub(super) async fn year_targets(state: &AppState, conn: &mut Conn, year: i32) -> AppResult<Vec<super::Target>> {
     let mut targets = store::for_year(conn, year).await?;
     if targets.is_empty() {
         let mut tx = state.db.begin().await?;
@@ -65,7 +65,7 @@ async fn year_targets(state: &AppState, conn: &mut Conn, year: i32) -> AppResult
 }
 
 /// The cities the actor sees: their ids and short names (all for the province's roles).
-async fn visible_cities(conn: &mut Conn, actor: &Actor) -> AppResult<Vec<(OrgId, String)>> {
+pub(super) async fn visible_cities(conn: &mut Conn, actor: &Actor) -> AppResult<Vec<(OrgId, String)>> {
     let scope = actor.org_scope();
     Ok(crate::orgs::store::list(conn, &scope, "", true)
         .await?
@@ -128,7 +128,7 @@ type HistoryRow = (String, String, Option<Ranges>, Option<Ranges>, String);
 /// The city's name and its target for `year`, if the actor may see them (the year is
 /// seeded on first use); 404 for a year out of range or an org that is not a city, 403 for
 /// another city's.
-async fn city_target(
+pub(super) async fn city_target(
     state: &AppState,
     conn: &mut Conn,
     actor: &Actor,

@@ -269,7 +269,10 @@ fn menu(actor: &Actor, path: &str) -> Vec<MenuGroup> {
         });
     }
     if actor.can_view_targets() {
-        groups.push(MenuGroup { label: "menu.targets", items: vec![item("menu.target_list", paths::ADMIN_TARGETS)] });
+        groups.push(MenuGroup {
+            label: "menu.targets",
+            items: vec![item("menu.progress", paths::ADMIN_PROGRESS), item("menu.target_list", paths::ADMIN_TARGETS)],
+        });
     }
     if actor.can_manage_notices() {
         groups.push(MenuGroup { label: "menu.notices", items: vec![item("menu.notice_admin", paths::ADMIN_NOTICES)] });

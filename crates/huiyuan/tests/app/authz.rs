@@ -568,6 +568,22 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             form(&[("groups_min", "")]),
             [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, Status(422), Status(422)],
         ),
+        // Dashboards: the province's for the province's roles (a city administrator is sent to
+        // their city's); a city's for its administrator and the province.
+        case(
+            Method::GET,
+            "/admin/progress",
+            "/admin/progress?year=2026",
+            Body::None,
+            [SignIn, FORBIDDEN, SEE_OTHER, SEE_OTHER, OK, OK],
+        ),
+        case(
+            Method::GET,
+            "/admin/progress/{year}/{org}",
+            format!("/admin/progress/2026/{}", ty.0),
+            Body::None,
+            THIS_CITY,
+        ),
         case(Method::GET, "/admin/census", "/admin/census", Body::None, STAFF),
         case(
             Method::POST,

@@ -11,6 +11,7 @@ mod audit;
 mod auth;
 mod authz;
 mod cli;
+mod dashboard;
 mod groups;
 mod helpers;
 mod mail;

@@ -151,6 +151,33 @@ async fn the_secretariat_changes_a_city_target_on_its_page_and_the_city_sees_it(
 #[tokio::test]
 async fn each_city_s_figures_for_the_year_are_counted_as_a_person_would() {
     let app = TestApp::spawn().await;
+    progress_fixture(&app).await;
+    let (ty, dt) = (app.fixture.taiyuan, app.fixture.datong);
+    let year = app.state.settings.locale.today().year();
+    let offset = app.state.settings.locale.utc_offset();
+    let mut tx = app.state.db.begin().await.unwrap();
+    huiyuan::targets::store::ensure_year(&mut tx, &app.state.settings, year).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let targets = store::for_year(&mut conn, year).await.unwrap();
+    let all = huiyuan::targets::progress::for_year(&mut conn, year, offset, &targets).await.unwrap();
+    assert_eq!(all.len(), 11, "every city has a row, with or without members");
+    let taiyuan = all.iter().find(|p| p.org_id == ty).unwrap();
+    assert_eq!((taiyuan.new_groups, taiyuan.new_individuals), (2, 4), "陈静 joined last year");
+    assert_eq!((taiyuan.groups, taiyuan.groups_in_range), (2, 1), "only 第五中学 has 3–5 individuals");
+    assert_eq!(taiyuan.groups_standing, Standing::Below, "2 new groups against 3–5");
+    assert_eq!(taiyuan.individuals_standing, Standing::Below, "4 new individuals against 5–10");
+    let p = taiyuan.pipeline;
+    assert_eq!((p.submitted, p.recommended, p.forwarded, p.on_agenda, p.returned), (1, 1, 1, 0, 0));
+    let datong = all.iter().find(|p| p.org_id == dt).unwrap();
+    assert_eq!((datong.new_groups, datong.new_individuals, datong.groups, datong.pipeline.total()), (0, 1, 0, 0));
+}
+
+/// A year's data counted by hand: 太原 has two group members and four individuals who
+/// joined this year (the first school with three individual members, within 3–5; the second
+/// with one) and one individual who joined in June last year; 大同 one individual this
+/// year; applications to 太原: one submitted (孙丽), one recommended (周强), one forwarded (吴敏).
+pub async fn progress_fixture(app: &TestApp) {
     let (ty, dt) = (app.fixture.taiyuan, app.fixture.datong);
     let group =
         |name| NewMemberSpec { name, org: Some(ty), kind: "group", category: "group", ..NewMemberSpec::default() };
@@ -189,21 +216,4 @@ async fn each_city_s_figures_for_the_year_are_counted_as_a_person_would() {
     app.submitted_application(Who::Teacher, "孙丽", &resident_id("140105", "19900307", 491)).await;
     app.recommended_application(Who::Council, "周强", &resident_id("140105", "19700101", 133)).await;
     app.forwarded_application(Who::Sysadmin, "吴敏", &resident_id("140105", "19800505", 217)).await;
-
-    let mut tx = app.state.db.begin().await.unwrap();
-    huiyuan::targets::store::ensure_year(&mut tx, &app.state.settings, year).await.unwrap();
-    tx.commit().await.unwrap();
-    let mut conn = app.state.db.pool().acquire().await.unwrap();
-    let targets = store::for_year(&mut conn, year).await.unwrap();
-    let all = huiyuan::targets::progress::for_year(&mut conn, year, offset, &targets).await.unwrap();
-    assert_eq!(all.len(), 11, "every city has a row, with or without members");
-    let taiyuan = all.iter().find(|p| p.org_id == ty).unwrap();
-    assert_eq!((taiyuan.new_groups, taiyuan.new_individuals), (2, 4), "陈静 joined last year");
-    assert_eq!((taiyuan.groups, taiyuan.groups_in_range), (2, 1), "only 第五中学 has 3–5 individuals");
-    assert_eq!(taiyuan.groups_standing, Standing::Below, "2 new groups against 3–5");
-    assert_eq!(taiyuan.individuals_standing, Standing::Below, "4 new individuals against 5–10");
-    let p = taiyuan.pipeline;
-    assert_eq!((p.submitted, p.recommended, p.forwarded, p.on_agenda, p.returned), (1, 1, 1, 0, 0));
-    let datong = all.iter().find(|p| p.org_id == dt).unwrap();
-    assert_eq!((datong.new_groups, datong.new_individuals, datong.groups, datong.pipeline.total()), (0, 1, 0, 0));
 }

@@ -214,12 +214,20 @@ impl Rig {
         let url = self.browser.current_url().await.unwrap();
         self.width(1280, 900).await;
         self.browser.goto(url.as_str()).await.unwrap();
-        self.shot(&format!("{name}-desktop")).await;
+        self.full_shot(&format!("{name}-desktop"), 1280).await;
         self.width(375, 812).await;
         self.browser.goto(url.as_str()).await.unwrap();
         self.assert_no_horizontal_scroll(url.path()).await;
-        self.shot(&format!("{name}-375")).await;
+        self.full_shot(&format!("{name}-375"), 375).await;
         self.width(1280, 900).await;
+    }
+
+    /// A screenshot of the whole page: the window is made as tall as the document first.
+    async fn full_shot(&self, name: &str, width: u32) {
+        let height = self.browser.execute("return document.documentElement.scrollHeight;", vec![]).await.unwrap();
+        let height = u32::try_from(height.as_u64().unwrap_or(900)).unwrap_or(900).clamp(600, 6000);
+        self.width(width, height).await;
+        self.shot(name).await;
     }
 
     async fn stop(self) {
@@ -770,5 +778,27 @@ async fn the_secretariat_changes_a_city_target() {
     }
     assert!(saved, "the change is in the history");
     rig.both_widths("target").await;
+    rig.stop().await;
+}
+
+#[tokio::test]
+async fn the_province_dashboard_shows_each_city_against_its_target() {
+    let rig = Rig::start().await;
+    rig.sign_in("secretariat", DEMO_PASSWORD).await;
+    rig.wait_path("/admin").await;
+    rig.open("/admin/progress").await;
+    let page = rig.body().await;
+    assert!(page.contains("各市发展情况") && page.contains("全省合计") && page.contains("太原"), "{page}");
+    rig.both_widths("progress").await;
+    rig.click("table.figures tbody tr:first-child td:first-child a").await;
+    for _ in 0..50 {
+        if rig.browser.current_url().await.unwrap().path().starts_with("/admin/progress/") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let page = rig.body().await;
+    assert!(page.contains("尚缺个人会员的团体会员") && page.contains("待本市处理的申请"), "{page}");
+    rig.both_widths("progress-city").await;
     rig.stop().await;
 }
