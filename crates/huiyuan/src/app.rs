@@ -79,6 +79,7 @@ pub fn routes(upload_limit: usize) -> Routes {
         .merge(crate::members::routes::routes(upload_limit))
         .merge(crate::targets::routes::routes())
         .merge(crate::targets::dashboard::routes())
+        .merge(crate::targets::report_routes::routes(upload_limit))
         .merge(crate::audit::routes::routes())
         .merge(crate::mail::routes::routes())
         .merge(crate::ops::routes())

@@ -32,6 +32,16 @@ pub fn normalize_line(s: &str) -> String {
         .join(" ")
 }
 
+/// For text of several paragraphs (a report, a comment): line endings made `\n`, control
+/// characters other than line breaks and tabs dropped, trailing spaces of each line and
+/// blank lines at both ends removed; what people typed stays otherwise as typed.
+pub fn normalize_block(s: &str) -> String {
+    let text: String =
+        s.replace("\r\n", "\n").chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect();
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    lines.join("\n").trim_matches('\n').to_string()
+}
+
 /// Has a control character that has no business in a one-line field?
 pub fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
@@ -48,6 +58,7 @@ mod tests {
         assert_eq!(normalize_line(" 张  伟 "), "张 伟");
         assert_eq!(normalize_line("太原市（科技辅导员）协会，２０２６"), "太原市（科技辅导员）协会，2026");
         assert!(has_control("a\u{0}b"));
+        assert_eq!(normalize_block("\r\n一、发展情况 \r\n\r\n  二、下一步\u{0}\n\n"), "一、发展情况\n\n  二、下一步");
         assert!(!has_control("张伟"));
     }
 }

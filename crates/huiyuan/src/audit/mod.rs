@@ -180,6 +180,10 @@ pub const ACTIONS: &[&str] = &[
     "census.respond",
     "census.lapse",
     "target.update",
+    "target.remind",
+    "report.submit",
+    "report.return",
+    "report.accept",
     "system.first_run",
     "system.demo",
 ];

@@ -57,6 +57,8 @@ pub fn target_type_key(target_type: &str) -> &'static str {
         "member" => "audit.type_member",
         "import" => "audit.type_import",
         "census" => "audit.type_census",
+        "target" => "audit.type_target",
+        "report" => "audit.type_report",
         _ => "audit.type_other",
     }
 }

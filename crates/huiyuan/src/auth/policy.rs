@@ -203,6 +203,16 @@ impl Actor {
         self.is_staff()
     }
 
+    /// Hand in a city's progress report (发展情况报告): that city's own administrator.
+    pub fn can_report_for(&self, org: crate::storage::OrgId) -> bool {
+        self.grants.iter().any(|g| g.role == Role::CityAdmin && g.org_id == org)
+    }
+
+    /// Accept or return the cities' progress reports: the secretariat.
+    pub fn can_review_reports(&self) -> bool {
+        self.is_secretariat()
+    }
+
     /// Change city targets: the secretariat.
     pub fn can_edit_targets(&self) -> bool {
         self.is_secretariat()

@@ -94,7 +94,7 @@ mod tests {
     fn content_decides_not_the_name() {
         assert_eq!(check_upload("通知.pdf", PDF, 1000), Ok(Kind::Pdf));
         assert_eq!(check_upload("图.PNG", PNG, 1000), Ok(Kind::Png));
-        assert_eq!(check_upload("report.pdf", EXE, 1000).unwrap_err().key, "err.file_type");
+        assert_eq!(check_upload("summary.pdf", EXE, 1000).unwrap_err().key, "err.file_type");
         assert_eq!(check_upload("photo.jpg", PDF, 1000).unwrap_err().key, "err.file_disguised");
         assert_eq!(check_upload("x.pdf", b"just text", 1000).unwrap_err().key, "err.file_type");
     }

@@ -12,6 +12,7 @@ pub mod chart;
 pub mod dashboard;
 pub mod progress;
 pub mod report;
+pub mod report_routes;
 pub mod routes;
 pub mod store;
 

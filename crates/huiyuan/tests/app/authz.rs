@@ -584,6 +584,37 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             Body::None,
             THIS_CITY,
         ),
+        // Progress reports: seen by the city and the province; handed in by the city alone (a
+        // file without a narrative here: refused with a reason); reviewed by the secretariat
+        // (a return without a comment here: refused); a file only through its report.
+        case(
+            Method::GET,
+            "/admin/progress/{year}/{org}/report",
+            format!("/admin/progress/2026/{}/report", ty.0),
+            Body::None,
+            THIS_CITY,
+        ),
+        case(
+            Method::POST,
+            "/admin/progress/{year}/{org}/report",
+            format!("/admin/progress/2026/{}/report", ty.0),
+            Body::Upload,
+            [SignIn, FORBIDDEN, FORBIDDEN, Status(422), FORBIDDEN, FORBIDDEN],
+        ),
+        case(
+            Method::POST,
+            "/admin/progress/{year}/{org}/report/review",
+            format!("/admin/progress/2026/{}/report/review", ty.0),
+            form(&[("decision", "return"), ("note", "")]),
+            [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, Status(422), Status(422)],
+        ),
+        case(
+            Method::GET,
+            "/admin/progress/{year}/{org}/report/files/{file}",
+            format!("/admin/progress/2026/{}/report/files/1", ty.0),
+            Body::None,
+            [SignIn, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND],
+        ),
         case(Method::GET, "/admin/census", "/admin/census", Body::None, STAFF),
         case(
             Method::POST,

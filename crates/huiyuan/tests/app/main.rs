@@ -20,6 +20,7 @@ mod ops;
 mod orgs;
 mod printing;
 mod registry;
+mod reports;
 mod review_chain;
 mod roster_import;
 mod storage;

@@ -802,3 +802,48 @@ async fn the_province_dashboard_shows_each_city_against_its_target() {
     rig.both_widths("progress-city").await;
     rig.stop().await;
 }
+
+#[tokio::test]
+async fn a_city_hands_in_its_progress_report_and_the_secretariat_accepts_it() {
+    let rig = Rig::start().await;
+    rig.sign_in("taiyuan", DEMO_PASSWORD).await;
+    rig.wait_path("/admin").await;
+    rig.open("/admin/progress").await;
+    rig.click(".panel-head .actions a.button").await;
+    rig.wait_path("/report").await;
+    // Without a narrative: explained, nothing handed in.
+    rig.click("#submit button[type='submit']").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(rig.body().await.contains("请填写报告正文"));
+    rig.both_widths("report-form").await;
+    rig.fill("narrative", "一、今年新发展会员情况。\n二、下一步工作打算。").await;
+    rig.click("#submit button[type='submit']").await;
+    let mut done = false;
+    for _ in 0..50 {
+        if rig.body().await.contains("已提交待审阅") {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(done, "the report is in");
+    rig.sign_out().await;
+    rig.sign_in("secretariat", DEMO_PASSWORD).await;
+    rig.wait_path("/admin").await;
+    rig.open("/admin/progress").await;
+    rig.click("table.figures tbody tr:first-child a .tag").await;
+    rig.wait_path("/report").await;
+    assert!(rig.body().await.contains("二、下一步工作打算"));
+    rig.both_widths("report-review").await;
+    rig.click("#review button[value='accept']").await;
+    let mut accepted = false;
+    for _ in 0..50 {
+        if rig.body().await.contains("已接收太原市的发展情况报告") {
+            accepted = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(accepted, "the flash says so");
+    rig.stop().await;
+}
