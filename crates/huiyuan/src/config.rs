@@ -79,6 +79,14 @@ pub struct TargetSettings {
     pub new_individuals: [i64; 2],
     /// The progress report's deadline in the year, `MM-DD`.
     pub report_deadline: String,
+    /// Days before the deadline when cities whose report is not in, or who are below
+    /// target, are reminded (e-mail and in-app); each reminder goes out once.
+    #[serde(default = "default_reminder_days")]
+    pub reminder_days: Vec<i64>,
+}
+
+fn default_reminder_days() -> Vec<i64> {
+    vec![14, 3]
 }
 
 impl TargetSettings {
@@ -528,6 +536,9 @@ impl Settings {
             if low < 0 || low > high {
                 p(key, "must be [at least, at most] with 0 <= at least <= at most");
             }
+        }
+        if t.reminder_days.iter().any(|d| !(1..=365).contains(d)) {
+            p("targets.reminder_days", "must be days before the deadline, each from 1 to 365");
         }
         // Every year must have the day (so not 29 February).
         if t.deadline_in(2025).is_none() {

@@ -132,6 +132,8 @@ async fn housekeeping(state: &AppState) -> anyhow::Result<()> {
     let attempts = auth::store::purge_attempts(&mut conn, now_ms() - 2 * window).await?;
     drop(conn);
     let reminders = crate::members::census::send_reminders(state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    tracing::debug!(sessions, attempts, reminders, "housekeeping done");
+    let report_reminders =
+        crate::targets::reminders::send_reminders(state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::debug!(sessions, attempts, reminders, report_reminders, "housekeeping done");
     Ok(())
 }

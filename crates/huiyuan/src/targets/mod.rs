@@ -11,6 +11,7 @@
 pub mod chart;
 pub mod dashboard;
 pub mod progress;
+pub mod reminders;
 pub mod report;
 pub mod report_routes;
 pub mod routes;

@@ -139,3 +139,51 @@ async fn a_report_after_the_deadline_is_marked_late() {
     let (_, dash) = secretariat.page(&format!("/admin/progress?year={year}")).await;
     assert!(dash.contains("逾期提交"), "the dashboard marks it late");
 }
+
+#[tokio::test]
+async fn reminders_go_out_once_per_reminder_day_to_cities_not_in_or_below_target() {
+    let app = TestApp::spawn().await;
+    progress_fixture(&app).await;
+    let (ty, dt) = (app.fixture.taiyuan, app.fixture.datong);
+    let year = app.state.settings.locale.today().year();
+    let on = |m: u8, d: u8| time::Date::from_calendar_date(year, time::Month::try_from(m).unwrap(), d).unwrap();
+    // 大同 has its report in and a target it already meets (1 individual against 0–10, no
+    // groups against 0–5): nothing to remind it of. 太原 has no report and is below target.
+    let datong = app.login_as(Who::Datong).await;
+    assert_eq!(
+        datong.upload_with(&report_path(year, dt.0), &[("narrative", NARRATIVE)], "", Vec::new()).await.status(),
+        303
+    );
+    let mut tx = app.state.db.begin().await.unwrap();
+    huiyuan::targets::store::ensure_year(&mut tx, &app.state.settings, year).await.unwrap();
+    sqlx::query("UPDATE city_target SET groups_min = 0, individuals_min = 0 WHERE year = $1 AND org_id = $2")
+        .bind(i64::from(year))
+        .bind(dt)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let send = |day| huiyuan::targets::reminders::send_reminders_on(&app.state, day);
+    let mails = "SELECT COUNT(*) FROM mail_message WHERE subject LIKE '%发展情况报告%'";
+
+    assert_eq!(send(on(3, 10)).await.unwrap(), 0, "21 days before: too early");
+    assert_eq!(send(on(3, 20)).await.unwrap(), 1, "the 14-day reminder, to 太原 only");
+    assert_eq!(app.scalar(mails).await, 1);
+    let to = app.text("SELECT to_address FROM mail_message WHERE subject LIKE '%发展情况报告%'").await.unwrap();
+    assert_eq!(to, "liming@example.org");
+    let body = app.text("SELECT body_text FROM mail_message WHERE subject LIKE '%发展情况报告%'").await.unwrap();
+    assert!(body.contains("尚未提交") && body.contains("个人会员 4 名（目标 5–10）"), "{body}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM notification WHERE title LIKE '%发展情况报告%'").await, 1);
+    // Run again the same day, and the day after: nothing more.
+    assert_eq!(send(on(3, 20)).await.unwrap(), 0, "never twice");
+    assert_eq!(send(on(3, 21)).await.unwrap(), 0);
+    assert_eq!(app.scalar(mails).await, 1);
+    // The 3-day reminder is a second one, once.
+    assert_eq!(send(on(3, 29)).await.unwrap(), 1);
+    assert_eq!(send(on(3, 30)).await.unwrap(), 0);
+    assert_eq!(send(on(4, 1)).await.unwrap(), 0, "after the deadline");
+    assert_eq!(app.scalar(mails).await, 2);
+    let rows = format!("SELECT COUNT(*) FROM target_reminder WHERE org_id = {} AND year = {year}", ty.0);
+    assert_eq!(app.scalar(&rows).await, 2, "each reminder recorded as sent");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'target.remind'").await, 2);
+}
