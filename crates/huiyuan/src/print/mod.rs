@@ -9,6 +9,7 @@
 pub mod certificate;
 pub mod pdf;
 pub mod sheet;
+pub mod summary;
 pub mod xlsx;
 
 use std::sync::{Arc, OnceLock};

@@ -24,7 +24,11 @@ use crate::web::routes::Routes;
 use crate::web::{PageCtx, Staff, allow, paths, render};
 
 pub fn routes() -> Routes {
-    Routes::new().get(paths::ADMIN_PROGRESS, province).get(paths::ADMIN_PROGRESS_CITY, city)
+    Routes::new()
+        .get(paths::ADMIN_PROGRESS, province)
+        .get(paths::ADMIN_PROGRESS_CITY, city)
+        .get(paths::ADMIN_PROGRESS_XLSX, |st, staff, page, q| download(st, staff, page, q, false))
+        .get(paths::ADMIN_PROGRESS_PDF, |st, staff, page, q| download(st, staff, page, q, true))
 }
 
 /// One city's year: its target, its figures, last year's new members, its report.
@@ -451,4 +455,50 @@ async fn city(
         c,
     })?
     .into_response())
+}
+
+/// The year's workbook (.xlsx) or summary (PDF), of the cities the actor sees.
+async fn download(
+    State(state): State<AppState>,
+    Staff(actor, _): Staff,
+    page: PageCtx,
+    Query(q): Query<YearQuery>,
+    pdf: bool,
+) -> AppResult<Response> {
+    allow(actor.can_view_targets())?;
+    let year = year_of(&state, &q)?;
+    let mut conn = state.db.pool().acquire().await?;
+    let figures = year_figures(&state, &mut conn, &actor, year, None).await?;
+    let mut short = Vec::with_capacity(figures.cities.len());
+    if !pdf {
+        for c in &figures.cities {
+            short.push(short_groups(&mut conn, c.org_id, c.target.per_group_min).await?);
+        }
+    }
+    drop(conn);
+    let generated = page.datetime(crate::storage::now_ms());
+    let datetime = |ms: i64| page.datetime(ms);
+    let ctx = super::workbook::Context {
+        association: &state.settings.association.name,
+        generated: &generated,
+        short: &short,
+        datetime: &datetime,
+    };
+    let title = crate::i18n::Lang::Zh.render(&crate::i18n::Msg::new("workbook.title").arg("year", year));
+    let scope = match figures.cities.as_slice() {
+        [one] => one.city.clone(),
+        _ => String::new(),
+    };
+    let private = "private, no-store";
+    if pdf {
+        let (font, _) = state.printer.font().ok_or_else(|| AppError::Missing(crate::i18n::Msg::new("err.no_font")))?;
+        let bytes = crate::print::summary::render(&super::workbook::pdf_summary(&figures, &ctx), font)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+        Ok(crate::web::download(bytes, "application/pdf", "inline", &format!("{scope}{title}.pdf"), private))
+    } else {
+        let bytes = super::workbook::render(&figures, &ctx)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("writing a workbook: {e}")))?;
+        let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        Ok(crate::web::download(bytes, xlsx, "attachment", &format!("{scope}{title}.xlsx"), private))
+    }
 }

@@ -16,6 +16,7 @@ pub mod report;
 pub mod report_routes;
 pub mod routes;
 pub mod store;
+pub mod workbook;
 
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;

@@ -579,6 +579,14 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
         ),
         case(
             Method::GET,
+            "/admin/progress/workbook.xlsx",
+            "/admin/progress/workbook.xlsx?year=2026",
+            Body::None,
+            STAFF,
+        ),
+        case(Method::GET, "/admin/progress/summary.pdf", "/admin/progress/summary.pdf?year=2026", Body::None, STAFF),
+        case(
+            Method::GET,
             "/admin/progress/{year}/{org}",
             format!("/admin/progress/2026/{}", ty.0),
             Body::None,

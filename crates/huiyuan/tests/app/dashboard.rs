@@ -83,3 +83,64 @@ async fn a_city_sees_its_own_dashboard_with_what_it_must_act_on_and_no_other_cit
     let s = app.login_as(Who::Secretariat).await;
     assert_eq!(s.page(&format!("/admin/progress/{year}/{ty}")).await.0, 200);
 }
+
+/// A cell of a worksheet as text (numbers without a fraction).
+fn cell_text(range: &calamine::Range<calamine::Data>, row: usize, col: usize) -> String {
+    match range.get((row, col)) {
+        Some(calamine::Data::Float(f)) => format!("{f}"),
+        Some(calamine::Data::Int(i)) => i.to_string(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+#[tokio::test]
+async fn the_year_workbook_and_the_pdf_summary_hold_the_dashboard_s_figures() {
+    use calamine::Reader;
+    let app = TestApp::spawn().await;
+    progress_fixture(&app).await;
+    let year = app.state.settings.locale.today().year();
+    let b = app.login_as(Who::Secretariat).await;
+    let r = b.get(&format!("/admin/progress/workbook.xlsx?year={year}")).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    let bytes = r.bytes().await.unwrap().to_vec();
+    keep_sample("progress-workbook.xlsx", &bytes);
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let names = book.sheet_names();
+    assert_eq!(names.len(), 12, "a summary and one sheet per city: {names:?}");
+    assert_eq!((names[0].as_str(), names[1].as_str()), ("汇总", "太原市"));
+    let summary = book.worksheet_range("汇总").unwrap();
+    let row = (0..summary.height()).find(|r| cell_text(&summary, *r, 0) == "太原市").expect("a row for 太原");
+    // New groups, new individuals, active groups, within range, submitted, recommended,
+    // forwarded, last year's individuals: as counted by hand.
+    for (col, want) in [(1, "2"), (5, "4"), (9, "2"), (10, "1"), (11, "1"), (13, "1"), (14, "1"), (20, "1")] {
+        assert_eq!(cell_text(&summary, row, col), want, "column {col}");
+    }
+    assert_eq!(cell_text(&summary, row, 4), "未达目标");
+    let total = (0..summary.height()).find(|r| cell_text(&summary, *r, 0) == "全省合计").unwrap();
+    assert_eq!(cell_text(&summary, total, 5), "5", "4 in 太原 and 1 in 大同");
+    let taiyuan = book.worksheet_range("太原市").unwrap();
+    let text: Vec<String> = taiyuan.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert!(text.iter().any(|t| t == "太原市实验小学") && !text.iter().any(|t| t == "太原市第五中学"));
+
+    // A city administrator's workbook has their city alone.
+    let city = app.login_as(Who::Taiyuan).await;
+    let bytes = city.get(&format!("/admin/progress/workbook.xlsx?year={year}")).await.bytes().await.unwrap().to_vec();
+    let book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(book.sheet_names(), ["汇总", "太原市"]);
+
+    let r = b.get(&format!("/admin/progress/summary.pdf?year={year}")).await;
+    assert_eq!(r.status(), 200);
+    let pdf = r.bytes().await.unwrap().to_vec();
+    keep_sample("progress-summary.pdf", &pdf);
+    let text = pdf_text(&pdf);
+    for want in ["各市会员发展情况", "太原市", "吕梁市", "全省合计", "新发展个人会员与目标", "各月新发展会员"]
+    {
+        assert!(text.contains(want), "{want} in {text}");
+    }
+    let datong = app.login_as(Who::Datong).await;
+    let pdf = datong.get(&format!("/admin/progress/summary.pdf?year={year}")).await.bytes().await.unwrap().to_vec();
+    let text = pdf_text(&pdf);
+    assert!(text.contains("大同市") && !text.contains("太原市"), "a city's summary has that city alone");
+}
