@@ -34,6 +34,10 @@ pub enum Command {
     /// Add generated members (realistic names, employers, mobiles across the cities) for
     /// trying the registry at scale and for benchmarks. Not for a production database.
     GenerateMembers(GenerateArgs),
+    /// Add generated activity on top of generated members, for trying the dashboards at
+    /// scale and for benchmarks: individual members in the cities' group members (0–6 each)
+    /// and N applications at every stage of the review chain. Not for a production database.
+    GenerateApplications(GenerateArgs),
     /// Write a generated roster (.xlsx) of N people, as a city would send for the census
     /// import; for trying and benchmarking the import.
     GenerateRoster {
@@ -150,6 +154,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 db.display_url(),
                 done.members,
                 done.terms,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::GenerateApplications(args) => {
+            let (db, settings) = open(&args.store).await?;
+            db.migrate().await?;
+            crate::orgs::service::seed_from_settings(&db, &settings).await?;
+            let started = std::time::Instant::now();
+            let done = crate::targets::generate::generate(&db, args.count, args.seed).await?;
+            println!(
+                "{}: linked {} individual members to group members, added {} applications in {:.1} s",
+                db.display_url(),
+                done.links,
+                done.applications,
                 started.elapsed().as_secs_f64()
             );
             Ok(())

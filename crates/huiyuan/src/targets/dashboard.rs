@@ -107,7 +107,8 @@ pub async fn year_figures(
         .collect();
     let offset = state.settings.locale.utc_offset();
     let figures = progress::for_year(conn, year, offset, &targets).await?;
-    let mut last = progress::enrolments(conn, year - 1, offset).await?;
+    let orgs: Vec<OrgId> = targets.iter().map(|t| t.org_id).collect();
+    let mut last = progress::enrolments(conn, year - 1, offset, &orgs).await?;
     let mut reports: HashMap<OrgId, Report> =
         report::for_year(conn, year).await?.into_iter().map(|r| (r.org_id, r)).collect();
     let cities = targets
@@ -341,19 +342,37 @@ async fn province(
 /// A group member short of individual members: (id, number, name, active individuals).
 pub type ShortGroup = (MemberId, String, String, i64);
 
-/// The city's active group members with fewer active individual members than `min`.
-async fn short_groups(conn: &mut Conn, org: OrgId, min: i64) -> Result<Vec<ShortGroup>, sqlx::Error> {
-    let all: Vec<ShortGroup> = sqlx::query_as(
-        "SELECT g.id, g.number, g.name,
-                (SELECT COUNT(*) FROM member_link l JOIN member i ON i.id = l.individual_member_id
-                 WHERE l.group_member_id = g.id AND i.status = 'active')
-         FROM member g WHERE g.org_id = $1 AND g.kind = 'group' AND g.status = 'active' ORDER BY g.number",
+/// The city's active group members with fewer active individual members than `min`, the
+/// furthest from it first (at most `limit`), and how many there are.
+async fn short_groups(
+    conn: &mut Conn,
+    org: OrgId,
+    min: i64,
+    limit: i64,
+) -> Result<(Vec<ShortGroup>, i64), sqlx::Error> {
+    let rows = sqlx::query_as(
+        "SELECT id, number, name, active_individuals FROM member
+         WHERE org_id = $1 AND kind = 'group' AND status = 'active' AND active_individuals < $2
+         ORDER BY active_individuals, number LIMIT $3",
     )
     .bind(org)
+    .bind(min)
+    .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(all.into_iter().filter(|g| g.3 < min).collect())
+    let (total,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM member
+         WHERE org_id = $1 AND kind = 'group' AND status = 'active' AND active_individuals < $2",
+    )
+    .bind(org)
+    .bind(min)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((rows, total))
 }
+
+/// How many short groups a city's page lists (the workbook has them all).
+const SHORT_SHOWN: i64 = 50;
 
 /// What the city must act on: submitted, sent back by the province, recommended and not
 /// yet forwarded.
@@ -377,6 +396,7 @@ struct CityPage {
     chart: String,
     monthly_chart: String,
     short: Vec<ShortGroup>,
+    short_total: i64,
     /// (application id, name, kind label, status label, tag, submitted at)
     waiting: Vec<(i64, String, &'static str, &'static str, &'static str, String)>,
     waiting_total: i64,
@@ -394,7 +414,7 @@ async fn city(
     let figures = year_figures(&state, &mut conn, &actor, year, Some(org)).await?;
     let today = figures.today;
     let c = figures.cities.into_iter().next().ok_or(AppError::NotFound)?;
-    let short = short_groups(&mut conn, org, target.ranges.per_group_min).await?;
+    let (short, short_total) = short_groups(&mut conn, org, target.ranges.per_group_min, SHORT_SHOWN).await?;
     let filter = crate::applications::store::QueueFilter {
         statuses: WAITING_ON_CITY.split(',').filter_map(crate::applications::state::Status::parse).collect(),
         org: Some(org),
@@ -450,6 +470,7 @@ async fn city(
         chart,
         monthly_chart,
         short,
+        short_total,
         waiting,
         waiting_total,
         c,
@@ -472,7 +493,7 @@ async fn download(
     let mut short = Vec::with_capacity(figures.cities.len());
     if !pdf {
         for c in &figures.cities {
-            short.push(short_groups(&mut conn, c.org_id, c.target.per_group_min).await?);
+            short.push(short_groups(&mut conn, c.org_id, c.target.per_group_min, i64::MAX).await?.0);
         }
     }
     drop(conn);

@@ -10,6 +10,7 @@
 
 pub mod chart;
 pub mod dashboard;
+pub mod generate;
 pub mod progress;
 pub mod reminders;
 pub mod report;

@@ -144,3 +144,44 @@ async fn the_year_workbook_and_the_pdf_summary_hold_the_dashboard_s_figures() {
     let text = pdf_text(&pdf);
     assert!(text.contains("大同市") && !text.contains("太原市"), "a city's summary has that city alone");
 }
+
+#[tokio::test]
+async fn a_group_s_count_of_individual_members_follows_status_changes_and_links() {
+    let app = TestApp::spawn().await;
+    progress_fixture(&app).await;
+    let ty = app.fixture.taiyuan.0;
+    let year = app.state.settings.locale.today().year();
+    let count = |name: &str| format!("SELECT active_individuals FROM member WHERE name = '{name}'");
+    assert_eq!(app.scalar(&count("太原市第五中学")).await, 3);
+    assert_eq!(app.scalar(&count("太原市实验小学")).await, 1);
+    // 张伟 of 第五中学 lapses: the school falls below 3–5.
+    let zhang = app.scalar("SELECT id FROM member WHERE name = '张伟'").await;
+    let sec = app.login_as(Who::Secretariat).await;
+    let status = format!("/admin/members/{zhang}/status");
+    let r = sec.post_form(&status, &[("value", "lapsed"), ("reason", "连续两年未参加活动")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.scalar(&count("太原市第五中学")).await, 2);
+    let (_, page) = sec.page("/admin/progress").await;
+    assert!(page.contains(&cell(&format!("/admin/members?city={ty}&kind=group&status=active"), "0 / 2")));
+    let (_, city) = sec.page(&format!("/admin/progress/{year}/{ty}")).await;
+    assert!(city.contains("太原市第五中学") && city.contains("太原市实验小学"), "both schools are short now");
+    // Active again: counted again.
+    let r = sec.post_form(&status, &[("value", "active"), ("reason", "补交材料，恢复会籍")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.scalar(&count("太原市第五中学")).await, 3);
+    // A link removed and added (as a merge moves them): the count follows.
+    sqlx::query("DELETE FROM member_link WHERE individual_member_id = $1")
+        .bind(zhang)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(app.scalar(&count("太原市第五中学")).await, 2);
+    let school = app.scalar("SELECT id FROM member WHERE name = '太原市实验小学'").await;
+    sqlx::query("INSERT INTO member_link (group_member_id, individual_member_id) VALUES ($1, $2)")
+        .bind(school)
+        .bind(zhang)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(app.scalar(&count("太原市实验小学")).await, 2);
+}

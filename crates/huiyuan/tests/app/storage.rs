@@ -35,8 +35,8 @@ fn sqlite_and_postgresql_migrations_have_the_same_tables_and_columns() {
         let sqlite = std::fs::read_to_string(dir.join("sqlite").join(&name)).unwrap();
         let postgres = std::fs::read_to_string(dir.join("postgres").join(&name))
             .unwrap_or_else(|_| panic!("{name:?} has no PostgreSQL twin"));
+        // A migration may add no table (indexes, triggers); the tables it does add match.
         let (a, b) = (schema(&sqlite), schema(&postgres));
-        assert!(!a.is_empty());
         assert_eq!(a, b, "{name:?} differs between the dialects");
     }
 }
