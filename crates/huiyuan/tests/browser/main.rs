@@ -113,9 +113,20 @@ impl Rig {
     }
 
     /// The text of the first element matching `css`, waiting (up to 10 s) for it to appear.
+    /// A page that navigates away between finding the element and reading it (a form just
+    /// submitted) is read again once the next page is there.
     async fn text(&self, css: &str) -> String {
-        let el = self.browser.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap();
-        el.text().await.unwrap()
+        let started = Instant::now();
+        loop {
+            let el = self.browser.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap();
+            match el.text().await {
+                Ok(text) => return text,
+                Err(_) if started.elapsed() < Duration::from_secs(10) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("reading {css}: {e}"),
+            }
+        }
     }
 
     /// Wait (up to 10 s) for a navigation to land on a path ending with `suffix`.
