@@ -144,14 +144,20 @@ impl Pen<'_, '_> {
     pub(super) fn frame(&mut self, rect: Rect, width: f32, rgb: (u8, u8, u8)) {
         let mut pb = PathBuilder::new();
         pb.push_rect(rect);
-        let Some(path) = pb.finish() else { return };
+        if let Some(path) = pb.finish() {
+            self.stroke(&path, width, rgb);
+        }
+    }
+
+    /// A path's outline (not filled) in an RGB colour.
+    pub(super) fn stroke(&mut self, path: &krilla::geom::Path, width: f32, rgb: (u8, u8, u8)) {
         self.surface.set_fill(None);
         self.surface.set_stroke(Some(Stroke {
             width,
             paint: krilla::color::rgb::Color::new(rgb.0, rgb.1, rgb.2).into(),
             ..Stroke::default()
         }));
-        self.surface.draw_path(&path);
+        self.surface.draw_path(path);
         self.surface.set_stroke(None);
     }
 

@@ -8,7 +8,7 @@ use krilla::geom::{PathBuilder, Rect};
 use krilla::metadata::Metadata;
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
-use krilla::paint::{Fill, FillRule, Stroke};
+use krilla::paint::{Fill, FillRule};
 use krilla::text::Font;
 
 use super::pdf::{PdfError, Pen, text_width};
@@ -91,15 +91,9 @@ impl Pen<'_, '_> {
                 pb.line_to(*x, *y);
             }
         }
-        let Some(path) = pb.finish() else { return };
-        self.surface.set_fill(None);
-        self.surface.set_stroke(Some(Stroke {
-            width,
-            paint: krilla::color::rgb::Color::new(rgb.0, rgb.1, rgb.2).into(),
-            ..Stroke::default()
-        }));
-        self.surface.draw_path(&path);
-        self.surface.set_stroke(None);
+        if let Some(path) = pb.finish() {
+            self.stroke(&path, width, rgb);
+        }
     }
 }
 
