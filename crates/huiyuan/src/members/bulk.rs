@@ -171,14 +171,24 @@ pub async fn skip_past(tx: &mut Conn, unit: i64, class: &str, seq: i64) -> Resul
     Ok(())
 }
 
-/// Insert members with their terms, periods and events ("joined", or `event` with the
-/// reason, e.g. an import); returns the number of search terms written.
+/// When a bulk write's search terms are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Terms {
+    /// In the same transaction as the members.
+    Now,
+    /// Later, by the [`JOB_TERMS`] job ([`index_members`]): the members are in at once, and
+    /// searchable by name, pinyin and the rest once the job has run (seconds to a minute).
+    Later,
+}
+
+/// Insert members with their terms (or not yet: `terms`), periods and events ("joined", or
+/// `event` with the reason, e.g. an import); returns the number of search terms written.
 pub async fn write(
     tx: &mut Conn,
     backend: Backend,
     rows: &[BulkRow],
     offset: time::UtcOffset,
-    event: &str,
+    (event, when): (&str, Terms),
 ) -> Result<usize, sqlx::Error> {
     let text = |name| (name, false);
     let number = |name| (name, true);
@@ -208,22 +218,6 @@ pub async fn write(
             text("name_key"),
         ],
     );
-    let mut terms = match backend {
-        // One string per term, "<member id> <term>", and the filters from the member row just
-        // written: cheaper to unpack than an array per row.
-        Backend::Sqlite => JsonWriter {
-            sql: "INSERT INTO member_term (term, member_id, org_id, category, status, kind)
-                  SELECT substr(j.value, instr(j.value, ' ') + 1), m.id, m.org_id, m.category, m.status, m.kind
-                  FROM json_each($1) j JOIN member m ON m.id = CAST(substr(j.value, 1, instr(j.value, ' ') - 1) AS INTEGER)"
-                .into(),
-            rows: Vec::with_capacity(JsonWriter::PER_STATEMENT),
-        },
-        Backend::Postgres => JsonWriter::new(
-            backend,
-            "member_term",
-            &[text("term"), number("member_id"), number("org_id"), text("category"), text("status"), text("kind")],
-        ),
-    };
     let mut periods = JsonWriter::new(
         backend,
         "member_period",
@@ -236,12 +230,6 @@ pub async fn write(
     );
     let now = crate::storage::now_ms();
     let event_kind = if event.is_empty() { "joined" } else { "import" };
-    let mut term_count = 0;
-    if backend == Backend::Sqlite {
-        // A large write touches pages all over the term index: keep them in memory until the
-        // end instead of spilling and re-reading them (SQLite's default cache is 2 MB).
-        sqlx::query(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}")).execute(&mut *tx).await?;
-    }
     for r in rows {
         let channel = if r.org_id.is_some() { "city" } else { "direct" };
         let row = serde_json::json!([
@@ -269,20 +257,7 @@ pub async fn write(
         members.push(tx, row).await?;
     }
     members.flush(tx).await?;
-    // The terms go in the index's own order (term, then member), so the B-tree takes them
-    // leaf after leaf instead of all over a large index.
-    let sorted = SortedTerms::of(rows);
-    for (term, i) in sorted.iter() {
-        let r = &rows[i];
-        let row = match backend {
-            Backend::Sqlite => serde_json::Value::String(format!("{} {term}", r.id)),
-            Backend::Postgres => serde_json::json!([term, r.id, r.org_id, r.category, r.status, r.kind]),
-        };
-        terms.push(tx, row).await?;
-        term_count += 1;
-    }
-    drop(sorted);
-    terms.flush(tx).await?;
+    let term_count = if when == Terms::Now { write_terms(tx, backend, rows).await? } else { 0 };
     for r in rows {
         let started = time::OffsetDateTime::from_unix_timestamp(r.joined_at / 1000)
             .map(|t| t.to_offset(offset).date().to_string())
@@ -294,11 +269,134 @@ pub async fn write(
     }
     periods.flush(tx).await?;
     events.flush(tx).await?;
+    Ok(term_count)
+}
+
+/// Write the search terms of `rows` (members already in the table), sorted in the index's
+/// order; returns how many.
+async fn write_terms(tx: &mut Conn, backend: Backend, rows: &[BulkRow]) -> Result<usize, sqlx::Error> {
+    let text = |name| (name, false);
+    let number = |name| (name, true);
+    let mut terms = match backend {
+        // One string per term, "<member id> <term>", and the filters from the member row just
+        // written: cheaper to unpack than an array per row.
+        Backend::Sqlite => JsonWriter {
+            sql: "INSERT INTO member_term (term, member_id, org_id, category, status, kind)
+                  SELECT substr(j.value, instr(j.value, ' ') + 1), m.id, m.org_id, m.category, m.status, m.kind
+                  FROM json_each($1) j JOIN member m ON m.id = CAST(substr(j.value, 1, instr(j.value, ' ') - 1) AS INTEGER)"
+                .into(),
+            rows: Vec::with_capacity(JsonWriter::PER_STATEMENT),
+        },
+        Backend::Postgres => JsonWriter::new(
+            backend,
+            "member_term",
+            &[text("term"), number("member_id"), number("org_id"), text("category"), text("status"), text("kind")],
+        ),
+    };
+    if backend == Backend::Sqlite {
+        // A large write touches pages all over the term index: keep them in memory until the
+        // end instead of spilling and re-reading them (SQLite's default cache is 2 MB).
+        sqlx::query(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}")).execute(&mut *tx).await?;
+    }
+    // The terms go in the index's own order (term, then member), so the B-tree takes them
+    // leaf after leaf instead of all over a large index.
+    let sorted = SortedTerms::of(rows);
+    let mut term_count = 0;
+    for (term, i) in sorted.iter() {
+        let r = &rows[i];
+        let row = match backend {
+            Backend::Sqlite => serde_json::Value::String(format!("{} {term}", r.id)),
+            Backend::Postgres => serde_json::json!([term, r.id, r.org_id, r.category, r.status, r.kind]),
+        };
+        terms.push(tx, row).await?;
+        term_count += 1;
+    }
+    drop(sorted);
+    terms.flush(tx).await?;
     if backend == Backend::Sqlite {
         // Back to the default: once the caller commits, the pages beyond it are freed.
         sqlx::query("PRAGMA cache_size = -2000").execute(&mut *tx).await?;
     }
     Ok(term_count)
+}
+
+/// The job that writes the search terms of members written with [`Terms::Later`].
+pub const JOB_TERMS: &str = "member_terms";
+
+/// Members indexed per transaction: each holds the write lock for a fraction of a second, so
+/// the rest of the platform keeps working while a large import becomes searchable.
+const INDEX_CHUNK: i64 = 5000;
+
+/// What the terms of a member are made of.
+#[derive(sqlx::FromRow)]
+struct IndexRow {
+    id: i64,
+    kind: String,
+    number: String,
+    name: String,
+    category: String,
+    org_id: Option<i64>,
+    status: String,
+    mobile: String,
+    employer: String,
+}
+
+/// Write the search terms of the members with ids `from..=to` (again, from their current
+/// record: running twice, or after an edit, leaves the same terms). Returns how many terms.
+pub async fn index_members(db: &crate::storage::Db, from: i64, to: i64) -> anyhow::Result<usize> {
+    let backend = db.backend();
+    let mut cursor = from - 1;
+    let mut total = 0;
+    loop {
+        let mut tx = db.begin().await?;
+        // PostgreSQL: lock the members, so an edit of one (which rewrites its terms) waits
+        // for this chunk or comes after it. SQLite's write transaction already excludes it.
+        let lock = if backend == Backend::Postgres { " FOR UPDATE" } else { "" };
+        let chunk: Vec<IndexRow> = sqlx::query_as(&format!(
+            "SELECT id, kind, number, name, category, org_id, status, mobile, employer FROM member
+                 WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3{lock}"
+        ))
+        .bind(cursor)
+        .bind(to)
+        .bind(INDEX_CHUNK)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(last) = chunk.last().map(|c| c.id) else { break };
+        let rows: Vec<BulkRow> = chunk
+            .into_iter()
+            .map(|r| BulkRow {
+                id: r.id,
+                kind: r.kind,
+                number: r.number,
+                name: r.name,
+                category: r.category,
+                org_id: r.org_id,
+                status: r.status,
+                mobile: r.mobile,
+                employer: r.employer,
+                ..BulkRow::default()
+            })
+            .collect();
+        sqlx::query("DELETE FROM member_term WHERE member_id > $1 AND member_id <= $2")
+            .bind(cursor)
+            .bind(last)
+            .execute(&mut *tx)
+            .await?;
+        total += write_terms(&mut tx, backend, &rows).await?;
+        tx.commit().await?;
+        cursor = last;
+    }
+    Ok(total)
+}
+
+/// The job: `{"batch": …, "from": …, "to": …}`.
+pub async fn run_index_job(state: &crate::app::AppState, payload: &serde_json::Value) -> anyhow::Result<()> {
+    let from = payload["from"].as_i64().unwrap_or(0);
+    let to = payload["to"].as_i64().unwrap_or(-1);
+    let started = std::time::Instant::now();
+    let terms = index_members(&state.db, from, to).await?;
+    tracing::info!(from, to, terms, ms = started.elapsed().as_millis(), "members indexed for search");
+    Ok(())
 }
 
 /// The search terms of many rows in one text buffer, sorted by (term, row): about 12 bytes

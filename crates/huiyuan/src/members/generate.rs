@@ -271,7 +271,7 @@ async fn flush(
     for (row, id) in batch.iter_mut().zip(ids) {
         row.id = id;
     }
-    let terms = bulk::write(tx, db.backend(), batch, settings.locale.utc_offset(), "").await?;
+    let terms = bulk::write(tx, db.backend(), batch, settings.locale.utc_offset(), ("", bulk::Terms::Now)).await?;
     batch.clear();
     Ok(terms)
 }

@@ -518,7 +518,13 @@ pub async fn commit(
         .collect();
     let reason = format!("{} #{} {}", lang.t("import.event"), batch.id, batch.file_name);
     let numbered = started.elapsed();
-    let terms = bulk::write(&mut tx, state.db.backend(), &rows, offset, &reason).await?;
+    // The members are in with this transaction; their search terms follow in the background
+    // (a 100,000-row import's 2.4 million terms into a large index take longer than the rest).
+    let terms = bulk::write(&mut tx, state.db.backend(), &rows, offset, (&reason, bulk::Terms::Later)).await?;
+    if let (Some(first), Some(last)) = (rows.iter().map(|r| r.id).min(), rows.iter().map(|r| r.id).max()) {
+        crate::jobs::enqueue(&mut tx, bulk::JOB_TERMS, json!({ "batch": batch.id, "from": first, "to": last }), 5)
+            .await?;
+    }
     let written = started.elapsed();
     sqlx::query("UPDATE import_batch SET imported_rows = $1 WHERE id = $2")
         .bind(i64::try_from(rows.len()).unwrap_or(0))
@@ -538,6 +544,7 @@ pub async fn commit(
     )
     .await?;
     tx.commit().await?;
+    state.jobs.wake();
     tracing::info!(
         batch = batch.id,
         rows = rows.len(),

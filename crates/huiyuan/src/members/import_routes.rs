@@ -66,6 +66,8 @@ struct PreviewPage {
     pager: Pager,
     preview: bool,
     importable: i64,
+    /// The imported members' search terms are still being written.
+    indexing: bool,
 }
 
 /// The orgs the actor may import for: (value, label); "direct" for province-direct.
@@ -226,6 +228,13 @@ async fn preview(
         Some(o) => crate::orgs::store::find(&mut conn, o).await?.map(|o| o.short_name).unwrap_or_default(),
         None => page.t("member.direct").into(),
     };
+    // A committed import's members become searchable once the background job has run.
+    let (indexing,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM job WHERE kind = $1 AND status = 'queued' AND payload LIKE $2")
+            .bind(super::bulk::JOB_TERMS)
+            .bind(format!("{{\"batch\":{id},%"))
+            .fetch_one(&mut *conn)
+            .await?;
     drop(conn);
     let count = |v: &str| match v {
         "new" => b.new_rows,
@@ -271,6 +280,7 @@ async fn preview(
         pager: pager.with_total(total),
         preview: b.status == "preview",
         importable: b.new_rows,
+        indexing: indexing > 0,
         b,
     })?
     .into_response())

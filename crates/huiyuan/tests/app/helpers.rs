@@ -196,6 +196,23 @@ impl TestApp {
         row.map(|r| r.0)
     }
 
+    /// Wait (up to 10 s) until no background job is queued, running what is due meanwhile:
+    /// the server's own worker may have claimed a job already, so running is not enough.
+    pub async fn settle_jobs(&self) {
+        for _ in 0..200 {
+            self.run_jobs().await;
+            let due = format!(
+                "SELECT COUNT(*) FROM job WHERE status = 'queued' AND run_at <= {}",
+                huiyuan::storage::now_ms()
+            );
+            if self.scalar(&due).await == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("background jobs still queued after 10 s");
+    }
+
     /// Run the due background jobs now (the worker would within seconds).
     pub async fn run_jobs(&self) -> usize {
         huiyuan::jobs::run_pending(&self.state).await.expect("jobs")

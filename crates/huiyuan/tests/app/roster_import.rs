@@ -179,10 +179,32 @@ async fn a_messy_roster_is_explained_row_by_row_imported_at_once_and_a_second_im
     assert_eq!(app.text("SELECT birth_date FROM member WHERE name = '王芳'").await.unwrap(), "1990-01-01");
     let joined = app.scalar("SELECT joined_at FROM member WHERE name = '王芳'").await;
     assert_eq!(joined, 1_441_036_800_000, "joined 2015-09-01, Beijing time, from an Excel date cell");
-    // Imported members are found like any other.
+    // Imported members are found like any other, once their search terms are written in the
+    // background (the batch's page says so meanwhile).
+    app.settle_jobs().await;
     let sec = app.login_as(Who::Secretariat).await;
     let (_, html) = sec.page("/admin/members?q=ln").await;
     assert!(html.contains("李娜"));
+    let (_, page) = city.page(&format!("/admin/members/import/{batch}")).await;
+    assert!(!page.contains("后台正在建立搜索索引"));
+    // Writing the terms again (a retried job) leaves the same terms.
+    let li = app.scalar("SELECT id FROM member WHERE name = '李娜'").await;
+    let terms = format!("SELECT COUNT(*) FROM member_term WHERE member_id = {li}");
+    let before = app.scalar(&terms).await;
+    assert!(before > 5, "李娜 has her terms");
+    huiyuan::members::bulk::index_members(&app.state.db, li, li).await.unwrap();
+    assert_eq!(app.scalar(&terms).await, before);
+    sqlx::query(
+        "INSERT INTO job (kind, payload, status, attempts, max_attempts, run_at, created_at)
+         VALUES ('member_terms', $1, 'queued', 0, 5, $2, 0)",
+    )
+    .bind(format!(r#"{{"batch":{batch},"from":0,"to":-1}}"#))
+    .bind(i64::MAX)
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+    let (_, page) = city.page(&format!("/admin/members/import/{batch}")).await;
+    assert!(page.contains("后台正在建立搜索索引"), "while the terms are being written");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'member.import'").await, 1);
     // Committing twice is refused.
     let r = city.post_form(&format!("/admin/members/import/{batch}/commit"), &[]).await;
