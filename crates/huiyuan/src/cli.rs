@@ -38,6 +38,18 @@ pub enum Command {
     /// scale and for benchmarks: individual members in the cities' group members (0–6 each)
     /// and N applications at every stage of the review chain. Not for a production database.
     GenerateApplications(GenerateArgs),
+    /// Write the search terms of the members with ids FROM..=TO again (after an import whose
+    /// background indexing failed; the import's page gives the command).
+    Reindex {
+        /// The first member id.
+        #[arg(long)]
+        from: i64,
+        /// The last member id.
+        #[arg(long)]
+        to: i64,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Write a generated roster (.xlsx) of N people, as a city would send for the census
     /// import; for trying and benchmarking the import.
     GenerateRoster {
@@ -169,6 +181,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 db.display_url(),
                 done.links,
                 done.applications,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Reindex { from, to, store } => {
+            let (db, _) = open(&store).await?;
+            db.migrate().await?;
+            let started = std::time::Instant::now();
+            let terms = crate::members::bulk::index_members(&db, from, to).await?;
+            println!(
+                "{}: wrote {terms} search terms of members {from}–{to} in {:.1} s",
+                db.display_url(),
                 started.elapsed().as_secs_f64()
             );
             Ok(())

@@ -377,11 +377,13 @@ pub async fn index_members(db: &crate::storage::Db, from: i64, to: i64) -> anyho
                 ..BulkRow::default()
             })
             .collect();
-        sqlx::query("DELETE FROM member_term WHERE member_id > $1 AND member_id <= $2")
-            .bind(cursor)
-            .bind(last)
-            .execute(&mut *tx)
-            .await?;
+        // The chunk's own members only: on PostgreSQL another member's id may fall inside the
+        // range (ids are drawn from a shared sequence) and keep its terms.
+        for ids in rows.chunks(500) {
+            let mut sql = Sql::new("DELETE FROM member_term WHERE member_id IN ");
+            sql.list(ids.iter().map(|r| r.id));
+            sql.execute(&mut tx).await?;
+        }
         total += write_terms(&mut tx, backend, &rows).await?;
         tx.commit().await?;
         cursor = last;

@@ -68,6 +68,8 @@ struct PreviewPage {
     importable: i64,
     /// The imported members' search terms are still being written.
     indexing: bool,
+    /// The command that writes them, when the job has given up.
+    reindex: Option<String>,
 }
 
 /// The orgs the actor may import for: (value, label); "direct" for province-direct.
@@ -229,13 +231,19 @@ async fn preview(
         None => page.t("member.direct").into(),
     };
     // A committed import's members become searchable once the background job has run.
-    let (indexing,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM job WHERE kind = $1 AND status = 'queued' AND payload LIKE $2")
+    let jobs: Vec<(String, String)> =
+        sqlx::query_as("SELECT status, payload FROM job WHERE kind = $1 AND status <> 'done' AND payload LIKE $2")
             .bind(super::bulk::JOB_TERMS)
             .bind(format!("{{\"batch\":{id},%"))
-            .fetch_one(&mut *conn)
+            .fetch_all(&mut *conn)
             .await?;
     drop(conn);
+    let indexing = jobs.iter().any(|(status, _)| status == "queued");
+    // A job that gave up: what the administrator runs to make the members searchable.
+    let reindex = jobs.iter().find(|(status, _)| status == "failed").and_then(|(_, payload)| {
+        let p: serde_json::Value = serde_json::from_str(payload).ok()?;
+        Some(format!("huiyuan reindex --from {} --to {}", p["from"].as_i64()?, p["to"].as_i64()?))
+    });
     let count = |v: &str| match v {
         "new" => b.new_rows,
         "probable" => b.probable_rows,
@@ -280,7 +288,8 @@ async fn preview(
         pager: pager.with_total(total),
         preview: b.status == "preview",
         importable: b.new_rows,
-        indexing: indexing > 0,
+        indexing,
+        reindex,
         b,
     })?
     .into_response())

@@ -181,3 +181,32 @@ fn create_admin_makes_an_administrator_and_resets_a_password() {
     let migrate = huiyuan().args(["migrate", "--data-dir"]).arg(dir.path()).output().unwrap();
     assert!(String::from_utf8_lossy(&migrate.stdout).contains("up to date"));
 }
+
+#[tokio::test]
+async fn reindex_writes_the_search_terms_of_a_range_of_members_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = huiyuan().args(["generate-members", "--count", "30", "--data-dir"]).arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("huiyuan.db").display());
+    let db = huiyuan::storage::Db::connect(&url).await.unwrap();
+    let count = |sql: &'static str| {
+        let pool = db.pool().clone();
+        async move { sqlx::query_as::<_, (i64,)>(sql).fetch_one(&pool).await.unwrap().0 }
+    };
+    let before = count("SELECT COUNT(*) FROM member_term").await;
+    assert!(before > 30 * 10, "every member has its terms");
+    let (from, to) = (count("SELECT MIN(id) FROM member").await, count("SELECT MAX(id) FROM member").await);
+    // As if an import's background indexing had never run.
+    sqlx::query("DELETE FROM member_term").execute(db.pool()).await.unwrap();
+    db.close().await;
+    let out = huiyuan()
+        .args(["reindex", "--from", &from.to_string(), "--to", &to.to_string(), "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("wrote {before} search terms")));
+    let db = huiyuan::storage::Db::connect(&url).await.unwrap();
+    let after: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM member_term").fetch_one(db.pool()).await.unwrap();
+    assert_eq!(after.0, before);
+}

@@ -205,6 +205,15 @@ async fn a_messy_roster_is_explained_row_by_row_imported_at_once_and_a_second_im
     .unwrap();
     let (_, page) = city.page(&format!("/admin/members/import/{batch}")).await;
     assert!(page.contains("后台正在建立搜索索引"), "while the terms are being written");
+    // A job that gave up: the page gives the command that does its work.
+    sqlx::query("UPDATE job SET status = 'failed', payload = $1 WHERE kind = 'member_terms' AND run_at = $2")
+        .bind(format!(r#"{{"batch":{batch},"from":{li},"to":{li}}}"#))
+        .bind(i64::MAX)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let (_, page) = city.page(&format!("/admin/members/import/{batch}")).await;
+    assert!(page.contains(&format!("huiyuan reindex --from {li} --to {li}")) && !page.contains("后台正在建立搜索索引"));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'member.import'").await, 1);
     // Committing twice is refused.
     let r = city.post_form(&format!("/admin/members/import/{batch}/commit"), &[]).await;
