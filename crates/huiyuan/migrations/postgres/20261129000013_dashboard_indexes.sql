@@ -15,6 +15,15 @@ CREATE INDEX member_link_individual_idx ON member_link (individual_member_id);
 
 CREATE FUNCTION member_link_count() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- Lock the individual member first: a status change of theirs in another transaction
+    -- either finishes before (and its status is read here) or waits for this link (and its
+    -- own trigger then sees the link), so no count is missed.
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        PERFORM 1 FROM member WHERE id = OLD.individual_member_id FOR SHARE;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM 1 FROM member WHERE id = NEW.individual_member_id FOR SHARE;
+    END IF;
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
         UPDATE member SET active_individuals = active_individuals - 1
         WHERE id = OLD.group_member_id

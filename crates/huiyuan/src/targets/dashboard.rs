@@ -278,6 +278,10 @@ async fn province(
 ) -> AppResult<Response> {
     allow(actor.can_view_targets())?;
     let year = year_of(&state, &q)?;
+    if let Ok(city) = q.city.parse::<i64>() {
+        // The city page's year selector: that city's page of the chosen year (which checks scope).
+        return Ok(Redirect::to(&paths::fill(paths::ADMIN_PROGRESS_CITY, &[&year, &city])).into_response());
+    }
     let mut conn = state.db.pool().acquire().await?;
     if actor.org_scope() != OrgScope::All {
         let cities = visible_cities(&mut conn, &actor).await?;

@@ -243,12 +243,13 @@ pub async fn attach(tx: &mut Conn, report: i64, file: &StoredFile) -> Result<(),
     Ok(())
 }
 
-/// The secretariat's decision on a report that is waiting: accept it, or return it with a
-/// comment. `Ok(Err(msg))` when the report is not waiting (returned or accepted already).
+/// The secretariat's decision on the hand-in it has read (`seen`: the report's version on the
+/// page): accept it, or return it with a comment. `Ok(Err(msg))` when the report is not
+/// waiting (returned or accepted already), or has been handed in again since.
 pub async fn review(
     tx: &mut Conn,
     who: &Who,
-    report: &Report,
+    (report, seen): (&Report, i64),
     city: &str,
     accept: bool,
     note: &str,
@@ -257,19 +258,22 @@ pub async fn review(
     let status = if accept { "accepted" } else { "returned" };
     let changed = sqlx::query(
         "UPDATE progress_report SET status = $2, review_note = $3, reviewed_at = $4, reviewed_name = $5
-         WHERE id = $1 AND status = 'submitted'",
+         WHERE id = $1 AND status = 'submitted' AND version = $6",
     )
     .bind(report.id)
     .bind(status)
     .bind(note)
     .bind(now)
     .bind(&who.name)
+    .bind(seen)
     .execute(&mut *tx)
     .await?
     .rows_affected();
     if changed == 0 {
         return Ok(Err(Msg::new(if report.status() == ReportStatus::Accepted {
             "report.err_accepted"
+        } else if report.version != seen {
+            "report.err_changed"
         } else {
             "report.err_not_waiting"
         })));

@@ -117,7 +117,9 @@ async fn report_page(
     let (city, target) = city_target(state, &mut conn, actor, (year, org)).await?;
     let report = report::find(&mut conn, year, org).await?;
     let status = report.as_ref().map(Report::status);
-    let may_submit = actor.can_report_for(org) && matches!(status, None | Some(ReportStatus::Returned));
+    let may_submit = actor.can_report_for(org)
+        && matches!(status, None | Some(ReportStatus::Returned))
+        && year <= state.settings.locale.today().year();
     let frozen_report = report.as_ref().filter(|_| !may_submit).and_then(Report::frozen);
     let (frozen, frozen_at) = match frozen_report {
         Some(f) => (f, report.as_ref().map(|r| page.datetime(r.submitted_at))),
@@ -210,6 +212,9 @@ async fn submit(
     }
     let narrative = crate::text::normalize_block(&narrative);
     let mut errors = FieldErrors::new();
+    if year > state.settings.locale.today().year() {
+        errors.add("report", Msg::new("report.err_future").arg("year", year));
+    }
     if narrative.is_empty() {
         errors.add("narrative", Msg::new("report.err_narrative"));
     } else if narrative.chars().count() > MAX_NARRATIVE {
@@ -264,6 +269,9 @@ struct ReviewForm {
     decision: String,
     #[serde(default)]
     note: String,
+    /// The version of the report the reviewer read.
+    #[serde(default)]
+    version: String,
 }
 
 async fn review(
@@ -296,7 +304,8 @@ async fn review(
     };
     if errors.is_empty() {
         let mut tx = state.db.begin().await?;
-        match report::review(&mut tx, &ctx.who(), &report, &city, accept, &note).await? {
+        let seen = form.version.trim().parse().unwrap_or(-1);
+        match report::review(&mut tx, &ctx.who(), (&report, seen), &city, accept, &note).await? {
             Ok(()) => {
                 tx.commit().await?;
                 let key = if accept { "flash.report_accepted" } else { "flash.report_returned" };

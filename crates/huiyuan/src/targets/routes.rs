@@ -50,6 +50,9 @@ struct ListPage {
 pub(super) struct YearQuery {
     #[serde(default)]
     pub year: String,
+    /// A city's page to go to (the year selector of a city's dashboard).
+    #[serde(default)]
+    pub city: String,
 }
 
 /// The year's targets, written from the settings the first time the year is used.

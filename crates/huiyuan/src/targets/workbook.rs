@@ -95,18 +95,32 @@ pub fn render(f: &YearFigures, ctx: &Context) -> Result<Vec<u8>, XlsxError> {
     let ws = workbook.add_worksheet();
     ws.set_name(summary_name)?;
     summary_sheet(ws, f, ctx, &fm)?;
+    let mut taken = vec![summary_name.to_lowercase()];
     for (i, c) in f.cities.iter().enumerate() {
         let ws = workbook.add_worksheet();
-        ws.set_name(sheet_name(&c.city))?;
+        ws.set_name(sheet_name(&c.city, &mut taken))?;
         city_sheet(ws, f, c, ctx.short.get(i).map(Vec::as_slice).unwrap_or(&[]), ctx, &fm)?;
     }
     workbook.save_to_buffer()
 }
 
-/// Excel's rules for a sheet name: at most 31 characters, none of []:*?/\.
-fn sheet_name(name: &str) -> String {
-    let tab: String = name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
-    if tab.is_empty() { "-".to_string() } else { tab }
+/// A sheet name by Excel's rules — at most 31 characters, none of []:*?/\, no apostrophe at
+/// either end — and unlike every name in `taken` (compared without case), which it joins.
+fn sheet_name(name: &str, taken: &mut Vec<String>) -> String {
+    let clean: String = name.chars().filter(|c| !"[]:*?/\\".contains(*c)).collect();
+    let clean = clean.trim_matches('\'').trim();
+    let base = if clean.is_empty() { "-" } else { clean };
+    let mut n = 1;
+    loop {
+        let suffix = if n == 1 { String::new() } else { format!(" ({n})") };
+        let room = 31 - suffix.chars().count();
+        let candidate: String = base.chars().take(room).collect::<String>() + &suffix;
+        if !taken.contains(&candidate.to_lowercase()) {
+            taken.push(candidate.to_lowercase());
+            return candidate;
+        }
+        n += 1;
+    }
 }
 
 fn summary_sheet(ws: &mut Worksheet, f: &YearFigures, ctx: &Context, fm: &Formats) -> Result<(), XlsxError> {
@@ -454,5 +468,23 @@ pub fn pdf_summary(f: &YearFigures, ctx: &Context) -> crate::print::summary::Sum
             groups: now.groups,
             last: last.both(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_names_follow_excel_s_rules_and_never_repeat() {
+        let mut taken = vec!["汇总".to_string()];
+        assert_eq!(sheet_name("太原市", &mut taken), "太原市");
+        assert_eq!(sheet_name("太原市", &mut taken), "太原市 (2)");
+        assert_eq!(sheet_name("汇总", &mut taken), "汇总 (2)");
+        assert_eq!(sheet_name("'A/B:C'", &mut taken), "ABC");
+        assert_eq!(sheet_name("abc", &mut taken), "abc (2)", "Excel compares without case");
+        let long = "长".repeat(40);
+        assert_eq!(sheet_name(&long, &mut taken).chars().count(), 31);
+        assert_eq!(sheet_name(&long, &mut taken), format!("{} (2)", "长".repeat(27)));
     }
 }

@@ -79,9 +79,14 @@ async fn a_city_sees_its_own_dashboard_with_what_it_must_act_on_and_no_other_cit
     let datong = app.login_as(Who::Datong).await;
     let (_, own) = datong.page(&format!("/admin/progress/{year}/{dt}")).await;
     assert!(own.contains("没有等待本市处理的申请") && !own.contains("孙丽"));
-    // The province opens any city's page.
+    // The province opens any city's page; a city page's year selector stays on the city.
     let s = app.login_as(Who::Secretariat).await;
     assert_eq!(s.page(&format!("/admin/progress/{year}/{ty}")).await.0, 200);
+    let r = s.get(&format!("/admin/progress?year={}&city={ty}", year - 1)).await;
+    assert_eq!(r.headers()["location"], format!("/admin/progress/{}/{ty}", year - 1).as_str());
+    let r = b.get(&format!("/admin/progress?year={year}&city={dt}")).await;
+    assert_eq!(r.status(), 303, "sent on to the city's page…");
+    assert_eq!(b.page(&format!("/admin/progress/{year}/{dt}")).await.0, 403, "…which refuses another city");
 }
 
 /// A cell of a worksheet as text (numbers without a fraction).

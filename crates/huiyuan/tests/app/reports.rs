@@ -86,12 +86,14 @@ async fn the_secretariat_returns_a_report_with_a_comment_and_accepts_it_once_it_
     // A city cannot review its own report.
     assert_eq!(city.post_form(&review, &[("decision", "accept")]).await.status(), 403);
     // A return needs a comment.
-    let r = secretariat.post_form(&review, &[("decision", "return"), ("note", " ")]).await;
+    let r = secretariat.post_form(&review, &[("decision", "return"), ("note", " "), ("version", "1")]).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("退回时请写明意见"));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM progress_report WHERE status = 'submitted'").await, 1);
 
-    let r = secretariat.post_form(&review, &[("decision", "return"), ("note", "请补充团体会员名单")]).await;
+    let r = secretariat
+        .post_form(&review, &[("decision", "return"), ("note", "请补充团体会员名单"), ("version", "1")])
+        .await;
     assert_eq!(r.status(), 303);
     let (_, page) = city.page(&path).await;
     assert!(page.contains("已退回") && page.contains("请补充团体会员名单") && page.contains("提交报告"), "{page}");
@@ -104,7 +106,12 @@ async fn the_secretariat_returns_a_report_with_a_comment_and_accepts_it_once_it_
     let (_, page) = secretariat.page(&path).await;
     assert!(page.contains("第 2 次提交") && page.contains(r#"<td data-label="数量">5</td>"#), "{page}");
 
-    let r = secretariat.post_form(&review, &[("decision", "accept"), ("note", "")]).await;
+    // A decision taken on the first version's page does not apply to the second.
+    let r = secretariat.post_form(&review, &[("decision", "accept"), ("note", ""), ("version", "1")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("重新提交"));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM progress_report WHERE status = 'submitted'").await, 1);
+    let r = secretariat.post_form(&review, &[("decision", "accept"), ("note", ""), ("version", "2")]).await;
     assert_eq!(r.status(), 303);
     let (_, page) = city.page(&path).await;
     assert!(page.contains("已接收") && !page.contains("提交报告</button>"));
@@ -112,7 +119,7 @@ async fn the_secretariat_returns_a_report_with_a_comment_and_accepts_it_once_it_
     let r = city.upload_with(&path, &[("narrative", "再改一次")], "", Vec::new()).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("已被省协会接收"));
-    let r = secretariat.post_form(&review, &[("decision", "return"), ("note", "再看看")]).await;
+    let r = secretariat.post_form(&review, &[("decision", "return"), ("note", "再看看"), ("version", "2")]).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("已被省协会接收"));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM progress_report WHERE status = 'accepted' AND version = 2").await, 1);
@@ -121,6 +128,18 @@ async fn the_secretariat_returns_a_report_with_a_comment_and_accepts_it_once_it_
         assert_eq!(app.scalar(&sql).await, n, "{action}");
     }
     assert_eq!(app.scalar("SELECT COUNT(*) FROM progress_report_event").await, 4);
+}
+
+#[tokio::test]
+async fn next_year_s_report_cannot_be_handed_in_yet() {
+    let app = TestApp::spawn().await;
+    let ty = app.fixture.taiyuan;
+    let next = app.state.settings.locale.today().year() + 1;
+    let city = app.login_as(Who::Taiyuan).await;
+    let r = city.upload_with(&report_path(next, ty.0), &[("narrative", NARRATIVE)], "", Vec::new()).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("尚未开始"));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM progress_report").await, 0);
 }
 
 #[tokio::test]
