@@ -257,7 +257,7 @@ pub async fn write(
         members.push(tx, row).await?;
     }
     members.flush(tx).await?;
-    let term_count = if when == Terms::Now { write_terms(tx, backend, rows).await? } else { 0 };
+    let term_count = if when == Terms::Now { write_terms(tx, backend, rows, Some(BULK_CACHE_KIB)).await? } else { 0 };
     for r in rows {
         let started = time::OffsetDateTime::from_unix_timestamp(r.joined_at / 1000)
             .map(|t| t.to_offset(offset).date().to_string())
@@ -274,7 +274,13 @@ pub async fn write(
 
 /// Write the search terms of `rows` (members already in the table), sorted in the index's
 /// order; returns how many.
-async fn write_terms(tx: &mut Conn, backend: Backend, rows: &[BulkRow]) -> Result<usize, sqlx::Error> {
+/// `cache_kib`: SQLite's page cache for the write (then back to the default), or the default.
+async fn write_terms(
+    tx: &mut Conn,
+    backend: Backend,
+    rows: &[BulkRow],
+    cache_kib: Option<i64>,
+) -> Result<usize, sqlx::Error> {
     let text = |name| (name, false);
     let number = |name| (name, true);
     let mut terms = match backend {
@@ -293,10 +299,11 @@ async fn write_terms(tx: &mut Conn, backend: Backend, rows: &[BulkRow]) -> Resul
             &[text("term"), number("member_id"), number("org_id"), text("category"), text("status"), text("kind")],
         ),
     };
-    if backend == Backend::Sqlite {
+    let cache_kib = cache_kib.filter(|_| backend == Backend::Sqlite);
+    if let Some(kib) = cache_kib {
         // A large write touches pages all over the term index: keep them in memory until the
         // end instead of spilling and re-reading them (SQLite's default cache is 2 MB).
-        sqlx::query(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}")).execute(&mut *tx).await?;
+        sqlx::query(&format!("PRAGMA cache_size = -{kib}")).execute(&mut *tx).await?;
     }
     // The terms go in the index's own order (term, then member), so the B-tree takes them
     // leaf after leaf instead of all over a large index.
@@ -313,7 +320,7 @@ async fn write_terms(tx: &mut Conn, backend: Backend, rows: &[BulkRow]) -> Resul
     }
     drop(sorted);
     terms.flush(tx).await?;
-    if backend == Backend::Sqlite {
+    if cache_kib.is_some() {
         // Back to the default: once the caller commits, the pages beyond it are freed.
         sqlx::query("PRAGMA cache_size = -2000").execute(&mut *tx).await?;
     }
@@ -384,9 +391,17 @@ pub async fn index_members(db: &crate::storage::Db, from: i64, to: i64) -> anyho
             sql.list(ids.iter().map(|r| r.id));
             sql.execute(&mut tx).await?;
         }
-        total += write_terms(&mut tx, backend, &rows).await?;
+        // SQLite's default cache: a chunk's sorted terms touch each page once, and a larger
+        // cache per chunk bought 2 s of 19 for 400 MB more memory (measured at a million).
+        total += write_terms(&mut tx, backend, &rows, None).await?;
         tx.commit().await?;
         cursor = last;
+    }
+    if backend == Backend::Sqlite && total > 0 {
+        // Fold the written pages into the database file now rather than leaving readers to
+        // look them up in a large write-ahead log until the next automatic checkpoint.
+        let mut conn = db.pool().acquire().await?;
+        sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut *conn).await?;
     }
     Ok(total)
 }
