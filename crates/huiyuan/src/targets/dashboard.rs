@@ -14,7 +14,7 @@ use time::Date;
 use super::chart::{self, Bar};
 use super::progress::{self, CityProgress, Months, Pipeline};
 use super::report::{self, Report, ReportStatus};
-use super::routes::{FIRST_YEAR, YearQuery, city_target, visible_cities, year_in_range, year_targets};
+use super::routes::{YearQuery, city_target, visible_cities, year_of, year_targets, years};
 use super::{Ranges, Standing};
 use crate::app::AppState;
 use crate::auth::{Actor, OrgScope};
@@ -91,33 +91,41 @@ impl YearFigures {
     }
 }
 
-/// The year's figures for the cities the actor sees (or only `only`).
-pub async fn year_figures(
-    state: &AppState,
-    conn: &mut Conn,
-    actor: &Actor,
-    year: i32,
-    only: Option<OrgId>,
-) -> AppResult<YearFigures> {
-    let names: HashMap<OrgId, String> = visible_cities(conn, actor).await?.into_iter().collect();
-    let targets: Vec<super::Target> = year_targets(state, conn, year)
+/// The year's figures for the cities the actor sees.
+pub async fn year_figures(state: &AppState, conn: &mut Conn, actor: &Actor, year: i32) -> AppResult<YearFigures> {
+    let mut names: HashMap<OrgId, String> = visible_cities(conn, actor).await?.into_iter().collect();
+    let cities: Vec<(super::Target, String)> = year_targets(state, conn, year)
         .await?
         .into_iter()
-        .filter(|t| names.contains_key(&t.org_id) && only.is_none_or(|o| o == t.org_id))
+        .filter_map(|t| {
+            let name = names.remove(&t.org_id)?;
+            Some((t, name))
+        })
         .collect();
+    figures_of(state, conn, year, cities).await
+}
+
+/// The year's figures of these cities (each with its target and name).
+async fn figures_of(
+    state: &AppState,
+    conn: &mut Conn,
+    year: i32,
+    cities: Vec<(super::Target, String)>,
+) -> AppResult<YearFigures> {
+    let targets: Vec<super::Target> = cities.iter().map(|(t, _)| t.clone()).collect();
     let offset = state.settings.locale.utc_offset();
     let figures = progress::for_year(conn, year, offset, &targets).await?;
     let orgs: Vec<OrgId> = targets.iter().map(|t| t.org_id).collect();
     let mut last = progress::enrolments(conn, year - 1, offset, &orgs).await?;
     let mut reports: HashMap<OrgId, Report> =
         report::for_year(conn, year).await?.into_iter().map(|r| (r.org_id, r)).collect();
-    let cities = targets
+    let cities = cities
         .into_iter()
         .zip(figures)
-        .map(|(t, p)| CityYear {
+        .map(|((t, city), p)| CityYear {
             org_id: t.org_id,
-            city: names.get(&t.org_id).cloned().unwrap_or_default(),
-            deadline: Date::parse(&t.ranges.report_deadline, &time::format_description::well_known::Iso8601::DATE).ok(),
+            city,
+            deadline: t.ranges.deadline(),
             target: t.ranges,
             last: last.remove(&t.org_id).unwrap_or_default(),
             report: reports.remove(&t.org_id),
@@ -246,8 +254,8 @@ struct ProvincePage {
     monthly_chart: String,
 }
 
-/// What the dashboards' templates call.
-trait Cells {
+/// What the dashboards' and the report's templates call.
+pub(super) trait Cells {
     fn standing(&self, s: &Standing) -> (&'static str, &'static str) {
         standing(*s)
     }
@@ -259,15 +267,6 @@ trait Cells {
 
 impl Cells for ProvincePage {}
 impl Cells for CityPage {}
-
-fn years(state: &AppState) -> Vec<i32> {
-    (FIRST_YEAR..=state.settings.locale.today().year() + 1).rev().collect()
-}
-
-fn year_of(state: &AppState, q: &YearQuery) -> AppResult<i32> {
-    let year = q.year.trim().parse().unwrap_or_else(|_| state.settings.locale.today().year());
-    if year_in_range(state, year) { Ok(year) } else { Err(AppError::NotFound) }
-}
 
 /// The province's dashboard; a city's administrator is taken to their city's.
 async fn province(
@@ -290,7 +289,7 @@ async fn province(
             _ => Err(AppError::Forbidden),
         };
     }
-    let figures = year_figures(&state, &mut conn, &actor, year, None).await?;
+    let figures = year_figures(&state, &mut conn, &actor, year).await?;
     drop(conn);
     let today = figures.today;
     let groups_chart = progress_chart(
@@ -414,11 +413,12 @@ async fn city(
 ) -> AppResult<Response> {
     let org = OrgId(org);
     let mut conn = state.db.pool().acquire().await?;
-    let (_, target) = city_target(&state, &mut conn, &actor, (year, org)).await?;
-    let figures = year_figures(&state, &mut conn, &actor, year, Some(org)).await?;
+    let (name, target) = city_target(&state, &mut conn, &actor, (year, org)).await?;
+    let per_group_min = target.ranges.per_group_min;
+    let figures = figures_of(&state, &mut conn, year, vec![(target, name)]).await?;
     let today = figures.today;
     let c = figures.cities.into_iter().next().ok_or(AppError::NotFound)?;
-    let (short, short_total) = short_groups(&mut conn, org, target.ranges.per_group_min, SHORT_SHOWN).await?;
+    let (short, short_total) = short_groups(&mut conn, org, per_group_min, SHORT_SHOWN).await?;
     let filter = crate::applications::store::QueueFilter {
         statuses: WAITING_ON_CITY.split(',').filter_map(crate::applications::state::Status::parse).collect(),
         org: Some(org),
@@ -493,7 +493,7 @@ async fn download(
     allow(actor.can_view_targets())?;
     let year = year_of(&state, &q)?;
     let mut conn = state.db.pool().acquire().await?;
-    let figures = year_figures(&state, &mut conn, &actor, year, None).await?;
+    let figures = year_figures(&state, &mut conn, &actor, year).await?;
     let mut short = Vec::with_capacity(figures.cities.len());
     if !pdf {
         for c in &figures.cities {

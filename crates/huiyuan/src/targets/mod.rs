@@ -51,6 +51,11 @@ pub struct Ranges {
 }
 
 impl Ranges {
+    /// The report deadline as a date (it is stored as `YYYY-MM-DD`).
+    pub fn deadline(&self) -> Option<time::Date> {
+        time::Date::parse(&self.report_deadline, &time::format_description::well_known::Iso8601::DATE).ok()
+    }
+
     /// Where `year` starts: the settings' ranges and deadline.
     pub fn from_settings(settings: &Settings, year: i32) -> Ranges {
         let t = &settings.targets;

@@ -88,8 +88,7 @@ pub async fn send_reminders_on(state: &AppState, today: Date) -> AppResult<usize
     let due: Vec<(Target, i64, Date)> = targets
         .into_iter()
         .filter_map(|t| {
-            let deadline =
-                Date::parse(&t.ranges.report_deadline, &time::format_description::well_known::Iso8601::DATE).ok()?;
+            let deadline = t.ranges.deadline()?;
             let day = due_day(days, deadline, today)?;
             Some((t, day, deadline))
         })

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::Deserialize;
 
-use super::dashboard::{stages, standing};
+use super::dashboard::Cells;
 use super::progress::{self, CityProgress};
 use super::report::{self, Event, Frozen, Report, ReportStatus, Submission};
 use super::routes::city_target;
@@ -70,15 +70,9 @@ struct ReportPage {
     deadline_passed: bool,
 }
 
+impl Cells for ReportPage {}
+
 impl ReportPage {
-    fn standing(&self, s: &super::Standing) -> (&'static str, &'static str) {
-        standing(*s)
-    }
-
-    fn stages(&self, p: &super::progress::Pipeline) -> [(&'static str, &'static str, i64); 5] {
-        stages(p)
-    }
-
     fn status(&self) -> Option<ReportStatus> {
         self.report.as_ref().map(Report::status)
     }
@@ -94,8 +88,7 @@ async fn live(state: &AppState, conn: &mut crate::storage::Conn, target: &Target
 }
 
 fn deadline_passed(state: &AppState, ranges: &Ranges) -> bool {
-    time::Date::parse(&ranges.report_deadline, &time::format_description::well_known::Iso8601::DATE)
-        .is_ok_and(|d| state.settings.locale.today() > d)
+    ranges.deadline().is_some_and(|d| state.settings.locale.today() > d)
 }
 
 /// What the form sent back, shown again when it is refused.

@@ -21,11 +21,22 @@ pub fn routes() -> Routes {
 }
 
 /// The first year targets may be looked at: the source document's year.
-pub(super) const FIRST_YEAR: i32 = 2014;
+const FIRST_YEAR: i32 = 2014;
 
 /// Years that have (or may get) targets: from 2014 to next year.
 pub(super) fn year_in_range(state: &AppState, year: i32) -> bool {
     (FIRST_YEAR..=state.settings.locale.today().year() + 1).contains(&year)
+}
+
+/// The years a page offers: next year first, back to 2014.
+pub(super) fn years(state: &AppState) -> Vec<i32> {
+    (FIRST_YEAR..=state.settings.locale.today().year() + 1).rev().collect()
+}
+
+/// The year asked for (this year when none), 404 when out of range.
+pub(super) fn year_of(state: &AppState, q: &YearQuery) -> AppResult<i32> {
+    let year = q.year.trim().parse().unwrap_or_else(|_| state.settings.locale.today().year());
+    if year_in_range(state, year) { Ok(year) } else { Err(AppError::NotFound) }
 }
 
 /// A row of the year's table: the city, its target, and the date of its last change.
@@ -85,11 +96,7 @@ async fn list(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     allow(actor.can_view_targets())?;
-    let this_year = state.settings.locale.today().year();
-    let year = q.year.trim().parse().unwrap_or(this_year);
-    if !year_in_range(&state, year) {
-        return Err(AppError::NotFound);
-    }
+    let year = year_of(&state, &q)?;
     let mut conn = state.db.pool().acquire().await?;
     let cities = visible_cities(&mut conn, &actor).await?;
     let targets = year_targets(&state, &mut conn, year).await?;
@@ -104,7 +111,7 @@ async fn list(
     Ok(render(&ListPage {
         ctx: page.title("target.title").crumb("menu.targets", paths::ADMIN_TARGETS),
         year,
-        years: (FIRST_YEAR..=this_year + 1).rev().collect(),
+        years: years(&state),
         rows,
         may_edit: actor.can_edit_targets(),
     })?
