@@ -16,8 +16,9 @@
 
 use std::time::{Duration, Instant};
 
-use huiyuan::app::{AppState, Server};
+use huiyuan::app::Server;
 use huiyuan::config::Settings;
+use huiyuan::state::AppState;
 use huiyuan::storage::Db;
 
 const PASSWORD: &str = "bench-kexue-2026";

@@ -1,72 +1,23 @@
-//! The application: state shared by handlers, the router with its layers, and the server
-//! with its jobs worker and graceful shutdown.
+//! The top of the house: every route of the product assembled into the router with its
+//! layers, and the server with its jobs worker and graceful shutdown. This is the only
+//! module that imports the domains' `routes` modules.
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Instant;
 
 use anyhow::Context as _;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{from_fn, from_fn_with_state};
-use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::config::Settings;
 use crate::error::AppError;
-use crate::files::{FileStorage, LocalDir};
-use crate::jobs::JobsHandle;
-use crate::mail::Mailer;
-use crate::storage::Db;
-use crate::web::routes::{RouteInfo, Routes};
+use crate::state::{AppState, Routes};
+use crate::web::router::RouteInfo;
 use crate::web::{context, csrf, observe};
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub settings: Arc<Settings>,
-    pub files: Arc<dyn FileStorage>,
-    pub jobs: JobsHandle,
-    /// `None` when no SMTP server is configured: mail is kept in the outbox.
-    pub mailer: Option<Arc<Mailer>>,
-    pub metrics: Option<PrometheusHandle>,
-    pub printer: Arc<crate::print::Printer>,
-    /// Per-address limits kept in memory (public verification).
-    pub throttle: Arc<crate::web::throttle::Throttle>,
-    pub started_at: Instant,
-}
-
-impl AppState {
-    pub fn new(
-        db: Db,
-        settings: Settings,
-        data_dir: PathBuf,
-        metrics: Option<PrometheusHandle>,
-    ) -> anyhow::Result<AppState> {
-        let mailer = match &settings.mail.smtp {
-            Some(smtp) => Some(Arc::new(Mailer::from_settings(smtp).context("mail.smtp settings")?)),
-            None => None,
-        };
-        let printer = crate::print::Printer::new(settings.print.fonts.clone());
-        Ok(AppState {
-            db,
-            printer,
-            throttle: Arc::default(),
-            settings: Arc::new(settings),
-            files: Arc::new(LocalDir::new(data_dir.join("files"))),
-            jobs: JobsHandle::default(),
-            mailer,
-            metrics,
-            started_at: Instant::now(),
-        })
-    }
-}
 
 /// Every route of the product, with the list of them (tests check the list).
 pub fn routes(upload_limit: usize) -> Routes {
@@ -150,7 +101,7 @@ impl Server {
     /// requests finish, the worker stops between jobs, the pool closes.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let worker = crate::jobs::spawn_worker(self.state.clone(), stop_rx);
+        let worker = crate::jobs::worker::spawn_worker(self.state.clone(), stop_rx);
         let app = router(self.state.clone());
         axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)

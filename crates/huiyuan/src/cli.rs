@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 
-use crate::app::{AppState, Server, shutdown_signal};
+use crate::app::{Server, shutdown_signal};
 use crate::bootstrap;
 use crate::config::Settings;
+use crate::state::AppState;
 use crate::storage::{Backend, Db};
 
 #[derive(Parser, Debug)]

@@ -6,7 +6,7 @@
 
 /// The JSON API under /api/v1 and its OpenAPI document.
 pub mod api;
-/// AppState, the router and its layers, the server.
+/// The router with its layers and the server: the top of the house.
 pub mod app;
 /// Joining: applications and their review chain.
 pub mod applications;
@@ -44,10 +44,14 @@ pub mod notifications;
 pub mod ops;
 /// The organisation tree.
 pub mod orgs;
+/// Every URL of the product, named once.
+pub mod paths;
 /// Printed documents: registration forms and summaries as PDF and .xlsx.
 pub mod print;
 /// Public pages and the back-office landing page.
 pub mod site;
+/// The application state: the bottom of the house.
+pub mod state;
 /// Pool, migrations, transactions, typed ids.
 pub mod storage;
 /// City development targets per year (目标任务).

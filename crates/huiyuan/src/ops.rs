@@ -5,9 +5,10 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
-use crate::web::routes::Routes;
-use crate::web::{assets, paths};
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
+use crate::web::assets;
 
 pub fn routes() -> Routes {
     Routes::new()

@@ -4,12 +4,13 @@ use axum::Json;
 use axum::extract::{Query, State};
 
 use super::dto::*;
-use crate::app::AppState;
 use crate::audit::{self, routes::AuditQuery};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
-use crate::web::routes::Routes;
-use crate::web::{Staff, allow, paths};
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
+use crate::web::{Staff, allow};
 
 pub fn routes() -> Routes {
     Routes::new().get(paths::API_AUDIT, list)

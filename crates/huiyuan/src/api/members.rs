@@ -4,13 +4,14 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 
 use super::dto::*;
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::members::routes::{ListQuery, readable_in, scope_orgs};
 use crate::members::store;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::MemberId;
-use crate::web::routes::Routes;
-use crate::web::{Staff, allow, paths};
+use crate::web::{Staff, allow};
 
 pub fn routes() -> Routes {
     Routes::new().get(paths::API_MEMBERS, list).get(paths::API_MEMBER, show)

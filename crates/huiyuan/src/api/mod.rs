@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
 use crate::i18n::Msg;
-use crate::web::routes::Routes;
+use crate::state::Routes;
 
 pub use openapi::document;
 

@@ -7,13 +7,14 @@ use axum::response::{IntoResponse, Response};
 
 use super::ApiJson;
 use super::dto::*;
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::notices::model::{Notice, NoticeInput};
 use crate::notices::{service, store};
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::NoticeId;
-use crate::web::routes::Routes;
-use crate::web::{Ctx, Staff, allow, paths};
+use crate::web::{Ctx, Staff, allow};
 
 pub fn routes() -> Routes {
     Routes::new().get(paths::API_NOTICES, list).post(paths::API_NOTICES, create).get(paths::API_NOTICE, show)

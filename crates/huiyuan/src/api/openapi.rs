@@ -5,8 +5,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::dto::*;
-use crate::web::paths;
-use crate::web::routes::Routes;
+use crate::paths;
+use crate::state::Routes;
 
 #[derive(OpenApi)]
 #[openapi(

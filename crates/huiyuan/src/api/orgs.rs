@@ -7,13 +7,14 @@ use axum::response::{IntoResponse, Response};
 
 use super::ApiJson;
 use super::dto::*;
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::orgs::routes::visible_org;
 use crate::orgs::{OrgInput, service, store};
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::OrgId;
-use crate::web::routes::Routes;
-use crate::web::{Staff, allow, paths};
+use crate::web::{Staff, allow};
 
 pub fn routes() -> Routes {
     Routes::new()

@@ -7,15 +7,16 @@ use axum::response::{IntoResponse, Response};
 
 use super::ApiJson;
 use super::dto::*;
-use crate::app::AppState;
 use crate::auth::routes::{issue_token, token_name, withdraw_token};
 use crate::auth::service::{self, SignInRefused};
 use crate::auth::{session, store, tokens};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::TokenId;
-use crate::web::routes::Routes;
-use crate::web::{Ctx, CurrentUser, paths};
+use crate::web::{Ctx, CurrentUser};
 
 pub fn routes() -> Routes {
     Routes::new()

@@ -7,18 +7,19 @@ use axum::response::{IntoResponse, Response};
 
 use super::ApiJson;
 use super::dto::*;
-use crate::app::AppState;
 use crate::auth::{Actor, Grant, Role, store as auth_store};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::{GrantId, OrgId, UserId};
 use crate::users::routes::visible_user;
 use crate::users::{
     service,
     store::{self, UserFilter},
 };
-use crate::web::routes::Routes;
-use crate::web::{Staff, allow, paths};
+use crate::web::{Staff, allow};
 
 pub fn routes() -> Routes {
     Routes::new()

@@ -6,12 +6,12 @@
 use serde_json::json;
 
 use super::model::{Application, Kind};
-use crate::app::AppState;
 use crate::audit::{self, Entry, Who};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::files::{self, StoredFile};
 use crate::i18n::Msg;
+use crate::state::AppState;
 use crate::storage::{ApplicationId, Conn, FileId};
 
 /// The extensions an attachment may have, for the form's `accept=` and the message.

@@ -10,12 +10,12 @@ use super::model::Application;
 use super::service::apply;
 use super::state::{Action, Status};
 use super::store as app_store;
-use crate::app::AppState;
 use crate::audit::{self, Entry, Who};
 use crate::auth::{Actor, OrgScope};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use crate::orgs::Org;
+use crate::state::AppState;
 use crate::storage::{ApplicationId, BatchId, Conn, OrgId, Sql, is_unique_violation, now_ms};
 
 #[derive(Debug, Clone, FromRow, Serialize)]

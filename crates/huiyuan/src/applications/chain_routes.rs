@@ -12,14 +12,15 @@ use super::routes::{QueueQuery, queue_view};
 use super::state::Status;
 use super::store as app_store;
 use super::views::*;
-use crate::app::AppState;
 use crate::auth::{Actor, Role};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use crate::orgs::Org;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::{ApplicationId, BatchId, MeetingId, UserId};
-use crate::web::routes::Routes;
-use crate::web::{PageCtx, Staff, allow, paths, redirect_flash, render, render_refused};
+use crate::web::{PageCtx, Staff, allow, redirect_flash, render, render_refused};
 
 pub fn routes() -> Routes {
     Routes::new()

@@ -13,12 +13,12 @@ use super::model::{Application, parse_date};
 use super::service::apply;
 use super::state::{Action, Status};
 use super::store as app_store;
-use crate::app::AppState;
 use crate::audit::{self, Entry, Who};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use crate::members::{numbering, store as member_store};
+use crate::state::AppState;
 use crate::storage::{ApplicationId, Conn, MeetingId, UserId, is_unique_violation, now_ms};
 
 #[derive(Debug, Clone, FromRow, Serialize)]

@@ -10,11 +10,11 @@ use sqlx::FromRow;
 use super::model::{Application, Kind};
 use super::service::apply;
 use super::state::{Action, Status};
-use crate::app::AppState;
 use crate::audit::{self, Entry, Who};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
+use crate::state::AppState;
 use crate::storage::{ApplicationId, Conn, now_ms};
 
 #[derive(Debug, Clone, FromRow, Serialize)]

@@ -3,10 +3,10 @@
 use askama::Template;
 
 use super::state::Status;
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::i18n::{Lang, Msg};
 use crate::mail::Outgoing;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "email/application_update.txt")]

@@ -17,8 +17,8 @@ use crate::i18n::Msg;
 use crate::storage::OrgId;
 use crate::text::{has_control, normalize, normalize_line};
 
-/// At most this many conditions and registered people (the settings are checked against it).
-pub const MAX_ROWS: usize = 10;
+/// The form's numbered rows (conditions and registered people): the settings' limit.
+pub const MAX_ROWS: usize = crate::config::MAX_GROUP_ROWS;
 
 /// Field names of the numbered rows (error messages need `'static` names).
 pub const CONDITION_FIELDS: [&str; MAX_ROWS] =

@@ -7,13 +7,14 @@ use axum::response::Response;
 use super::model::{Application, Kind};
 use super::printing::{self, Filled, SummaryLine};
 use super::store;
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Msg};
+use crate::paths;
 use crate::print::{Sheet, pdf, xlsx};
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::{ApplicationId, BatchId};
-use crate::web::routes::Routes;
-use crate::web::{CurrentUser, Staff, download, paths};
+use crate::web::{CurrentUser, Staff, download};
 
 const PDF: &str = "application/pdf";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -12,15 +12,16 @@ use super::service::{self, Decision, Saved, next_step_key};
 use super::state::{Action, Status};
 use super::store::{self, QueueFilter};
 use super::views::*;
-use crate::app::AppState;
 use crate::auth::Actor;
 use crate::config::CategoryKind;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::ApplicationId;
 use crate::web::pagination::{PageQuery, Pager, encode_filters};
-use crate::web::routes::Routes;
-use crate::web::{CurrentUser, PageCtx, Staff, allow, paths, redirect, redirect_flash, render, render_refused};
+use crate::web::{CurrentUser, PageCtx, Staff, allow, redirect, redirect_flash, render, render_refused};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -241,7 +242,7 @@ enum Posted {
 async fn save(
     state: &AppState,
     actor: &Actor,
-    ctx: &crate::web::context::RequestCtx,
+    ctx: &crate::web::request::RequestCtx,
     page: PageCtx,
     existing: Option<&Application>,
     posted: Posted,

@@ -10,13 +10,13 @@ use super::group::GroupForm;
 use super::model::{Application, Facts, IndividualForm, Kind};
 use super::state::{Action, Status, transition};
 use super::store::{self, Fields, NewEvent};
-use crate::app::AppState;
 use crate::audit::{self, Entry, Who};
 use crate::auth::{Actor, store as auth_store};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{Lang, Msg};
+use crate::paths;
+use crate::state::AppState;
 use crate::storage::{ApplicationId, Conn, OrgId, is_unique_violation};
-use crate::web::paths;
 
 /// The unique "one open application per person (institution)" constraint, as a field error.
 fn open_conflict(e: &sqlx::Error, kind: Kind) -> Option<FieldErrors> {

@@ -8,13 +8,14 @@ use time::{Date, Month, PrimitiveDateTime, Time, UtcOffset};
 use super::ACTIONS;
 use super::store::{self, AuditFilter};
 use super::views::*;
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::AuditId;
 use crate::web::pagination::{PageQuery, Pager, encode_filters};
-use crate::web::routes::Routes;
-use crate::web::{PageCtx, Staff, allow, paths, render};
+use crate::web::{PageCtx, Staff, allow, render};
 
 pub fn routes() -> Routes {
     Routes::new().get(paths::ADMIN_AUDIT, list).get(paths::ADMIN_AUDIT_ENTRY, show)

@@ -2,10 +2,10 @@
 
 use askama::Template;
 
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::mail::Outgoing;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "email/password_reset.txt")]

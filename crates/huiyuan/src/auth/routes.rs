@@ -11,16 +11,15 @@ use serde_json::json;
 use super::service::{self, AccountInput, PasswordChange, ResetRefused, SignInRefused};
 use super::views::*;
 use super::{session, store, tokens};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{Lang, Msg};
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::TokenId;
-use crate::web::context::RequestCtx;
-use crate::web::routes::Routes;
-use crate::web::{
-    Ctx, CurrentUser, PageCtx, cookies, paths, redirect, redirect_flash, render, render_refused, safe_next,
-};
+use crate::web::request::RequestCtx;
+use crate::web::{Ctx, CurrentUser, PageCtx, cookies, redirect, redirect_flash, render, render_refused, safe_next};
 
 pub fn routes() -> Routes {
     Routes::new()

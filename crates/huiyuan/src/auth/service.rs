@@ -7,11 +7,11 @@ use super::model::{DisplayName, Email, Mobile, Username, login_key};
 use super::session::{self, SessionRecord};
 use super::store::{self, NewUser};
 use super::{Role, password, secrets};
-use crate::app::AppState;
 use crate::audit::{self, Entry, Who};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{Lang, Msg};
 use crate::orgs;
+use crate::state::AppState;
 use crate::storage::{UserId, is_unique_violation, now_ms};
 
 /// A fresh session for a signed-in user.
@@ -328,7 +328,7 @@ pub async fn issue_reset_link(
         .execute(&mut *tx)
         .await?;
     let lang = Lang::parse(&user.locale).unwrap_or_default();
-    let link = format!("{}{}?token={token}", state.settings.server.base_url, crate::web::paths::PASSWORD_RESET);
+    let link = format!("{}{}?token={token}", state.settings.server.base_url, crate::paths::PASSWORD_RESET);
     let mail = super::emails::password_reset(state, lang, &user.display_name, &email, &link, minutes)?;
     crate::mail::enqueue(tx, &mail).await?;
     audit::record(

@@ -7,7 +7,7 @@
 //! with exponential back-off, and after `max_attempts` mark it failed with the last error.
 //! Nothing is dropped: a failed job stays visible with its error.
 
-mod worker;
+pub mod worker;
 
 use std::sync::Arc;
 
@@ -15,8 +15,6 @@ use serde_json::Value;
 use tokio::sync::Notify;
 
 use crate::storage::{Conn, JobId, now_ms};
-
-pub use worker::{run_pending, spawn_worker};
 
 /// Wakes the worker after a commit that queued a job, so mail goes out within milliseconds
 /// instead of at the next poll.

@@ -7,8 +7,8 @@ use sqlx::FromRow;
 use tokio::sync::watch;
 
 use super::backoff_ms;
-use crate::app::AppState;
 use crate::auth;
+use crate::state::AppState;
 use crate::storage::{JobId, now_ms};
 
 /// How long a claim lasts before another worker may take the job over.
@@ -119,7 +119,7 @@ async fn claim(state: &AppState, worker_id: &str) -> anyhow::Result<Option<Claim
 
 async fn run_one(state: &AppState, kind: &str, payload: &Value, last_attempt: bool) -> anyhow::Result<()> {
     match kind {
-        crate::mail::JOB_SEND => crate::mail::deliver(state, payload, last_attempt).await,
+        crate::mail::JOB_SEND => crate::mail::delivery::deliver(state, payload, last_attempt).await,
         crate::members::cert_batch::JOB => crate::members::cert_batch::run(state, payload).await,
         crate::members::bulk::JOB_TERMS => crate::members::bulk::run_index_job(state, payload).await,
         other => anyhow::bail!("unknown job kind {other:?}"),

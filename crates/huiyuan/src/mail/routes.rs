@@ -8,14 +8,15 @@ use serde_json::json;
 
 use super::store::{self, MailStatus, OutboxFilter};
 use super::views::*;
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::MailId;
 use crate::web::pagination::{PageQuery, Pager, encode_filters};
-use crate::web::routes::Routes;
-use crate::web::{PageCtx, Staff, allow, paths, redirect_flash, render};
+use crate::web::{PageCtx, Staff, allow, redirect_flash, render};
 
 pub fn routes() -> Routes {
     Routes::new()

@@ -407,7 +407,7 @@ pub async fn index_members(db: &crate::storage::Db, from: i64, to: i64) -> anyho
 }
 
 /// The job: `{"batch": …, "from": …, "to": …}`.
-pub async fn run_index_job(state: &crate::app::AppState, payload: &serde_json::Value) -> anyhow::Result<()> {
+pub async fn run_index_job(state: &crate::state::AppState, payload: &serde_json::Value) -> anyhow::Result<()> {
     let from = payload["from"].as_i64().unwrap_or(0);
     let to = payload["to"].as_i64().unwrap_or(-1);
     let started = std::time::Instant::now();

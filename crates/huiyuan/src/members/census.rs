@@ -10,11 +10,11 @@ use serde_json::json;
 use time::Date;
 
 use super::store::{self, Member};
-use crate::app::AppState;
 use crate::audit::{self, Entry, Who};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{Lang, Msg};
+use crate::state::AppState;
 use crate::storage::{Conn, MemberId, OrgId, Sql, now_ms};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -186,21 +186,15 @@ async fn announce(state: &AppState, tx: &mut Conn, c: &Census, reminder: bool) -
     .await?;
     let lang = Lang::Zh;
     let site = &state.settings.association.name;
-    let link = format!("{}{}", state.settings.server.base_url, crate::web::paths::ME_MEMBERSHIP);
+    let link = format!("{}{}", state.settings.server.base_url, crate::paths::ME_MEMBERSHIP);
     let key = if reminder { "census.remind_title" } else { "census.task_title" };
     let title = lang.render(&Msg::new(key).arg("title", &c.title));
     let body = lang.render(&Msg::new("census.task_body").arg("date", &c.closes_on));
     let mut sent = 0;
     for (_, name, user, email) in &rows {
         if let Some(user) = user {
-            crate::notifications::notify(
-                tx,
-                crate::storage::UserId(*user),
-                &title,
-                &body,
-                crate::web::paths::ME_MEMBERSHIP,
-            )
-            .await?;
+            crate::notifications::notify(tx, crate::storage::UserId(*user), &title, &body, crate::paths::ME_MEMBERSHIP)
+                .await?;
         }
         if !email.is_empty() {
             let lines = vec![body.clone()];

@@ -9,14 +9,15 @@ use serde::Deserialize;
 
 use super::census::{self, Census, CensusForm, CityCounts, Correction, Progress};
 use super::store;
-use crate::app::AppState;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::{MemberId, OrgId};
 use crate::web::pagination::{PageQuery, Pager, encode_filters};
-use crate::web::routes::Routes;
-use crate::web::{CurrentUser, PageCtx, Staff, allow, paths, redirect_flash, render, render_refused};
+use crate::web::{CurrentUser, PageCtx, Staff, allow, redirect_flash, render, render_refused};
 
 pub fn routes() -> Routes {
     Routes::new()

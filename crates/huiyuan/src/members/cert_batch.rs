@@ -11,14 +11,15 @@ use serde_json::{Value, json};
 
 use super::routes::{ListQuery, scope_orgs};
 use super::store;
-use crate::app::AppState;
 use crate::audit::{self, Entry, Who};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
+use crate::paths;
 use crate::print::certificate::Layout;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::{MemberId, UserId, now_ms};
-use crate::web::routes::Routes;
-use crate::web::{PageCtx, Staff, allow, download, paths, redirect_flash, render};
+use crate::web::{PageCtx, Staff, allow, download, redirect_flash, render};
 
 pub const JOB: &str = "certificates.zip";
 /// At most this many certificates in one .zip (narrow the list for more).

@@ -8,13 +8,14 @@ use serde::Deserialize;
 
 use super::duplicates::{self, Group};
 use super::store::Member;
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::i18n::Msg;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::MemberId;
 use crate::web::pagination::{PageQuery, Pager};
-use crate::web::routes::Routes;
-use crate::web::{PageCtx, Staff, allow, paths, redirect_flash, render};
+use crate::web::{PageCtx, Staff, allow, redirect_flash, render};
 
 pub fn routes() -> Routes {
     Routes::new()

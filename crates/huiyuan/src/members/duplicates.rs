@@ -7,11 +7,11 @@
 use serde_json::json;
 
 use super::store::{self, Member};
-use crate::app::AppState;
 use crate::audit::{self, Entry, Who};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
+use crate::state::AppState;
 use crate::storage::{Conn, MemberId, OrgId, Sql, now_ms};
 
 /// What a scan found.

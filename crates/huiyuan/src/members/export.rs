@@ -9,9 +9,9 @@ use futures_util::StreamExt;
 use serde_json::json;
 
 use super::store::{self, Filter, Row};
-use crate::app::AppState;
 use crate::audit::{self, Entry, Who};
 use crate::i18n::Lang;
+use crate::state::AppState;
 
 /// The columns, in order.
 pub const HEADERS: [&str; 13] = [

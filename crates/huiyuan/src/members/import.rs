@@ -15,11 +15,11 @@ use sha2::{Digest as _, Sha256};
 
 use super::bulk::{self, BulkRow, Inserter};
 use super::roster::{self, Field, Mapping, Record, Rules};
-use crate::app::AppState;
 use crate::audit::{self, Entry, Who};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Msg};
+use crate::state::AppState;
 use crate::storage::{Conn, OrgId, Sql, now_ms};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]

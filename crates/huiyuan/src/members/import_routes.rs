@@ -13,14 +13,15 @@ use serde::Deserialize;
 
 use super::import::{self, Batch, RowView};
 use super::roster::{FIELDS, Field, Mapping};
-use crate::app::AppState;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::OrgId;
 use crate::web::pagination::{PageQuery, Pager, encode_filters};
-use crate::web::routes::Routes;
-use crate::web::{PageCtx, Staff, allow, download, paths, redirect_flash, render, render_refused};
+use crate::web::{PageCtx, Staff, allow, download, redirect_flash, render, render_refused};
 
 pub fn routes(upload_limit: usize) -> Routes {
     Routes::new()

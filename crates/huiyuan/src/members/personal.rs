@@ -9,13 +9,14 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::store::{self, Member};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::{MemberId, UserId};
-use crate::web::routes::Routes;
-use crate::web::{CurrentUser, PageCtx, download, paths, redirect_flash, render_refused};
+use crate::web::{CurrentUser, PageCtx, download, redirect_flash, render_refused};
 
 pub fn routes() -> Routes {
     Routes::new().get(paths::ME_DATA, data).post(paths::ME_CORRECTION, correction)

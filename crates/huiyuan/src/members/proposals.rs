@@ -11,13 +11,14 @@ use serde_json::json;
 
 use super::service::{self, Change};
 use super::store;
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::{Conn, MemberId, UserId, now_ms};
-use crate::web::routes::Routes;
-use crate::web::{PageCtx, Staff, allow, paths, redirect_flash, render_refused};
+use crate::web::{PageCtx, Staff, allow, redirect_flash, render_refused};
 
 pub fn routes() -> Routes {
     Routes::new().post(paths::ADMIN_MEMBER_PROPOSALS, propose).post(paths::ADMIN_MEMBER_PROPOSAL, decide)

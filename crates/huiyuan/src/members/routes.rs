@@ -13,16 +13,17 @@ use super::search;
 use super::service::{self, STATUSES, status_label_key, status_tag};
 use super::store::{self, Filter, Member, Sort};
 use super::views::*;
-use crate::app::AppState;
 use crate::audit::AuditFilter;
 use crate::auth::{Actor, OrgScope};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Msg};
+use crate::paths;
 use crate::print::certificate::{CertificateText, Layout};
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::{Conn, MemberId, OrgId};
 use crate::web::pagination::{PageQuery, Pager, encode_filters};
-use crate::web::routes::Routes;
-use crate::web::{CurrentUser, PageCtx, Staff, allow, download, paths, redirect_flash, render, render_refused};
+use crate::web::{CurrentUser, PageCtx, Staff, allow, download, redirect_flash, render, render_refused};
 
 pub fn routes(upload_limit: usize) -> Routes {
     super::import_routes::routes(upload_limit)

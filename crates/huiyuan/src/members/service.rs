@@ -6,11 +6,11 @@ use serde_json::json;
 use time::Date;
 
 use super::store::{self, Certificate, Field, Member};
-use crate::app::AppState;
 use crate::audit::{self, Entry, Who};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
+use crate::state::AppState;
 use crate::storage::MemberId;
 
 /// A member's statuses (会籍状态).

@@ -11,15 +11,16 @@ use serde::Deserialize;
 use super::model::{Notice, NoticeInput, NoticeStatus};
 use super::views::*;
 use super::{service, store};
-use crate::app::AppState;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::files::{self, Kind};
 use crate::i18n::Msg;
 use crate::markdown;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::{FileId, NoticeId};
 use crate::web::pagination::{PageQuery, Pager, encode_filters};
-use crate::web::routes::Routes;
-use crate::web::{Ctx, PageCtx, Staff, allow, paths, redirect_flash, render, render_refused};
+use crate::web::{Ctx, PageCtx, Staff, allow, redirect_flash, render, render_refused};
 
 pub fn routes(upload_limit: usize) -> Routes {
     Routes::new()
@@ -79,7 +80,7 @@ async fn public_list(State(state): State<AppState>, page: PageCtx, Query(q): Que
 }
 
 /// A notice the request may read: published ones for everybody, any for notice managers.
-async fn readable(state: &AppState, ctx: &crate::web::context::RequestCtx, id: NoticeId) -> AppResult<(Notice, bool)> {
+async fn readable(state: &AppState, ctx: &crate::web::request::RequestCtx, id: NoticeId) -> AppResult<(Notice, bool)> {
     let mut conn = state.db.pool().acquire().await?;
     let notice = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     if notice.is_published() {

@@ -5,12 +5,12 @@ use serde_json::json;
 
 use super::model::{Notice, NoticeInput, NoticeStatus, parse};
 use super::store;
-use crate::app::AppState;
 use crate::audit::{self, Entry, Who};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::files::{self, StoredFile};
 use crate::i18n::Msg;
 use crate::orgs;
+use crate::state::AppState;
 use crate::storage::{Conn, FileId, NoticeId, UserId};
 
 /// Create a notice of the province (a draft, or published at once).

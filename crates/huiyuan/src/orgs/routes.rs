@@ -8,13 +8,14 @@ use serde::Deserialize;
 use super::model::{Org, OrgInput};
 use super::views::*;
 use super::{service, store};
-use crate::app::AppState;
 use crate::auth::{Actor, Role};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::OrgId;
-use crate::web::routes::Routes;
-use crate::web::{PageCtx, Staff, allow, paths, redirect_flash, render, render_refused};
+use crate::web::{PageCtx, Staff, allow, redirect_flash, render, render_refused};
 
 pub fn routes() -> Routes {
     Routes::new()

@@ -4,15 +4,16 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
 use super::views::*;
-use crate::app::AppState;
 use crate::audit::{self, AuditFilter};
 use crate::auth::OrgScope;
 use crate::error::AppResult;
 use crate::notices;
 use crate::orgs;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::Sql;
-use crate::web::routes::Routes;
-use crate::web::{PageCtx, Staff, paths, render};
+use crate::web::{PageCtx, Staff, render};
 
 pub fn routes() -> Routes {
     Routes::new().get(paths::HOME, home).get(paths::CONTACT, contact).get(paths::ADMIN, dashboard)

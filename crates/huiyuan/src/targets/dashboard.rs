@@ -16,12 +16,13 @@ use super::progress::{self, CityProgress, Months, Pipeline};
 use super::report::{self, Report, ReportStatus};
 use super::routes::{YearQuery, city_target, visible_cities, year_of, year_targets, years};
 use super::{Ranges, Standing};
-use crate::app::AppState;
 use crate::auth::{Actor, OrgScope};
 use crate::error::{AppError, AppResult};
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::{Conn, MemberId, OrgId};
-use crate::web::routes::Routes;
-use crate::web::{PageCtx, Staff, allow, paths, render};
+use crate::web::{PageCtx, Staff, allow, render};
 
 pub fn routes() -> Routes {
     Routes::new()

@@ -13,10 +13,10 @@ use time::Date;
 use super::progress::{self, CityProgress};
 use super::report::{self, ReportStatus};
 use super::{Standing, Target, store};
-use crate::app::AppState;
 use crate::audit::{self, Entry, Who};
 use crate::error::AppResult;
 use crate::i18n::{Lang, Msg};
+use crate::state::AppState;
 use crate::storage::{Conn, OrgId, UserId, now_ms};
 
 /// Why a city is reminded.
@@ -196,7 +196,7 @@ async fn notify(
             ),
         });
     }
-    let path = crate::web::paths::fill(crate::web::paths::ADMIN_PROGRESS_CITY, &[&t.year, &t.org_id.0]);
+    let path = crate::paths::fill(crate::paths::ADMIN_PROGRESS_CITY, &[&t.year, &t.org_id.0]);
     let link = format!("{}{path}", state.settings.server.base_url);
     let site = &state.settings.association.name;
     let mut mails = 0;

@@ -15,14 +15,15 @@ use super::progress::{self, CityProgress};
 use super::report::{self, Event, Frozen, Report, ReportStatus, Submission};
 use super::routes::city_target;
 use super::{Ranges, Target};
-use crate::app::AppState;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::files::{self, StoredFile};
 use crate::i18n::Msg;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::{FileId, OrgId};
-use crate::web::routes::Routes;
-use crate::web::{PageCtx, Staff, allow, paths, redirect_flash, render, render_refused};
+use crate::web::{PageCtx, Staff, allow, redirect_flash, render, render_refused};
 
 pub fn routes(upload_limit: usize) -> Routes {
     Routes::new()

@@ -8,13 +8,14 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{Ranges, TargetInput, store};
-use crate::app::AppState;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::{Conn, OrgId};
-use crate::web::routes::Routes;
-use crate::web::{PageCtx, Staff, allow, paths, redirect_flash, render, render_refused};
+use crate::web::{PageCtx, Staff, allow, redirect_flash, render, render_refused};
 
 pub fn routes() -> Routes {
     Routes::new().get(paths::ADMIN_TARGETS, list).get(paths::ADMIN_TARGET, show).post(paths::ADMIN_TARGET, save)

@@ -8,16 +8,17 @@ use serde::Deserialize;
 use super::service::{self, NewAccountInput};
 use super::store::{self, UserFilter};
 use super::views::*;
-use crate::app::AppState;
 use crate::auth::model::User;
 use crate::auth::{Actor, OrgScope, Role, store as auth_store};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use crate::orgs;
+use crate::paths;
+use crate::state::AppState;
+use crate::state::Routes;
 use crate::storage::{GrantId, OrgId, UserId};
 use crate::web::pagination::{PageQuery, Pager, encode_filters};
-use crate::web::routes::Routes;
-use crate::web::{PageCtx, Staff, allow, paths, redirect_flash, render, render_refused};
+use crate::web::{PageCtx, Staff, allow, redirect_flash, render, render_refused};
 
 pub fn routes() -> Routes {
     Routes::new()

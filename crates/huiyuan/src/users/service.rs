@@ -6,13 +6,13 @@
 use serde_json::json;
 
 use super::store;
-use crate::app::AppState;
 use crate::audit::{self, Entry, Who};
 use crate::auth::service::{AccountInput, ParsedAccount, create_account, parse_account};
 use crate::auth::{Actor, Role, session, store as auth_store};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{Lang, Msg};
 use crate::orgs::{self, Level, Org};
+use crate::state::AppState;
 use crate::storage::{Conn, GrantId, OrgId, UserId};
 
 /// May `role` be held over `org`? Province-wide roles sit on the root; a city

@@ -1,6 +1,7 @@
-//! The request context: who is asking (session cookie or API token), from where, in which
-//! language — loaded once per request and put in the request extensions for extractors —
-//! and the rendering of every error response for its audience (page, JSON, or redirect).
+//! The request context middleware: who is asking (session cookie or API token), from where,
+//! in which language — loaded once per request and put in the request extensions for
+//! extractors — and the rendering of every error response for its audience (page, JSON, or
+//! redirect).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,74 +15,54 @@ use serde_json::json;
 
 use super::observe::RequestId;
 use super::page::PageCtx;
-use super::{cookies, flash, paths};
-use crate::app::AppState;
-use crate::audit::Who;
-use crate::auth::session::{self, SessionRecord};
-use crate::auth::{Actor, store as auth_store, tokens};
+use super::request::RequestCtx;
+use super::{cookies, flash};
+use crate::auth::session;
+use crate::auth::{store as auth_store, tokens};
+use crate::config::Settings;
 use crate::error::{AppError, ErrorInfo};
 use crate::i18n::{Lang, Msg};
+use crate::paths;
+use crate::storage::Db;
 
-/// Everything known about the current request before the handler runs.
-#[derive(Debug, Clone)]
-pub struct RequestCtx {
-    pub request_id: String,
-    pub client_addr: String,
-    pub user_agent: String,
-    pub path: String,
-    pub lang: Lang,
-    pub session: Option<SessionRecord>,
-    pub actor: Option<Actor>,
-    /// Authenticated by an API token rather than a session cookie.
-    pub via_token: bool,
-    pub flash: Option<Msg>,
-    pub is_api: bool,
-}
-
-impl RequestCtx {
-    /// The audit identity of this request.
-    pub fn who(&self) -> Who {
-        Who {
-            user_id: self.actor.as_ref().map(|a| a.user_id),
-            name: self
-                .actor
-                .as_ref()
-                .map(|a| format!("{} ({})", a.display_name, a.username))
-                .unwrap_or_else(|| "anonymous".to_string()),
-            client_addr: self.client_addr.clone(),
-            request_id: self.request_id.clone(),
-        }
-    }
-}
-
-pub async fn context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let mut ctx = bare(&state, &req);
+pub async fn context(
+    State(db): State<Db>,
+    State(settings): State<Arc<Settings>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let mut ctx = bare(&settings, &req);
     // The body is not Sync: keep only the headers across the database look-ups.
     let headers = req.headers().clone();
-    if let Err(e) = authenticate(&state, &headers, &mut ctx).await {
+    if let Err(e) = authenticate(&db, &settings, &headers, &mut ctx).await {
         let resp = e.into_response();
-        return finish(&state, &ctx, resp);
+        return finish(&settings, &ctx, resp);
     }
     let ctx = Arc::new(ctx);
     req.extensions_mut().insert(ctx.clone());
     let resp = next.run(req).await;
-    finish(&state, &ctx, resp)
+    finish(&settings, &ctx, resp)
 }
 
 /// Who is asking: an API token, or a session cookie (and the account behind it).
-async fn authenticate(state: &AppState, headers: &axum::http::HeaderMap, ctx: &mut RequestCtx) -> Result<(), AppError> {
-    let security = &state.settings.security;
+async fn authenticate(
+    db: &Db,
+    settings: &Settings,
+    headers: &axum::http::HeaderMap,
+    ctx: &mut RequestCtx,
+) -> Result<(), AppError> {
+    let security = &settings.security;
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         // Only our own tokens: other bearer credentials (the metrics token) are no sign-in.
         .filter(|t| t.trim().starts_with(tokens::PREFIX));
-    let session_token = cookies::get(headers, session::cookie_name(state.settings.server.secure_cookies()));
+    let session_token = cookies::get(headers, session::cookie_name(settings.server.secure_cookies()));
     if bearer.is_none() && session_token.is_none() {
         return Ok(());
     }
-    let mut conn = state.db.pool().acquire().await.map_err(|_| AppError::Unavailable)?;
+    let mut conn = db.pool().acquire().await.map_err(|_| AppError::Unavailable)?;
     let user_id = if let Some(token) = bearer {
         let user = tokens::authenticate(&mut conn, token.trim()).await?;
         ctx.via_token = true;
@@ -109,16 +90,16 @@ async fn authenticate(state: &AppState, headers: &axum::http::HeaderMap, ctx: &m
 }
 
 /// The context of a request before any database look-up.
-fn bare(state: &AppState, req: &Request) -> RequestCtx {
+fn bare(settings: &Settings, req: &Request) -> RequestCtx {
     let headers = req.headers();
     let lang = cookies::get(headers, cookies::LANG)
         .and_then(Lang::parse)
-        .or_else(|| Lang::parse(&state.settings.locale.default_language))
+        .or_else(|| Lang::parse(&settings.locale.default_language))
         .unwrap_or_default();
     let path = req.uri().path().to_string();
     RequestCtx {
         request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default(),
-        client_addr: client_addr(req, state.settings.server.trust_forwarded_for),
+        client_addr: client_addr(req, settings.server.trust_forwarded_for),
         user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string(),
         is_api: path.starts_with("/api/"),
         path,
@@ -149,7 +130,7 @@ fn client_addr(req: &Request, trust_forwarded_for: bool) -> String {
 }
 
 /// Render errors for their audience, and consume the flash message once a page shows it.
-fn finish(state: &AppState, ctx: &RequestCtx, mut resp: Response) -> Response {
+fn finish(settings: &Settings, ctx: &RequestCtx, mut resp: Response) -> Response {
     let status = resp.status();
     let info = resp.extensions_mut().remove::<ErrorInfo>();
     let info = match info {
@@ -164,7 +145,7 @@ fn finish(state: &AppState, ctx: &RequestCtx, mut resp: Response) -> Response {
             let next = percent_encode_path(&ctx.path);
             Redirect::to(&format!("{}?next={next}", paths::SIGN_IN)).into_response()
         } else {
-            error_page(state, ctx, status, &info)
+            error_page(settings, ctx, status, &info)
         };
     }
     let is_page = resp
@@ -173,7 +154,7 @@ fn finish(state: &AppState, ctx: &RequestCtx, mut resp: Response) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if ctx.flash.is_some() && is_page {
-        resp.headers_mut().append(header::SET_COOKIE, flash::clear(state.settings.server.secure_cookies()));
+        resp.headers_mut().append(header::SET_COOKIE, flash::clear(settings.server.secure_cookies()));
     }
     resp
 }
@@ -225,7 +206,7 @@ struct ErrorPage {
     message: String,
 }
 
-fn error_page(state: &AppState, ctx: &RequestCtx, status: StatusCode, info: &ErrorInfo) -> Response {
+fn error_page(settings: &Settings, ctx: &RequestCtx, status: StatusCode, info: &ErrorInfo) -> Response {
     let title_key = match status {
         StatusCode::FORBIDDEN => "error.title_forbidden",
         StatusCode::NOT_FOUND => "error.title_not_found",
@@ -233,7 +214,7 @@ fn error_page(state: &AppState, ctx: &RequestCtx, status: StatusCode, info: &Err
         _ => "error.title_bad_request",
     };
     let page = ErrorPage {
-        ctx: PageCtx::new(state, ctx).title(title_key),
+        ctx: PageCtx::new(settings, ctx).title(title_key),
         status: status.as_u16(),
         message: ctx.lang.render(&info.message),
     };

@@ -19,26 +19,26 @@ use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::context::RequestCtx;
-use crate::app::AppState;
+use super::request::RequestCtx;
 use crate::auth::secrets::constant_time_eq;
+use crate::config::Settings;
 use crate::error::AppError;
 use crate::i18n::Msg;
 
 pub const FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";
 
-pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn csrf(State(settings): State<Arc<Settings>>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    match check(&state, req).await {
+    match check(&settings, req).await {
         Ok(req) => next.run(req).await,
         Err(e) => e.into_response(),
     }
 }
 
-async fn check(state: &AppState, req: Request) -> Result<Request, AppError> {
+async fn check(settings: &Settings, req: Request) -> Result<Request, AppError> {
     let refused = || AppError::BadRequest(Msg::new("error.csrf"));
     let headers = req.headers();
     if headers.get("sec-fetch-site").is_some_and(|v| v == "cross-site") {
@@ -78,7 +78,7 @@ async fn check(state: &AppState, req: Request) -> Result<Request, AppError> {
     }
     // Buffer the form (bounded), find the token, and hand the same bytes on.
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, state.settings.server.max_form_bytes)
+    let bytes = to_bytes(body, settings.server.max_form_bytes)
         .await
         .map_err(|_| AppError::TooLarge(Msg::new("error.too_large")))?;
     let token = form_urlencoded_get(&bytes, FIELD);

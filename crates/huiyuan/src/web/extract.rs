@@ -12,7 +12,7 @@ use std::sync::Arc;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use super::context::RequestCtx;
+use super::request::RequestCtx;
 use crate::auth::Actor;
 use crate::error::AppError;
 

@@ -11,14 +11,14 @@ pub mod flash;
 pub mod observe;
 pub mod page;
 pub mod pagination;
-pub mod paths;
-pub mod routes;
+pub mod request;
+pub mod router;
 pub mod throttle;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::app::AppState;
+use crate::config::Settings;
 use crate::i18n::Msg;
 
 pub use extract::{Ctx, CurrentUser, Staff, allow};
@@ -30,9 +30,9 @@ pub fn redirect(to: &str) -> Response {
 }
 
 /// 303 to `to`, showing `msg` at the top of that page.
-pub fn redirect_flash(state: &AppState, to: &str, msg: &Msg) -> Response {
+pub fn redirect_flash(settings: &impl AsRef<Settings>, to: &str, msg: &Msg) -> Response {
     let mut resp = Redirect::to(to).into_response();
-    resp.headers_mut().append(header::SET_COOKIE, flash::set(msg, state.settings.server.secure_cookies()));
+    resp.headers_mut().append(header::SET_COOKIE, flash::set(msg, settings.as_ref().server.secure_cookies()));
     resp
 }
 

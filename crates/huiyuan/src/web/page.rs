@@ -5,17 +5,17 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::response::Html;
 use time::{OffsetDateTime, UtcOffset};
 
-use super::context::RequestCtx;
-use super::paths;
-use crate::app::AppState;
+use super::request::RequestCtx;
 use crate::auth::Actor;
+use crate::config::Settings;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Msg};
+use crate::paths;
 
 /// A whole number however deeply a template borrowed it (`i64`, `&i64`, `&&i64`).
 pub trait Int {
@@ -80,13 +80,13 @@ pub struct PageCtx {
 }
 
 impl PageCtx {
-    pub fn new(state: &AppState, ctx: &RequestCtx) -> PageCtx {
+    pub fn new(settings: &Settings, ctx: &RequestCtx) -> PageCtx {
         let lang = ctx.lang;
         let user = ctx.actor.as_ref().map(|a| badge(a, lang));
-        let offset = state.settings.locale.utc_offset();
+        let offset = settings.locale.utc_offset();
         PageCtx {
             lang,
-            site_name: state.settings.association.name.clone(),
+            site_name: settings.association.name.clone(),
             user,
             csrf: ctx.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default(),
             flash: ctx.flash.as_ref().map(|m| lang.render(m)),
@@ -205,15 +205,19 @@ impl PageCtx {
     }
 }
 
-impl FromRequestParts<AppState> for PageCtx {
+impl<S> FromRequestParts<S> for PageCtx
+where
+    S: Send + Sync,
+    Arc<Settings>: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let ctx = parts
             .extensions
             .get::<Arc<RequestCtx>>()
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("request context missing")))?;
-        Ok(PageCtx::new(state, ctx))
+        Ok(PageCtx::new(&Arc::<Settings>::from_ref(state), ctx))
     }
 }
 

@@ -37,7 +37,7 @@ enum Body {
 
 struct Case {
     method: Method,
-    /// The route pattern (as in `web::paths`).
+    /// The route pattern (as in `paths`).
     pattern: &'static str,
     /// The concrete path requested.
     path: String,

@@ -7,9 +7,10 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use huiyuan::app::{AppState, Server};
+use huiyuan::app::Server;
 use huiyuan::auth::{Role, store as auth_store};
 use huiyuan::config::Settings;
+use huiyuan::state::AppState;
 use huiyuan::storage::{Db, GrantId, NoticeId, OrgId, UserId};
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Response, StatusCode};
@@ -215,7 +216,7 @@ impl TestApp {
 
     /// Run the due background jobs now (the worker would within seconds).
     pub async fn run_jobs(&self) -> usize {
-        huiyuan::jobs::run_pending(&self.state).await.expect("jobs")
+        huiyuan::jobs::worker::run_pending(&self.state).await.expect("jobs")
     }
 
     /// The newest message in the outbox to `to`: (subject, text body).

@@ -1,12 +1,11 @@
 //! `Routes`: the router plus a list of every (method, path) it serves, so tests can check
 //! that each route has an authorization test and each API route is in the OpenAPI document.
+//! Generic over the state, so the web layer does not depend on the application's state.
 
 use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, patch, post};
-
-use crate::app::AppState;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteInfo {
@@ -14,17 +13,22 @@ pub struct RouteInfo {
     pub path: &'static str,
 }
 
-#[derive(Default)]
-pub struct Routes {
-    router: Router<AppState>,
+pub struct Routes<S> {
+    router: Router<S>,
     list: Vec<RouteInfo>,
+}
+
+impl<S: Clone + Send + Sync + 'static> Default for Routes<S> {
+    fn default() -> Self {
+        Routes { router: Router::new(), list: Vec::new() }
+    }
 }
 
 macro_rules! method_fn {
     ($name:ident, $routing:ident, $method:expr) => {
         pub fn $name<H, T>(self, path: &'static str, handler: H) -> Self
         where
-            H: Handler<T, AppState>,
+            H: Handler<T, S>,
             T: 'static,
         {
             self.route(path, $method, $routing(handler))
@@ -32,7 +36,7 @@ macro_rules! method_fn {
     };
 }
 
-impl Routes {
+impl<S: Clone + Send + Sync + 'static> Routes<S> {
     pub fn new() -> Self {
         Self::default()
     }
@@ -43,19 +47,19 @@ impl Routes {
     method_fn!(delete, delete, Method::DELETE);
 
     /// Add a route built by hand (e.g. with its own body limit layer).
-    pub fn route(mut self, path: &'static str, method: Method, method_router: MethodRouter<AppState>) -> Self {
+    pub fn route(mut self, path: &'static str, method: Method, method_router: MethodRouter<S>) -> Self {
         self.router = self.router.route(path, method_router);
         self.list.push(RouteInfo { method, path });
         self
     }
 
-    pub fn merge(mut self, other: Routes) -> Self {
+    pub fn merge(mut self, other: Routes<S>) -> Self {
         self.router = self.router.merge(other.router);
         self.list.extend(other.list);
         self
     }
 
-    pub fn into_parts(self) -> (Router<AppState>, Vec<RouteInfo>) {
+    pub fn into_parts(self) -> (Router<S>, Vec<RouteInfo>) {
         (self.router, self.list)
     }
 }

@@ -1,0 +1,82 @@
+//! The application state: what every handler, service and job can reach — the database,
+//! the settings, file storage, the jobs handle, the mailer, the printer and the in-memory
+//! throttle. It sits at the bottom of the house: it imports only the parts it holds, and
+//! the web layer takes from it only what it needs (`Db` and `Arc<Settings>`, through
+//! axum's `FromRef`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use axum::extract::FromRef;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::config::Settings;
+use crate::files::{FileStorage, LocalDir};
+use crate::jobs::JobsHandle;
+use crate::mail::transport::Mailer;
+use crate::storage::Db;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub files: Arc<dyn FileStorage>,
+    pub jobs: JobsHandle,
+    /// `None` when no SMTP server is configured: mail is kept in the outbox.
+    pub mailer: Option<Arc<Mailer>>,
+    pub metrics: Option<PrometheusHandle>,
+    pub printer: Arc<crate::print::Printer>,
+    /// Per-address limits kept in memory (public verification).
+    pub throttle: Arc<crate::web::throttle::Throttle>,
+    pub started_at: Instant,
+}
+
+impl AppState {
+    pub fn new(
+        db: Db,
+        settings: Settings,
+        data_dir: PathBuf,
+        metrics: Option<PrometheusHandle>,
+    ) -> anyhow::Result<AppState> {
+        let mailer = match &settings.mail.smtp {
+            Some(smtp) => Some(Arc::new(Mailer::from_settings(smtp).context("mail.smtp settings")?)),
+            None => None,
+        };
+        let printer = crate::print::Printer::new(settings.print.fonts.clone());
+        Ok(AppState {
+            db,
+            printer,
+            throttle: Arc::default(),
+            settings: Arc::new(settings),
+            files: Arc::new(LocalDir::new(data_dir.join("files"))),
+            jobs: JobsHandle::default(),
+            mailer,
+            metrics,
+            started_at: Instant::now(),
+        })
+    }
+}
+
+impl FromRef<AppState> for Db {
+    fn from_ref(state: &AppState) -> Db {
+        state.db.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Settings> {
+    fn from_ref(state: &AppState) -> Arc<Settings> {
+        state.settings.clone()
+    }
+}
+
+impl AsRef<Settings> for AppState {
+    fn as_ref(&self) -> &Settings {
+        &self.settings
+    }
+}
+
+/// The route table of the product's state (page and API handlers register on it).
+pub type Routes = crate::web::router::Routes<AppState>;
