@@ -312,11 +312,23 @@ pub struct MemberQuery {
     /// individual | group
     pub kind: String,
     pub status: String,
+    /// The year joined.
     pub year: String,
+    /// A group member's id: the individual members registered with it.
+    pub group: String,
     /// number (default) | name | newest | oldest; searches are newest first.
     pub sort: String,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
+}
+
+impl MemberQuery {
+    /// The list's filters, every one of them: a filter added to the list is a compile error
+    /// here until the API carries it too.
+    pub fn filters(self) -> crate::members::query::MemberFilters {
+        let MemberQuery { q, city, category, kind, status, year, group, sort, page: _, per_page: _ } = self;
+        crate::members::query::MemberFilters { q, city, category, kind, status, year, group, sort }
+    }
 }
 
 /// A page of members; `total` is counted up to 10,000 (1,000 for a search) and `total_capped`

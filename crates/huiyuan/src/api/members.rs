@@ -1,17 +1,16 @@
-//! The registry through the API: the same search, filters and scope as the list page.
+//! The registry through the API: the same search, filters and scope as the list page,
+//! through the same query.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 
 use super::dto::*;
-use crate::error::{AppError, AppResult};
-use crate::members::routes::{ListQuery, readable_in, scope_orgs};
-use crate::members::store;
+use crate::error::AppResult;
+use crate::members::{query, store};
 use crate::paths;
-use crate::state::AppState;
-use crate::state::Routes;
+use crate::state::{AppState, Routes};
 use crate::storage::MemberId;
-use crate::web::{Staff, allow};
+use crate::web::Staff;
 
 pub fn routes() -> Routes {
     Routes::new().get(paths::API_MEMBERS, list).get(paths::API_MEMBER, show)
@@ -40,28 +39,12 @@ pub async fn list(
     Staff(actor, _): Staff,
     Query(q): Query<MemberQuery>,
 ) -> AppResult<Json<MemberPage>> {
-    allow(actor.can_view_members())?;
     let (page, per_page) = paging(q.page, q.per_page);
+    let filters = q.filters();
     let mut conn = state.db.pool().acquire().await?;
-    let query = ListQuery {
-        q: q.q,
-        city: q.city,
-        category: q.category,
-        kind: q.kind,
-        status: q.status,
-        year: q.year,
-        sort: q.sort,
-        ..ListQuery::default()
-    };
-    let filter = query.filter(&state, scope_orgs(&mut conn, &actor).await?);
-    let (rows, total) = store::list(&mut conn, &filter, (page - 1) * per_page, per_page).await?;
-    Ok(Json(MemberPage {
-        items: rows.into_iter().map(out).collect(),
-        total: total.min(filter.count_cap()),
-        total_capped: total > filter.count_cap(),
-        page,
-        per_page,
-    }))
+    let listed = query::list(&mut conn, &state.settings, &actor, &filters, (page - 1) * per_page, per_page).await?;
+    let (total, total_capped) = listed.capped_total();
+    Ok(Json(MemberPage { items: listed.rows.into_iter().map(out).collect(), total, total_capped, page, per_page }))
 }
 
 /// One member, if in the caller's scope.
@@ -71,9 +54,6 @@ pub async fn show(
     Staff(actor, _): Staff,
     Path(id): Path<MemberId>,
 ) -> AppResult<Json<MemberOut>> {
-    let mut conn = state.db.pool().acquire().await?;
-    let m = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    let scope = scope_orgs(&mut conn, &actor).await?;
-    allow(readable_in(&actor, &scope, &m))?;
-    Ok(Json(out(m.into())))
+    let v = query::visible(&state.db, &actor, id).await?;
+    Ok(Json(out(v.member.into())))
 }

@@ -4,7 +4,7 @@ use sqlx::FromRow;
 
 use super::actor::{Actor, Grant, Role};
 use super::model::User;
-use crate::storage::{Conn, Flag, GrantId, OrgId, UserId, now_ms};
+use crate::storage::{Conn, Flag, GrantId, OrgId, Sql, UserId, now_ms};
 
 const USER_COLUMNS: &str = "id, username, email, mobile, display_name, password_hash, locale, \
                             is_active, created_at, last_sign_in_at";
@@ -269,4 +269,16 @@ pub async fn recent_failures(
 pub async fn purge_attempts(conn: &mut Conn, before: i64) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM login_attempt WHERE at < $1").bind(before).execute(&mut *conn).await?;
     Ok(done.rows_affected())
+}
+
+/// The accounts holding `role` (on `org`, or on any node when None): who to tell.
+pub async fn holders(conn: &mut Conn, role: Role, org: Option<OrgId>) -> Result<Vec<UserId>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT DISTINCT user_id FROM role_grant WHERE role = ");
+    sql.bind(role.as_str().to_string());
+    if let Some(org) = org {
+        sql.push(" AND org_id = ").bind(org);
+    }
+    sql.push(" ORDER BY user_id");
+    let rows: Vec<(UserId,)> = sql.fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|(u,)| u).collect())
 }

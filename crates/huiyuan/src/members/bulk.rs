@@ -262,7 +262,7 @@ pub async fn write(
         let started = time::OffsetDateTime::from_unix_timestamp(r.joined_at / 1000)
             .map(|t| t.to_offset(offset).date().to_string())
             .unwrap_or_default();
-        let ended = super::service::ends_membership(&r.status);
+        let ended = super::model::ends_membership(&r.status);
         let end_status = if ended { r.status.as_str() } else { "" };
         periods.push(tx, serde_json::json!([r.id, started, ended.then_some(&started), end_status])).await?;
         events.push(tx, serde_json::json!([r.id, event_kind, r.category, event, now])).await?;

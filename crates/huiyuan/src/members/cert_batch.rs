@@ -4,33 +4,21 @@
 
 use std::io::Write as _;
 
-use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::routes::{ListQuery, scope_orgs};
+use super::query::{self, MemberFilters};
 use super::store;
 use crate::audit::{self, Entry, Who};
+use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
-use crate::paths;
 use crate::print::certificate::Layout;
 use crate::state::AppState;
-use crate::state::Routes;
-use crate::storage::{MemberId, UserId, now_ms};
-use crate::web::{PageCtx, Staff, allow, download, redirect_flash, render};
+use crate::storage::{Conn, MemberId, UserId, now_ms};
 
 pub const JOB: &str = "certificates.zip";
 /// At most this many certificates in one .zip (narrow the list for more).
 pub const MAX_BATCH: i64 = 2_000;
-
-pub fn routes() -> Routes {
-    Routes::new()
-        .post(paths::ADMIN_CERTIFICATES, request)
-        .get(paths::ADMIN_CERTIFICATE_BATCH, show)
-        .get(paths::ADMIN_CERTIFICATE_BATCH_ZIP, zip_file)
-}
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Batch {
@@ -48,8 +36,7 @@ pub struct Batch {
     pub finished_at: Option<i64>,
 }
 
-async fn find(state: &AppState, id: i64) -> AppResult<Batch> {
-    let mut conn = state.db.pool().acquire().await?;
+async fn find(conn: &mut Conn, id: i64) -> AppResult<Batch> {
     sqlx::query_as(
         "SELECT id, requested_by, requested_by_name, filters, member_ids_json, status, total, done, file_id, error,
             created_at, finished_at FROM certificate_batch WHERE id = $1",
@@ -60,16 +47,12 @@ async fn find(state: &AppState, id: i64) -> AppResult<Batch> {
     .ok_or(AppError::NotFound)
 }
 
-/// Ask for the certificates of the list's active members.
-async fn request(
-    State(state): State<AppState>,
-    Staff(actor, ctx): Staff,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Response> {
-    allow(actor.can_view_members())?;
-    let mut conn = state.db.pool().acquire().await?;
-    let mut filter = q.filter(&state, scope_orgs(&mut conn, &actor).await?);
+/// Ask for the certificates of the active members of the actor's list (filtered as the
+/// list page is); the worker makes the .zip. Answers the batch's id.
+pub async fn request(state: &AppState, actor: &Actor, who: &Who, filters: &MemberFilters) -> AppResult<i64> {
+    let mut filter = query::filter_for(&state.settings, actor, filters)?;
     filter.status = Some("active".into());
+    let mut conn = state.db.pool().acquire().await?;
     let rows = store::page(&mut conn, &filter, 0, MAX_BATCH + 1).await?;
     drop(conn);
     if rows.is_empty() {
@@ -79,7 +62,6 @@ async fn request(
         return Err(AppError::Conflict(Msg::new("certs.err_too_many").arg("max", MAX_BATCH)));
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.id.0).collect();
-    let who = ctx.who();
     let mut tx = state.db.begin().await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO certificate_batch (requested_by, requested_by_name, filters, member_ids_json, status, total, created_at)
@@ -87,7 +69,7 @@ async fn request(
     )
     .bind(actor.user_id)
     .bind(&who.name)
-    .bind(q.encoded())
+    .bind(filters.encoded())
     .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
     .bind(i64::try_from(ids.len()).unwrap_or(0))
     .bind(now_ms())
@@ -96,24 +78,20 @@ async fn request(
     crate::jobs::enqueue(&mut tx, JOB, json!({ "batch": id }), 3).await?;
     audit::record(
         &mut tx,
-        &who,
+        who,
         Entry::new("member.certificates", "member", "list", "会员证")
-            .after(json!({ "batch": id, "members": ids.len(), "filters": q.encoded() })),
+            .after(json!({ "batch": id, "members": ids.len(), "filters": filters.encoded() })),
     )
     .await?;
     tx.commit().await?;
     state.jobs.wake();
-    Ok(redirect_flash(
-        &state,
-        &paths::with_id(paths::ADMIN_CERTIFICATE_BATCH, id),
-        &Msg::new("flash.certificates_queued"),
-    ))
+    Ok(id)
 }
 
 /// The job: issue where needed, render, zip, store; progress written as it goes.
 pub async fn run(state: &AppState, payload: &Value) -> anyhow::Result<()> {
     let id = payload.get("batch").and_then(Value::as_i64).ok_or_else(|| anyhow::anyhow!("no batch"))?;
-    let batch = find(state, id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let batch = find(&mut *state.db.pool().acquire().await?, id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     if batch.status == "done" {
         return Ok(());
     }
@@ -181,11 +159,11 @@ where
         if m.status != "active" {
             continue; // lapsed or expelled since the request: no certificate
         }
-        let cert = super::service::current_certificate(state, batch.requested_by, &who, &m)
+        let cert = super::certificates::current_certificate(state, batch.requested_by, &who, &m)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let layout = Layout::Card;
-        let text = super::routes::certificate_text(state, &m, &cert, layout);
+        let text = super::certificates::text(&state.settings, &m, &cert, layout);
         let pdf = crate::print::certificate::render(&text, layout, &font.0)?;
         zip.start_file(format!("{}-{}.pdf", m.number, crate::files::clean_name(&m.name)), options)?;
         zip.write_all(&pdf)?;
@@ -197,41 +175,18 @@ where
     Ok((zip.finish()?.into_inner(), issued))
 }
 
-#[derive(Template)]
-#[template(path = "members/certificates.html")]
-struct BatchPage {
-    ctx: PageCtx,
-    b: Batch,
-    percent: i64,
-    progress: String,
-}
-
-async fn visible(state: &AppState, actor: &crate::auth::Actor, id: i64) -> AppResult<Batch> {
-    let b = find(state, id).await?;
-    allow(b.requested_by == Some(actor.user_id) || actor.can_manage_members())?;
+/// A batch, for whoever asked for it and the secretariat.
+pub async fn visible(state: &AppState, actor: &Actor, id: i64) -> AppResult<Batch> {
+    let b = find(&mut *state.db.pool().acquire().await?, id).await?;
+    if !actor.can_read_certificate_batch(b.requested_by) {
+        return Err(AppError::Forbidden);
+    }
     Ok(b)
 }
 
-async fn show(
-    State(state): State<AppState>,
-    Staff(actor, _): Staff,
-    page: PageCtx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let b = visible(&state, &actor, id).await?;
-    let percent = if b.total > 0 { b.done * 100 / b.total } else { 0 };
-    let progress = page.msg(&Msg::new("certs.progress").arg("done", b.done).arg("total", b.total));
-    Ok(render(&BatchPage {
-        progress,
-        ctx: page.title("certs.title").crumb("menu.registry", paths::ADMIN_MEMBERS),
-        b,
-        percent,
-    })?
-    .into_response())
-}
-
-async fn zip_file(State(state): State<AppState>, Staff(actor, _): Staff, Path(id): Path<i64>) -> AppResult<Response> {
-    let b = visible(&state, &actor, id).await?;
+/// A finished batch's .zip: (bytes, file name).
+pub async fn zip_file(state: &AppState, actor: &Actor, id: i64) -> AppResult<(Vec<u8>, String)> {
+    let b = visible(state, actor, id).await?;
     let file_id = b.file_id.ok_or(AppError::NotFound)?;
     let mut conn = state.db.pool().acquire().await?;
     let (key, name): (String, String) =
@@ -242,5 +197,5 @@ async fn zip_file(State(state): State<AppState>, Staff(actor, _): Staff, Path(id
             .ok_or(AppError::NotFound)?;
     drop(conn);
     let bytes = state.files.get(&key).await.map_err(|e| AppError::Internal(anyhow::anyhow!("reading {key}: {e}")))?;
-    Ok(download(bytes, "application/zip", "attachment", &name, "private, no-store"))
+    Ok((bytes, name))
 }

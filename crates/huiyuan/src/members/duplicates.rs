@@ -8,11 +8,11 @@ use serde_json::json;
 
 use super::store::{self, Member};
 use crate::audit::{self, Entry, Who};
-use crate::auth::Actor;
+use crate::auth::{Actor, OrgScope};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use crate::state::AppState;
-use crate::storage::{Conn, MemberId, OrgId, Sql, now_ms};
+use crate::storage::{Conn, MemberId, Sql, now_ms};
 
 /// What a scan found.
 #[derive(Debug, Default)]
@@ -23,7 +23,10 @@ pub struct Scan {
 }
 
 /// Find every group of probable duplicates, replacing the last scan's results.
-pub async fn scan(state: &AppState, who: &Who) -> AppResult<Scan> {
+pub async fn scan(state: &AppState, actor: &Actor, who: &Who) -> AppResult<Scan> {
+    if !actor.can_scan_duplicates() {
+        return Err(AppError::Forbidden);
+    }
     let started = std::time::Instant::now();
     let now = now_ms();
     let mut tx = state.db.begin().await?;
@@ -67,6 +70,14 @@ pub async fn scan(state: &AppState, who: &Who) -> AppResult<Scan> {
     Ok(Scan { groups, members, millis })
 }
 
+/// When the last scan ran (milliseconds), if ever.
+pub async fn scanned_at(conn: &mut Conn) -> Result<Option<i64>, sqlx::Error> {
+    let scanned: Option<(String,)> = sqlx::query_as("SELECT value FROM instance WHERE key = 'duplicates_scanned_at'")
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(scanned.and_then(|(v,)| v.parse::<i64>().ok()))
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Group {
     pub id: i64,
@@ -76,14 +87,18 @@ pub struct Group {
     pub found_at: i64,
 }
 
-/// A page of groups whose members all lie within `orgs` (None: everything), largest first;
-/// and how many there are.
+/// A page of the groups whose members all lie within the actor's scope, largest first; and
+/// how many there are.
 pub async fn groups(
     conn: &mut Conn,
-    orgs: &Option<Vec<OrgId>>,
+    actor: &Actor,
     offset: i64,
     limit: i64,
-) -> Result<(Vec<(Group, Vec<Member>)>, i64), sqlx::Error> {
+) -> AppResult<(Vec<(Group, Vec<Member>)>, i64)> {
+    if !actor.can_view_members() {
+        return Err(AppError::Forbidden);
+    }
+    let orgs = &actor.org_scope();
     let mut count = Sql::new("SELECT COUNT(*) FROM duplicate_group g WHERE 1 = 1");
     push_scope(&mut count, orgs);
     let (total,): (i64,) = count.fetch_one(conn).await?;
@@ -110,13 +125,16 @@ pub async fn groups(
     Ok((out, total))
 }
 
-fn push_scope(sql: &mut Sql, orgs: &Option<Vec<OrgId>>) {
-    let Some(orgs) = orgs else { return };
+/// Only groups none of whose members lies outside the scope.
+fn push_scope(sql: &mut Sql, scope: &OrgScope) {
+    if *scope == OrgScope::All {
+        return;
+    }
     sql.push(
         " AND NOT EXISTS (SELECT 1 FROM duplicate_member x JOIN member m ON m.id = x.member_id
           WHERE x.group_id = g.id AND (m.org_id IS NULL OR m.org_id NOT IN ",
     );
-    sql.list(orgs.iter().copied());
+    scope.push_org_ids(sql);
     sql.push("))");
 }
 
@@ -146,10 +164,7 @@ pub async fn merge(
     let ma = store::find(&mut tx, a).await?.ok_or(AppError::NotFound)?;
     let mb = store::find(&mut tx, b).await?.ok_or(AppError::NotFound)?;
     for m in [&ma, &mb] {
-        let path = match m.org_id {
-            Some(o) => Some(crate::orgs::store::find(&mut tx, o).await?.ok_or(AppError::NotFound)?.path),
-            None => None,
-        };
+        let path = super::query::org_path(&mut tx, m.org_id).await?;
         if !actor.can_merge_members(path.as_deref()) {
             return Err(AppError::Forbidden);
         }

@@ -8,8 +8,11 @@ use axum::body::{Body, Bytes};
 use futures_util::StreamExt;
 use serde_json::json;
 
+use super::query::{self, MemberFilters, OrgLabels};
 use super::store::{self, Filter, Row};
 use crate::audit::{self, Entry, Who};
+use crate::auth::Actor;
+use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::state::AppState;
 
@@ -33,8 +36,27 @@ pub const HEADERS: [&str; 13] = [
 /// What an export knows besides the rows.
 pub struct Labels {
     pub full_ids: bool,
-    pub orgs: super::routes::OrgLabels,
+    pub orgs: OrgLabels,
     pub offset: time::UtcOffset,
+}
+
+/// An export the actor may make: their list's filter, the labels, the filters as written
+/// (for the audit record).
+pub struct Export {
+    filter: Filter,
+    labels: Labels,
+    filters: String,
+}
+
+/// The export of the actor's list with these filters (403 for who may not read the
+/// registry). Full ID numbers only for those who keep the dossiers.
+pub async fn prepare(state: &AppState, actor: &Actor, filters: &MemberFilters) -> AppResult<Export> {
+    let filter = query::filter_for(&state.settings, actor, filters)?;
+    let mut conn = state.db.pool().acquire().await?;
+    // Exports are the association's documents: in Chinese whatever the page language.
+    let orgs = OrgLabels::read(&mut conn, Lang::Zh.t("member.direct")).await?;
+    let labels = Labels { full_ids: actor.can_export_id_numbers(), orgs, offset: state.settings.locale.utc_offset() };
+    Ok(Export { filter, labels, filters: filters.encoded() })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,8 +76,8 @@ impl Format {
 
 /// One row as the export's cells.
 pub fn cells(state: &AppState, labels: &Labels, r: &Row, extra: &RowExtra) -> [String; 13] {
-    let category = super::routes::category_label(state, Lang::Zh, &r.category);
-    let status = Lang::Zh.t(super::service::status_label_key(&r.status)).to_string();
+    let category = query::category_label(&state.settings, Lang::Zh, &r.category);
+    let status = Lang::Zh.t(super::model::status_label_key(&r.status)).to_string();
     let kind = if r.kind == "group" { "团体" } else { "个人" };
     let city = labels.orgs.place(r.org_id);
     let id_number = if labels.full_ids { r.id_number.clone() } else { crate::domain::mask_document(&r.id_number) };
@@ -142,7 +164,8 @@ async fn record(state: &AppState, who: &Who, format: Format, filters: &str, rows
 }
 
 /// The CSV body: rows are read and sent as they come.
-pub fn csv(state: AppState, who: Who, filter: Filter, labels: Labels, filters: String) -> Body {
+pub fn csv(state: AppState, who: Who, export: Export) -> Body {
+    let Export { filter, labels, filters } = export;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     tokio::spawn(async move {
         let mut sent = 0usize;
@@ -178,13 +201,8 @@ pub fn csv(state: AppState, who: Who, filter: Filter, labels: Labels, filters: S
 }
 
 /// The .xlsx file: written row by row (constant memory) to a temporary file, then sent.
-pub async fn xlsx(
-    state: AppState,
-    who: Who,
-    filter: Filter,
-    labels: Labels,
-    filters: String,
-) -> anyhow::Result<(Body, usize)> {
+pub async fn xlsx(state: AppState, who: Who, export: Export) -> anyhow::Result<(Body, usize)> {
+    let Export { filter, labels, filters } = export;
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("members.xlsx");
     let (tx, mut rx) = tokio::sync::mpsc::channel::<[String; 13]>(1024);

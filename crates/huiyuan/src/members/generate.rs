@@ -338,15 +338,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("roster.xlsx");
         roster_xlsx(&path, 50, 3).unwrap();
-        let rows = super::super::roster::read(&std::fs::read(&path).unwrap()).unwrap();
-        let at = super::super::roster::find_heading(&rows).unwrap();
-        let mapping = super::super::roster::auto_mapping(&rows[at], &Default::default());
+        let rows = crate::members::import::file::read(&std::fs::read(&path).unwrap()).unwrap();
+        let at = crate::members::import::roster::find_heading(&rows).unwrap();
+        let mapping = crate::members::import::roster::auto_mapping(&rows[at], &Default::default());
         let settings = crate::config::Settings::defaults();
-        let rules =
-            super::super::roster::Rules { settings: &settings, unit: 101, today: time::macros::date!(2026 - 11 - 29) };
+        let rules = crate::members::import::roster::Rules {
+            settings: &settings,
+            unit: 101,
+            today: time::macros::date!(2026 - 11 - 29),
+        };
         let keys: std::collections::HashSet<String> = rows[at + 1..]
             .iter()
-            .map(|r| super::super::roster::record(r, &mapping, &rules).unwrap().identity_key)
+            .map(|r| crate::members::import::roster::record(r, &mapping, &rules).unwrap().identity_key)
             .collect();
         assert_eq!(keys.len(), 50);
     }

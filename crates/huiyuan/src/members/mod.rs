@@ -17,18 +17,17 @@
 
 pub mod bulk;
 pub mod census;
-pub mod census_routes;
 pub mod cert_batch;
-pub mod duplicate_routes;
+pub mod certificates;
 pub mod duplicates;
 pub mod export;
 pub mod generate;
 pub mod import;
-pub mod import_routes;
+pub mod model;
 pub mod numbering;
 pub mod personal;
 pub mod proposals;
-pub mod roster;
+pub mod query;
 pub mod routes;
 pub mod search;
 pub mod service;

@@ -1,44 +1,29 @@
 //! A member's own data (个人信息保护法): everything the registry keeps about them, as a file
 //! they can download; and a request to correct it, which goes to the people who keep the
 //! record (their city's administrators, or the secretariat for province-direct members).
+//! Only the member themselves may do either.
 
-use axum::Form;
-use axum::extract::{Path, State};
-use axum::response::Response;
-use serde::Deserialize;
 use serde_json::json;
 
-use super::store::{self, Member};
-use crate::audit::{self, Entry};
-use crate::error::{AppError, AppResult};
+use super::query;
+use super::store;
+use crate::audit::{self, Entry, Who};
+use crate::auth::{Actor, Role};
+use crate::error::{AppResult, FieldErrors};
 use crate::i18n::Msg;
+use crate::notifications::Body;
 use crate::paths;
 use crate::state::AppState;
-use crate::state::Routes;
-use crate::storage::{MemberId, UserId};
-use crate::web::{CurrentUser, PageCtx, download, redirect_flash, render_refused};
+use crate::storage::MemberId;
 
-pub fn routes() -> Routes {
-    Routes::new().get(paths::ME_DATA, data).post(paths::ME_CORRECTION, correction)
-}
+/// Longest correction request, in characters.
+const CORRECTION_MAX: usize = 1000;
 
-/// The signed-in user's own member record.
-async fn own(state: &AppState, user: UserId, id: MemberId) -> AppResult<Member> {
+/// Everything kept about the actor's own member record, as pretty JSON, with its file name.
+/// Each download is audited.
+pub async fn export(state: &AppState, actor: &Actor, who: &Who, id: MemberId) -> AppResult<(String, String)> {
     let mut conn = state.db.pool().acquire().await?;
-    let m = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    if m.user_id != Some(user) {
-        return Err(AppError::NotFound);
-    }
-    Ok(m)
-}
-
-async fn data(
-    State(state): State<AppState>,
-    CurrentUser(actor, ctx): CurrentUser,
-    Path(id): Path<MemberId>,
-) -> AppResult<Response> {
-    let m = own(&state, actor.user_id, id).await?;
-    let mut conn = state.db.pool().acquire().await?;
+    let m = query::load_own(&mut conn, actor, id).await?;
     let events = store::events(&mut conn, m.id).await?;
     let periods = store::periods(&mut conn, m.id).await?;
     let certificates = store::certificates(&mut conn, m.id).await?;
@@ -53,8 +38,7 @@ async fn data(
         Some(o) => crate::orgs::store::find(&mut conn, o).await?.map(|o| o.name),
         None => None,
     };
-    audit::record(&mut conn, &ctx.who(), Entry::new("member.data_export", "member", m.id, &m.name).org_opt(m.org_id))
-        .await?;
+    audit::record(&mut conn, who, Entry::new("member.data_export", "member", m.id, &m.name).org_opt(m.org_id)).await?;
     drop(conn);
     let body = json!({
         "association": state.settings.association.name,
@@ -71,66 +55,42 @@ async fn data(
         "census": census.iter().map(|(id, title, status, at)| json!({ "id": id, "title": title, "status": status, "answered_at": at })).collect::<Vec<_>>(),
     });
     let text = serde_json::to_string_pretty(&body).map_err(anyhow::Error::from)?;
-    Ok(download(
-        text,
-        "application/json; charset=utf-8",
-        "attachment",
-        &format!("我的会员信息-{}.json", m.number),
-        "private, no-store",
-    ))
+    Ok((text, format!("我的会员信息-{}.json", m.number)))
 }
 
-#[derive(Debug, Deserialize, Default)]
-struct CorrectionForm {
-    #[serde(default)]
-    text: String,
-}
-
-async fn correction(
-    State(state): State<AppState>,
-    CurrentUser(actor, ctx): CurrentUser,
-    page: PageCtx,
-    Path(id): Path<MemberId>,
-    Form(f): Form<CorrectionForm>,
-) -> AppResult<Response> {
-    let m = own(&state, actor.user_id, id).await?;
-    let text = crate::text::normalize(&f.text);
-    if text.is_empty() || text.chars().count() > 1000 {
+/// The member asks for a correction of their record: the keepers of the record are told
+/// (each in their language), the request is kept in the record's history and audited.
+pub async fn request_correction(
+    state: &AppState,
+    actor: &Actor,
+    who: &Who,
+    id: MemberId,
+    text: &str,
+) -> AppResult<Result<(), FieldErrors>> {
+    let m = query::load_own(&mut *state.db.pool().acquire().await?, actor, id).await?;
+    let text = crate::text::normalize(text);
+    if text.is_empty() || text.chars().count() > CORRECTION_MAX {
         let key = if text.is_empty() { "err.required" } else { "err.too_long" };
-        let errors = crate::error::FieldErrors::single("text", Msg::new(key).arg("max", 1000));
-        let mut view = super::routes::mine_page(&state, &actor, page, None).await?;
-        view.correction = Some((m.id, text, errors));
-        return render_refused(&view);
+        return Ok(Err(FieldErrors::single("text", Msg::new(key).arg("max", CORRECTION_MAX))));
     }
     let mut tx = state.db.begin().await?;
     // Whoever keeps the record: the city's administrators, else the secretariat.
-    let keepers: Vec<(i64,)> = match m.org_id {
-        Some(org) => {
-            sqlx::query_as("SELECT DISTINCT user_id FROM role_grant WHERE role = 'city_admin' AND org_id = $1")
-                .bind(org)
-                .fetch_all(&mut *tx)
-                .await?
-        }
-        None => {
-            sqlx::query_as("SELECT DISTINCT user_id FROM role_grant WHERE role = 'secretariat'")
-                .fetch_all(&mut *tx)
-                .await?
-        }
+    let keepers = match m.org_id {
+        Some(org) => crate::auth::store::holders(&mut tx, Role::CityAdmin, Some(org)).await?,
+        None => crate::auth::store::holders(&mut tx, Role::Secretariat, None).await?,
     };
-    let title = page.msg(&Msg::new("member.correction_title").arg("name", &m.name).arg("number", &m.number));
+    let title = Msg::new("member.correction_title").arg("name", &m.name).arg("number", &m.number);
     let link = paths::with_id(paths::ADMIN_MEMBER, m.id);
-    for (user,) in &keepers {
-        crate::notifications::notify(&mut tx, UserId(*user), &title, &text, &link).await?;
-    }
-    store::event(&mut tx, m.id, "correction", "", "", &text, Some((actor.user_id, &ctx.who().name))).await?;
+    crate::notifications::send(&mut tx, &keepers, &title, Body::Text(&text), &link).await?;
+    store::event(&mut tx, m.id, "correction", "", "", &text, Some((actor.user_id, &who.name))).await?;
     audit::record(
         &mut tx,
-        &ctx.who(),
+        who,
         Entry::new("member.correction_request", "member", m.id, &m.name)
             .org_opt(m.org_id)
             .after(json!({ "text": text, "notified": keepers.len() })),
     )
     .await?;
     tx.commit().await?;
-    Ok(redirect_flash(&state, paths::ME_MEMBERSHIP, &Msg::new("flash.correction_sent")))
+    Ok(Ok(()))
 }

@@ -16,6 +16,7 @@ use super::{Standing, Target, store};
 use crate::audit::{self, Entry, Who};
 use crate::error::AppResult;
 use crate::i18n::{Lang, Msg};
+use crate::notifications::Body;
 use crate::state::AppState;
 use crate::storage::{Conn, OrgId, UserId, now_ms};
 
@@ -179,29 +180,29 @@ async fn notify(
     why: &[Reason],
     (left, people): (i64, &[Recipient]),
 ) -> AppResult<usize> {
-    let lang = Lang::Zh;
     let r = &t.ranges;
-    let title =
-        lang.render(&Msg::new("remind.title").arg("year", t.year).arg("date", &r.report_deadline).arg("days", left));
-    let mut lines = vec![lang.render(&Msg::new("remind.hello").arg("city", city))];
+    let title = Msg::new("remind.title").arg("year", t.year).arg("date", &r.report_deadline).arg("days", left);
+    let mut msgs = vec![Msg::new("remind.hello").arg("city", city)];
     for reason in why {
-        lines.push(match reason {
-            Reason::ReportMissing => lang.render(&Msg::new("remind.report_missing").arg("date", &r.report_deadline)),
-            Reason::BelowTarget => lang.render(
-                &Msg::new("remind.below")
-                    .arg("groups", p.new_groups)
-                    .arg("groups_range", format!("{}–{}", r.groups_min, r.groups_max))
-                    .arg("individuals", p.new_individuals)
-                    .arg("individuals_range", format!("{}–{}", r.individuals_min, r.individuals_max)),
-            ),
+        msgs.push(match reason {
+            Reason::ReportMissing => Msg::new("remind.report_missing").arg("date", &r.report_deadline),
+            Reason::BelowTarget => Msg::new("remind.below")
+                .arg("groups", p.new_groups)
+                .arg("groups_range", format!("{}–{}", r.groups_min, r.groups_max))
+                .arg("individuals", p.new_individuals)
+                .arg("individuals_range", format!("{}–{}", r.individuals_min, r.individuals_max)),
         });
     }
     let path = crate::paths::fill(crate::paths::ADMIN_PROGRESS_CITY, &[&t.year, &t.org_id.0]);
+    let users: Vec<UserId> = people.iter().map(|(user, _, _)| *user).collect();
+    crate::notifications::send(tx, &users, &title, Body::Msgs(&msgs[1..]), &path).await?;
+    // The e-mail is the association's letter, in Chinese.
+    let lang = Lang::Zh;
     let link = format!("{}{path}", state.settings.server.base_url);
     let site = &state.settings.association.name;
+    let (title, lines): (String, Vec<String>) = (lang.render(&title), msgs.iter().map(|m| lang.render(m)).collect());
     let mut mails = 0;
-    for (user, name, email) in people {
-        crate::notifications::notify(tx, *user, &title, &lines[1..].join(""), &path).await?;
+    for (_, name, email) in people {
         if let Some(email) = email.as_deref().filter(|e| !e.is_empty()) {
             let mail =
                 crate::mail::message::message(lang, site, email, name, &title, &lines, &link, lang.t("remind.open"))?;

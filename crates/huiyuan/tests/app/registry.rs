@@ -609,9 +609,9 @@ async fn a_census_campaign_runs_from_notices_to_answers_reminders_and_lapse() {
 
     // Reminders go out once, within the reminder days.
     census_closes(&app, id, 3).await;
-    let sent = huiyuan::members::census::send_reminders(&app.state).await.unwrap();
+    let sent = huiyuan::members::census::service::send_reminders(&app.state).await.unwrap();
     assert_eq!(sent, 1, "only 赵强 is still pending and has an address");
-    assert_eq!(huiyuan::members::census::send_reminders(&app.state).await.unwrap(), 0, "never twice");
+    assert_eq!(huiyuan::members::census::service::send_reminders(&app.state).await.unwrap(), 0, "never twice");
 
     // Lapse: not before the end; then the preview names who, and they lapse.
     let r = sec.post_form(&format!("/admin/census/{id}/lapse"), &[]).await;
@@ -774,4 +774,75 @@ async fn a_city_proposes_a_change_and_the_secretariat_decides() {
             .unwrap()
             .contains("未同意")
     );
+}
+
+#[tokio::test]
+async fn the_api_lists_a_group_members_individuals_as_the_page_does() {
+    let app = TestApp::spawn().await;
+    let member = |name: &'static str, kind: &'static str| NewMemberSpec {
+        name,
+        org: Some(app.fixture.taiyuan),
+        kind,
+        category: if kind == "group" { "group" } else { "ordinary" },
+        ..NewMemberSpec::default()
+    };
+    let (group, _) = app.add_member(member("太原市第五中学", "group")).await;
+    for name in ["李一", "李二"] {
+        let (person, _) = app.add_member(member(name, "individual")).await;
+        sqlx::query("INSERT INTO member_link (group_member_id, individual_member_id) VALUES ($1, $2)")
+            .bind(group)
+            .bind(person)
+            .execute(app.state.db.pool())
+            .await
+            .unwrap();
+    }
+    app.add_member(member("王不相干", "individual")).await;
+    let sec = app.login_as(Who::Secretariat).await;
+    let (_, html) = sec.page(&format!("/admin/members?group={group}")).await;
+    let mut on_page = names(&html);
+    on_page.sort();
+    assert_eq!(on_page, ["李一", "李二"]);
+    let r = sec.api(Method::GET, &format!("/api/v1/members?group={group}"), None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let mut in_api: Vec<String> =
+        body["items"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap().to_string()).collect();
+    in_api.sort();
+    assert_eq!(in_api, on_page, "the API filters by group like the page");
+    assert_eq!(body["total"], 2);
+}
+
+#[tokio::test]
+async fn a_proposal_tells_each_person_in_their_own_language() {
+    let app = TestApp::spawn().await;
+    let (id, _) = app
+        .add_member(NewMemberSpec { name: "王建华", org: Some(app.fixture.taiyuan), ..NewMemberSpec::default() })
+        .await;
+    // The city's administrator reads English; the secretariat reads Chinese.
+    let city = app.login_as(Who::Taiyuan).await;
+    let r = city.post_form("/me/language", &[("lang", "en"), ("next", "/me")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = city
+        .post_form(
+            &format!("/admin/members/{id}/proposals"),
+            &[("field", "status"), ("value", "suspended"), ("reason", "长期未联系")],
+        )
+        .await;
+    assert_redirect(&r, &format!("/admin/members/{id}"));
+    let told = last_notice(&app, Who::Secretariat).await;
+    assert!(told.starts_with("市协会提议调整会员 王建华"), "the secretariat reads Chinese: {told}");
+    let pid = app.scalar("SELECT MAX(id) FROM member_proposal").await;
+    let sec = app.login_as(Who::Secretariat).await;
+    let r = sec
+        .post_form(&format!("/admin/members/{id}/proposals/{pid}"), &[("action", "decline"), ("note", "已联系上")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let told = last_notice(&app, Who::Taiyuan).await;
+    assert!(told.starts_with("The secretariat declined the proposal for 王建华"), "the city reads English: {told}");
+}
+
+/// The title of the newest notification of one of the fixture's people.
+async fn last_notice(app: &TestApp, who: Who) -> String {
+    let user = app.fixture.user(who);
+    app.text(&format!("SELECT title FROM notification WHERE user_id = {} ORDER BY id DESC", user.0)).await.unwrap()
 }

@@ -1,80 +1,21 @@
-//! Census and re-registration campaigns (普查、清理和重新登记). The secretariat opens a
-//! campaign (a window, some or all cities, some or all categories); every active member in
-//! scope gets a task — in the app and by e-mail — to confirm or correct their record; city
-//! administrators follow progress and may confirm on a member's behalf with a note;
-//! reminders go out once, a set number of days before the end; after the window the
-//! secretariat previews who would lapse and confirms, and those members lapse (reversible
-//! like any status change, with a reason).
+//! Census actions: the secretariat opens a campaign and, after the window, lapses who did
+//! not answer; members answer their task; a city's administrators confirm on a member's
+//! behalf; reminders go out from the worker's housekeeping. Each is one transaction with its
+//! audit record, the permission decided here.
 
 use serde_json::json;
-use time::Date;
 
-use super::store::{self, Member};
+use super::query::{find, list, open_task};
+use super::{Census, CensusForm, Correction};
 use crate::audit::{self, Entry, Who};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{Lang, Msg};
+use crate::members::query;
+use crate::members::store::{self, Member};
+use crate::notifications::Body;
 use crate::state::AppState;
-use crate::storage::{Conn, MemberId, OrgId, Sql, now_ms};
-
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
-pub struct Census {
-    pub id: i64,
-    pub title: String,
-    pub opens_on: String,
-    pub closes_on: String,
-    pub orgs_json: String,
-    pub categories_json: String,
-    pub remind_days: i64,
-    pub status: String,
-    pub created_by_name: String,
-    pub created_at: i64,
-    pub lapsed_at: Option<i64>,
-}
-
-impl Census {
-    pub fn orgs(&self) -> Vec<OrgId> {
-        serde_json::from_str(&self.orgs_json).unwrap_or_default()
-    }
-
-    pub fn categories(&self) -> Vec<String> {
-        serde_json::from_str(&self.categories_json).unwrap_or_default()
-    }
-
-    /// Members can still answer (the window is open and nobody has lapsed yet).
-    pub fn answerable(&self, today: Date) -> bool {
-        self.status == "open" && self.opens_on.as_str() <= today.to_string().as_str() && !self.is_over(today)
-    }
-
-    pub fn is_over(&self, today: Date) -> bool {
-        self.closes_on.as_str() < today.to_string().as_str()
-    }
-}
-
-const COLUMNS: &str = "id, title, opens_on, closes_on, orgs_json, categories_json, remind_days, status,
-    created_by_name, created_at, lapsed_at";
-
-pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Census>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM census WHERE id = $1")).bind(id).fetch_optional(&mut *conn).await
-}
-
-pub async fn list(conn: &mut Conn) -> Result<Vec<Census>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM census ORDER BY id DESC")).fetch_all(&mut *conn).await
-}
-
-/// What the secretariat fills in to open a campaign.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct CensusForm {
-    pub title: String,
-    pub opens_on: String,
-    pub closes_on: String,
-    pub remind_days: String,
-    #[serde(skip)]
-    pub orgs: Vec<OrgId>,
-    #[serde(skip)]
-    pub categories: Vec<String>,
-}
+use crate::storage::{Conn, MemberId, Sql, UserId, now_ms};
 
 /// Open a campaign: a task for every active member in scope, announced in the app and by
 /// e-mail. Returns the campaign id and how many members it asks.
@@ -188,14 +129,15 @@ async fn announce(state: &AppState, tx: &mut Conn, c: &Census, reminder: bool) -
     let site = &state.settings.association.name;
     let link = format!("{}{}", state.settings.server.base_url, crate::paths::ME_MEMBERSHIP);
     let key = if reminder { "census.remind_title" } else { "census.task_title" };
-    let title = lang.render(&Msg::new(key).arg("title", &c.title));
-    let body = lang.render(&Msg::new("census.task_body").arg("date", &c.closes_on));
+    let title_msg = Msg::new(key).arg("title", &c.title);
+    let body_msg = Msg::new("census.task_body").arg("date", &c.closes_on);
+    let users: Vec<UserId> = rows.iter().filter_map(|(_, _, user, _)| user.map(UserId)).collect();
+    let body = Body::Msgs(std::slice::from_ref(&body_msg));
+    crate::notifications::send(tx, &users, &title_msg, body, crate::paths::ME_MEMBERSHIP).await?;
+    // E-mail goes to the address in the member record, which has no language of its own.
+    let (title, body) = (lang.render(&title_msg), lang.render(&body_msg));
     let mut sent = 0;
-    for (_, name, user, email) in &rows {
-        if let Some(user) = user {
-            crate::notifications::notify(tx, crate::storage::UserId(*user), &title, &body, crate::paths::ME_MEMBERSHIP)
-                .await?;
-        }
+    for (_, name, _, email) in &rows {
         if !email.is_empty() {
             let lines = vec![body.clone()];
             let mail = crate::mail::message::message(
@@ -255,32 +197,47 @@ pub async fn send_reminders(state: &AppState) -> AppResult<i64> {
     Ok(sent)
 }
 
-/// A member's open task in a campaign, if any.
-pub async fn open_task(conn: &mut Conn, member: MemberId, today: Date) -> Result<Option<Census>, sqlx::Error> {
-    let rows: Vec<Census> = sqlx::query_as(&format!(
-        "SELECT {} FROM census c JOIN census_member x ON x.census_id = c.id
-         WHERE x.member_id = $1 AND x.status = 'pending' AND c.status = 'open' ORDER BY c.id DESC",
-        COLUMNS.split(", ").map(|c| format!("c.{}", c.trim())).collect::<Vec<_>>().join(", ")
-    ))
-    .bind(member)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows.into_iter().find(|c| c.answerable(today)))
+/// A city's administrator (or the secretariat) confirms a member's record on their behalf,
+/// with a note. Answers the member.
+pub async fn confirm_for(
+    state: &AppState,
+    actor: &Actor,
+    who: &Who,
+    (id, member): (i64, MemberId),
+    note: &str,
+) -> AppResult<Result<Member, FieldErrors>> {
+    let mut conn = state.db.pool().acquire().await?;
+    let census = find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    let v = query::load_visible(&mut conn, actor, member).await?;
+    drop(conn);
+    if !actor.can_confirm_for_member(v.org_path.as_deref()) {
+        return Err(AppError::Forbidden);
+    }
+    let correction = Correction { note: note.to_string(), ..Correction::default() };
+    Ok(respond(state, who, &census, &v.member, Some(&correction), true).await?.map(|()| v.member))
 }
 
-/// What a member may correct in their record.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct Correction {
-    pub mobile: String,
-    pub email: String,
-    pub employer: String,
-    pub note: String,
+/// A member answers their own open task: confirms their record, or corrects it (and so
+/// confirms it). 404 for someone else's record, 409 when there is no open task.
+pub async fn answer(
+    state: &AppState,
+    actor: &Actor,
+    who: &Who,
+    member: MemberId,
+    correction: Option<&Correction>,
+) -> AppResult<Result<(), FieldErrors>> {
+    let mut conn = state.db.pool().acquire().await?;
+    let m = query::load_own(&mut conn, actor, member).await?;
+    let census = open_task(&mut conn, m.id, state.settings.locale.today())
+        .await?
+        .ok_or(AppError::Conflict(Msg::new("census.err_answered")))?;
+    drop(conn);
+    respond(state, who, &census, &m, correction, false).await
 }
 
 /// A member answers: confirms their record (no correction), or corrects it. Or a city
 /// administrator confirms on the member's behalf (`on_behalf`, with a note).
-pub async fn respond(
+async fn respond(
     state: &AppState,
     who: &Who,
     census: &Census,
@@ -360,65 +317,13 @@ pub async fn respond(
     Ok(Ok(()))
 }
 
-/// Per city: (org, confirmed, corrected, pending, lapsed).
-pub type CityCounts = (Option<OrgId>, i64, i64, i64, i64);
-
-pub async fn report(conn: &mut Conn, census: i64, orgs: &Option<Vec<OrgId>>) -> Result<Vec<CityCounts>, sqlx::Error> {
-    let mut sql = Sql::new(
-        "SELECT org_id,
-            SUM(CASE WHEN status = 'confirmed' THEN 1 ELSE 0 END),
-            SUM(CASE WHEN status = 'corrected' THEN 1 ELSE 0 END),
-            SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END),
-            SUM(CASE WHEN status = 'lapsed' THEN 1 ELSE 0 END)
-         FROM census_member WHERE census_id = ",
-    );
-    sql.bind(census);
-    super::store::push_scope(&mut sql, "org_id", orgs);
-    sql.push(" GROUP BY org_id ORDER BY org_id");
-    sql.fetch_all(conn).await
-}
-
-/// A member's line in a campaign's progress list.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Progress {
-    pub member_id: MemberId,
-    pub number: String,
-    pub name: String,
-    pub org_id: Option<OrgId>,
-    pub status: String,
-    pub responded_at: Option<i64>,
-    pub responded_by: String,
-    pub on_behalf: i64,
-    pub note: String,
-}
-
-pub async fn progress(
-    conn: &mut Conn,
-    census: i64,
-    orgs: &Option<Vec<OrgId>>,
-    status: Option<&str>,
-    offset: i64,
-    limit: i64,
-) -> Result<Vec<Progress>, sqlx::Error> {
-    let mut sql = Sql::new(
-        "SELECT x.member_id, m.number, m.name, x.org_id, x.status, x.responded_at, x.responded_by, x.on_behalf, x.note
-         FROM census_member x JOIN member m ON m.id = x.member_id WHERE x.census_id = ",
-    );
-    sql.bind(census);
-    super::store::push_scope(&mut sql, "x.org_id", orgs);
-    if let Some(s) = status {
-        sql.push(" AND x.status = ").bind(s.to_string());
-    }
-    sql.push(" ORDER BY m.number LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
-    sql.fetch_all(conn).await
-}
-
 /// After the window: every member still pending becomes lapsed (会籍失效), in one
 /// transaction, with the campaign as the reason. Returns how many lapsed.
-pub async fn lapse(state: &AppState, actor: &Actor, who: &Who, census: &Census) -> AppResult<i64> {
+pub async fn lapse(state: &AppState, actor: &Actor, who: &Who, id: i64) -> AppResult<i64> {
     if !actor.can_manage_members() {
         return Err(AppError::Forbidden);
     }
+    let census = &find(&mut *state.db.pool().acquire().await?, id).await?.ok_or(AppError::NotFound)?;
     let today = state.settings.locale.today();
     if !census.is_over(today) {
         return Err(AppError::Conflict(Msg::new("census.err_not_over").arg("date", &census.closes_on)));

@@ -1,23 +1,23 @@
 //! Census campaign pages: the secretariat opens and closes campaigns; cities follow their
-//! members' progress and confirm on a member's behalf; members answer on their own page.
+//! members' progress and confirm on a member's behalf (members answer on their own page,
+//! `personal`).
 
-use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::census::{self, Census, CensusForm, CityCounts, Correction, Progress};
-use super::store;
 use crate::auth::Actor;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppResult, FieldErrors};
 use crate::i18n::Msg;
+use crate::members::census::{CensusForm, CityCounts, query, service};
+use crate::members::query::{OrgLabels, category_label};
+use crate::members::views::census::{ListPage, STATUSES, ShowPage, status_label};
 use crate::paths;
-use crate::state::AppState;
-use crate::state::Routes;
+use crate::state::{AppState, Routes};
 use crate::storage::{MemberId, OrgId};
 use crate::web::pagination::{PageQuery, Pager, encode_filters};
-use crate::web::{CurrentUser, PageCtx, Staff, allow, redirect_flash, render, render_refused};
+use crate::web::{PageCtx, Staff, redirect_flash, render, render_refused};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -26,49 +26,6 @@ pub fn routes() -> Routes {
         .get(paths::ADMIN_CENSUS, show)
         .post(paths::ADMIN_CENSUS_CONFIRM, confirm_for)
         .post(paths::ADMIN_CENSUS_LAPSE, lapse)
-        .post(paths::ME_CENSUS, answer)
-}
-
-#[derive(Template)]
-#[template(path = "members/census_list.html")]
-struct ListPage {
-    ctx: PageCtx,
-    campaigns: Vec<(Census, &'static str)>,
-    may_open: bool,
-    form: CensusForm,
-    errors: FieldErrors,
-    /// (value, label, ticked)
-    cities: Vec<(String, String, bool)>,
-    categories: Vec<(String, String, bool)>,
-}
-
-#[derive(Template)]
-#[template(path = "members/census_show.html")]
-struct ShowPage {
-    ctx: PageCtx,
-    c: Census,
-    status_label: &'static str,
-    /// (city, confirmed, corrected, pending, lapsed)
-    report: Vec<(String, i64, i64, i64, i64)>,
-    totals: (i64, i64, i64, i64),
-    rows: Vec<(Progress, String, &'static str)>,
-    tabs: Vec<(&'static str, &'static str, bool)>,
-    pager: Pager,
-    answerable: bool,
-    may_lapse: bool,
-    error: Option<(i64, String)>,
-}
-
-fn status_label(c: &Census, today: time::Date) -> &'static str {
-    if c.status == "lapsed" {
-        "census.s_lapsed"
-    } else if c.is_over(today) {
-        "census.s_over"
-    } else if c.answerable(today) {
-        "census.s_open"
-    } else {
-        "census.s_scheduled"
-    }
 }
 
 async fn list_page(
@@ -78,10 +35,9 @@ async fn list_page(
     form: CensusForm,
     errors: FieldErrors,
 ) -> AppResult<ListPage> {
-    allow(actor.can_view_members())?;
     let mut conn = state.db.pool().acquire().await?;
     let today = state.settings.locale.today();
-    let campaigns = census::list(&mut conn)
+    let campaigns = query::campaigns(&mut conn, actor)
         .await?
         .into_iter()
         .map(|c| {
@@ -89,7 +45,7 @@ async fn list_page(
             (c, s)
         })
         .collect();
-    let orgs = super::routes::OrgLabels::read(&mut conn, page.t("member.direct")).await?;
+    let orgs = OrgLabels::read(&mut conn, page.t("member.direct")).await?;
     drop(conn);
     let cities = orgs.cities.into_iter().map(|(id, l, _)| (id.to_string(), l, form.orgs.contains(&id))).collect();
     let categories = state
@@ -97,11 +53,7 @@ async fn list_page(
         .categories
         .iter()
         .map(|c| {
-            (
-                c.code.clone(),
-                super::routes::category_label(state, page.lang, &c.code),
-                form.categories.contains(&c.code),
-            )
+            (c.code.clone(), category_label(&state.settings, page.lang, &c.code), form.categories.contains(&c.code))
         })
         .collect();
     let mut form = form;
@@ -131,7 +83,6 @@ async fn open(
     page: PageCtx,
     RawForm(raw): RawForm,
 ) -> AppResult<Response> {
-    allow(actor.can_manage_members())?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let form = CensusForm {
@@ -142,7 +93,7 @@ async fn open(
         orgs: pairs.iter().filter(|(k, _)| k == "org").filter_map(|(_, v)| v.parse().ok().map(OrgId)).collect(),
         categories: pairs.iter().filter(|(k, _)| k == "category").map(|(_, v)| v.clone()).collect(),
     };
-    match census::open(&state, &actor, &ctx.who(), &form).await? {
+    match service::open(&state, &actor, &ctx.who(), &form).await? {
         Ok((id, asked)) => Ok(redirect_flash(
             &state,
             &paths::with_id(paths::ADMIN_CENSUS, id),
@@ -160,14 +111,6 @@ struct ShowQuery {
     page: PageQuery,
 }
 
-const STATUSES: [(&str, &str); 5] = [
-    ("", "list.all"),
-    ("pending", "census.m_pending"),
-    ("confirmed", "census.m_confirmed"),
-    ("corrected", "census.m_corrected"),
-    ("lapsed", "census.m_lapsed"),
-];
-
 async fn show_page(
     state: &AppState,
     actor: &Actor,
@@ -176,15 +119,14 @@ async fn show_page(
     q: &ShowQuery,
     error: Option<(i64, String)>,
 ) -> AppResult<ShowPage> {
-    allow(actor.can_view_members())?;
     let mut conn = state.db.pool().acquire().await?;
-    let c = census::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    let scope = super::routes::scope_orgs(&mut conn, actor).await?;
+    let c = query::visible(&mut conn, actor, id).await?;
+    let scope = actor.org_scope();
     let status = STATUSES.iter().skip(1).find(|(s, _)| *s == q.status).map(|(s, _)| *s);
     let pager = Pager::new(&q.page, &paths::with_id(paths::ADMIN_CENSUS, id), encode_filters(&[("status", &q.status)]));
-    let counts: Vec<CityCounts> = census::report(&mut conn, id, &scope).await?;
-    let rows = census::progress(&mut conn, id, &scope, status, pager.offset(), pager.limit()).await?;
-    let orgs = super::routes::OrgLabels::read(&mut conn, page.t("member.direct")).await?;
+    let counts: Vec<CityCounts> = query::report(&mut conn, id, &scope).await?;
+    let rows = query::progress(&mut conn, id, &scope, status, pager.offset(), pager.limit()).await?;
+    let orgs = OrgLabels::read(&mut conn, page.t("member.direct")).await?;
     drop(conn);
     let totals = counts.iter().fold((0, 0, 0, 0), |t, r| (t.0 + r.1, t.1 + r.2, t.2 + r.3, t.3 + r.4));
     let total = match status {
@@ -242,18 +184,8 @@ async fn confirm_for(
     Path((id, member)): Path<(i64, MemberId)>,
     Form(f): Form<NoteForm>,
 ) -> AppResult<Response> {
-    let mut conn = state.db.pool().acquire().await?;
-    let c = census::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    let m = store::find(&mut conn, member).await?.ok_or(AppError::NotFound)?;
-    let path = match m.org_id {
-        Some(o) => Some(crate::orgs::store::find(&mut conn, o).await?.ok_or(AppError::NotFound)?.path),
-        None => None,
-    };
-    drop(conn);
-    allow(actor.can_confirm_for_member(path.as_deref()))?;
-    let correction = Correction { note: f.note, ..Correction::default() };
-    match census::respond(&state, &ctx.who(), &c, &m, Some(&correction), true).await? {
-        Ok(()) => Ok(redirect_flash(
+    match service::confirm_for(&state, &actor, &ctx.who(), (id, member), &f.note).await? {
+        Ok(m) => Ok(redirect_flash(
             &state,
             &format!("{}?status=pending", paths::with_id(paths::ADMIN_CENSUS, id)),
             &Msg::new("flash.census_confirmed").arg("name", &m.name),
@@ -261,50 +193,16 @@ async fn confirm_for(
         Err(errors) => {
             let msg = errors.get("note").map(|m| page.msg(m)).unwrap_or_default();
             let q = ShowQuery { status: "pending".into(), ..ShowQuery::default() };
-            render_refused(&show_page(&state, &actor, page, id, &q, Some((m.id.0, msg))).await?)
+            render_refused(&show_page(&state, &actor, page, id, &q, Some((member.0, msg))).await?)
         }
     }
 }
 
 async fn lapse(State(state): State<AppState>, Staff(actor, ctx): Staff, Path(id): Path<i64>) -> AppResult<Response> {
-    allow(actor.can_manage_members())?;
-    let mut conn = state.db.pool().acquire().await?;
-    let c = census::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    drop(conn);
-    let n = census::lapse(&state, &actor, &ctx.who(), &c).await?;
+    let n = service::lapse(&state, &actor, &ctx.who(), id).await?;
     Ok(redirect_flash(
         &state,
         &paths::with_id(paths::ADMIN_CENSUS, id),
         &Msg::new("flash.census_lapsed").arg("name", n),
     ))
-}
-
-/// The member answers their census task on /me/membership: confirm, or correct and confirm.
-async fn answer(
-    State(state): State<AppState>,
-    CurrentUser(actor, ctx): CurrentUser,
-    page: PageCtx,
-    Path(id): Path<MemberId>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    let mut conn = state.db.pool().acquire().await?;
-    let m = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    if m.user_id != Some(actor.user_id) {
-        return Err(AppError::NotFound);
-    }
-    let c = census::open_task(&mut conn, m.id, state.settings.locale.today())
-        .await?
-        .ok_or(AppError::Conflict(Msg::new("census.err_answered")))?;
-    drop(conn);
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let correcting = get("action") == "correct";
-    let correction =
-        Correction { mobile: get("mobile"), email: get("email"), employer: get("employer"), note: String::new() };
-    match census::respond(&state, &ctx.who(), &c, &m, correcting.then_some(&correction), false).await? {
-        Ok(()) => Ok(redirect_flash(&state, paths::ME_MEMBERSHIP, &Msg::new("flash.census_answered"))),
-        Err(errors) => {
-            let view = super::routes::mine_page(&state, &actor, page, Some((m.id, correction, errors))).await?;
-            render_refused(&view)
-        }
-    }
 }

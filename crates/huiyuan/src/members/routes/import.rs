@@ -1,9 +1,8 @@
-//! Census import pages: upload a roster, preview each row's verdict, map columns, download
+//! Roster import pages: upload a roster, preview each row's verdict, map columns, download
 //! the verdicts, commit.
 
 use std::collections::HashSet;
 
-use askama::Template;
 use axum::Form;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::Method;
@@ -11,17 +10,19 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::Deserialize;
 
-use super::import::{self, Batch, RowView};
-use super::roster::{FIELDS, Field, Mapping};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
+use crate::members::import::roster::{FIELDS, Field, Mapping};
+use crate::members::import::{query, service};
+use crate::members::query::OrgLabels;
+use crate::members::views::Options;
+use crate::members::views::import::{ImportPage, PreviewPage, VERDICTS, verdict_tag};
 use crate::paths;
-use crate::state::AppState;
-use crate::state::Routes;
+use crate::state::{AppState, Routes};
 use crate::storage::OrgId;
 use crate::web::pagination::{PageQuery, Pager, encode_filters};
-use crate::web::{PageCtx, Staff, allow, download, redirect_flash, render, render_refused};
+use crate::web::{PageCtx, Staff, download, redirect_flash, render, render_refused};
 
 pub fn routes(upload_limit: usize) -> Routes {
     Routes::new()
@@ -37,68 +38,16 @@ pub fn routes(upload_limit: usize) -> Routes {
         .get(paths::ADMIN_IMPORT_XLSX, verdicts)
 }
 
-type Options = Vec<(String, String)>;
-
-/// A field of the mapping form: (field key, label, [(column, heading, chosen)]).
-type FieldChoice = (&'static str, &'static str, Vec<(usize, String, bool)>);
-
-#[derive(Template)]
-#[template(path = "members/import.html")]
-struct ImportPage {
-    ctx: PageCtx,
-    cities: Options,
-    city: String,
-    error: Option<String>,
-    /// (batch, where, status label)
-    batches: Vec<(Batch, String, &'static str)>,
-    max_size: String,
-}
-
-#[derive(Template)]
-#[template(path = "members/import_preview.html")]
-struct PreviewPage {
-    ctx: PageCtx,
-    b: Batch,
-    city: String,
-    heading: Vec<String>,
-    fields: Vec<FieldChoice>,
-    rows: Vec<(RowView, Vec<String>, &'static str, &'static str)>,
-    tabs: Vec<(&'static str, &'static str, i64, bool)>,
-    pager: Pager,
-    preview: bool,
-    importable: i64,
-    /// The imported members' search terms are still being written.
-    indexing: bool,
-    /// The command that writes them, when the job has given up.
-    reindex: Option<String>,
-}
-
-/// The orgs the actor may import for: (value, label); "direct" for province-direct.
+/// The orgs the actor may import into, as the form's choices (`direct`: province-direct).
 async fn import_targets(state: &AppState, actor: &Actor, page: &PageCtx) -> AppResult<Options> {
-    let mut conn = state.db.pool().acquire().await?;
-    let orgs = super::routes::OrgLabels::read(&mut conn, page.t("member.direct")).await?;
-    let mut out: Options = orgs
-        .cities
+    let targets = query::targets(&mut *state.db.pool().acquire().await?, actor).await?;
+    Ok(targets
         .into_iter()
-        .filter(|(_, _, path)| actor.can_import_members(Some(path)))
-        .map(|(id, name, _)| (id.to_string(), name))
-        .collect();
-    if actor.can_import_members(None) {
-        out.push(("direct".into(), page.t("member.direct").into()));
-    }
-    Ok(out)
-}
-
-/// The batch, for someone who may import into its org.
-async fn visible(state: &AppState, actor: &Actor, id: i64) -> AppResult<Batch> {
-    let mut conn = state.db.pool().acquire().await?;
-    let batch = import::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    let path = match batch.org_id {
-        Some(o) => Some(crate::orgs::store::find(&mut conn, o).await?.ok_or(AppError::NotFound)?.path),
-        None => None,
-    };
-    allow(actor.can_import_members(path.as_deref()))?;
-    Ok(batch)
+        .map(|(org, name)| match org {
+            Some(id) => (id.to_string(), name),
+            None => ("direct".into(), page.t("member.direct").into()),
+        })
+        .collect())
 }
 
 async fn import_page(
@@ -109,11 +58,9 @@ async fn import_page(
     error: Option<String>,
 ) -> AppResult<ImportPage> {
     let cities = import_targets(state, actor, &page).await?;
-    allow(!cities.is_empty())?;
     let mut conn = state.db.pool().acquire().await?;
-    let scope = super::routes::scope_orgs(&mut conn, actor).await?;
-    let orgs = super::routes::OrgLabels::read(&mut conn, page.t("member.direct")).await?;
-    let batches = import::recent(&mut conn, &scope)
+    let orgs = OrgLabels::read(&mut conn, page.t("member.direct")).await?;
+    let batches = query::recent(&mut conn, &actor.org_scope())
         .await?
         .into_iter()
         .map(|b| {
@@ -166,7 +113,6 @@ async fn upload(
         }
     }
     let targets = import_targets(&state, &actor, &page).await?;
-    allow(!targets.is_empty())?;
     if !targets.iter().any(|(v, _)| *v == city) {
         let msg = page.msg(&Msg::new("import.err_city"));
         return render_refused(&import_page(&state, &actor, page, city, Some(msg)).await?);
@@ -177,7 +123,7 @@ async fn upload(
             if bytes.len() > max {
                 return Err(too_large());
             }
-            import::upload(&state, &actor, &ctx.who(), page.lang, org, &name, &bytes).await?
+            service::upload(&state, &actor, &ctx.who(), page.lang, org, &name, &bytes).await?
         }
         _ => Err(Msg::new("err.file_missing")),
     };
@@ -198,22 +144,6 @@ struct PreviewQuery {
     page: PageQuery,
 }
 
-const VERDICTS: [(&str, &str); 4] = [
-    ("new", "import.v_new_label"),
-    ("probable", "import.v_probable_label"),
-    ("duplicate", "import.v_duplicate_label"),
-    ("invalid", "import.v_invalid_label"),
-];
-
-fn verdict_tag(v: &str) -> &'static str {
-    match v {
-        "new" => "tag-green",
-        "probable" => "tag-orange",
-        "duplicate" => "tag-grey",
-        _ => "tag-red",
-    }
-}
-
 async fn preview(
     State(state): State<AppState>,
     Staff(actor, _): Staff,
@@ -221,30 +151,18 @@ async fn preview(
     Path(id): Path<i64>,
     Query(q): Query<PreviewQuery>,
 ) -> AppResult<Response> {
-    let b = visible(&state, &actor, id).await?;
+    let mut conn = state.db.pool().acquire().await?;
+    let b = query::visible(&mut conn, &actor, id).await?;
     let verdict = VERDICTS.iter().find(|(v, _)| *v == q.verdict).map(|(v, _)| *v);
     let pager =
         Pager::new(&q.page, &paths::with_id(paths::ADMIN_IMPORT, id), encode_filters(&[("verdict", &q.verdict)]));
-    let mut conn = state.db.pool().acquire().await?;
-    let rows = import::rows(&mut conn, id, verdict, pager.offset(), pager.limit()).await?;
+    let rows = query::rows(&mut conn, id, verdict, pager.offset(), pager.limit()).await?;
     let city = match b.org_id {
         Some(o) => crate::orgs::store::find(&mut conn, o).await?.map(|o| o.short_name).unwrap_or_default(),
         None => page.t("member.direct").into(),
     };
-    // A committed import's members become searchable once the background job has run.
-    let jobs: Vec<(String, String)> =
-        sqlx::query_as("SELECT status, payload FROM job WHERE kind = $1 AND status <> 'done' AND payload LIKE $2")
-            .bind(super::bulk::JOB_TERMS)
-            .bind(format!("{{\"batch\":{id},%"))
-            .fetch_all(&mut *conn)
-            .await?;
+    let query::Terms { indexing, reindex } = query::terms(&mut conn, id).await?;
     drop(conn);
-    let indexing = jobs.iter().any(|(status, _)| status == "queued");
-    // A job that gave up: what the administrator runs to make the members searchable.
-    let reindex = jobs.iter().find(|(status, _)| status == "failed").and_then(|(_, payload)| {
-        let p: serde_json::Value = serde_json::from_str(payload).ok()?;
-        Some(format!("huiyuan reindex --from {} --to {}", p["from"].as_i64()?, p["to"].as_i64()?))
-    });
     let count = |v: &str| match v {
         "new" => b.new_rows,
         "probable" => b.probable_rows,
@@ -303,7 +221,7 @@ async fn remap(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let b = visible(&state, &actor, id).await?;
+    let b = query::visible(&mut *state.db.pool().acquire().await?, &actor, id).await?;
     let width = b.heading().len();
     let mut mapping = Mapping::new();
     for (k, v) in &pairs {
@@ -314,7 +232,7 @@ async fn remap(
             mapping.insert(field, col);
         }
     }
-    import::remap(&state, &ctx.who(), page.lang, &b, &mapping).await?;
+    service::remap(&state, &actor, &ctx.who(), page.lang, id, &mapping).await?;
     Ok(redirect_flash(&state, &paths::with_id(paths::ADMIN_IMPORT, id), &Msg::new("flash.import_remapped")))
 }
 
@@ -325,13 +243,12 @@ async fn commit(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let b = visible(&state, &actor, id).await?;
     let chosen: HashSet<i64> = pairs
         .iter()
         .filter(|(k, v)| k.starts_with("probable_") && v == "import")
         .filter_map(|(k, _)| k.trim_start_matches("probable_").parse().ok())
         .collect();
-    let added = import::commit(&state, &ctx.who(), page.lang, &b, &chosen).await?;
+    let added = service::commit(&state, &actor, &ctx.who(), page.lang, id, &chosen).await?;
     Ok(redirect_flash(
         &state,
         &paths::with_id(paths::ADMIN_IMPORT, id),
@@ -345,14 +262,12 @@ async fn verdicts(
     page: PageCtx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let b = visible(&state, &actor, id).await?;
-    let bytes = import::verdicts_xlsx(&state, page.lang, &b).await?;
-    let stem = b.file_name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&b.file_name).to_string();
+    let (bytes, name) = service::verdicts_xlsx(&state, &actor, page.lang, id).await?;
     Ok(download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "attachment",
-        &format!("{stem}-{}.xlsx", page.t("import.verdict_file")),
+        &name,
         "private, no-store",
     ))
 }

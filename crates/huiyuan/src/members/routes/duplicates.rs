@@ -1,49 +1,27 @@
 //! The duplicate finder and the merge tool.
 
-use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::duplicates::{self, Group};
-use super::store::Member;
 use crate::error::AppResult;
 use crate::i18n::Msg;
+use crate::members::duplicates;
+use crate::members::query::OrgLabels;
+use crate::members::model::status_label_key;
+use crate::members::views::tools::{DuplicatesPage, reason_key};
 use crate::paths;
-use crate::state::AppState;
-use crate::state::Routes;
+use crate::state::{AppState, Routes};
 use crate::storage::MemberId;
 use crate::web::pagination::{PageQuery, Pager};
-use crate::web::{PageCtx, Staff, allow, redirect_flash, render};
+use crate::web::{PageCtx, Staff, redirect_flash, render};
 
 pub fn routes() -> Routes {
     Routes::new()
         .get(paths::ADMIN_DUPLICATES, page)
         .post(paths::ADMIN_DUPLICATES_SCAN, scan)
         .post(paths::ADMIN_MEMBERS_MERGE, merge)
-}
-
-/// A group as shown: (group, reason label, its members with their city, the oldest first).
-type GroupView = (Group, &'static str, Vec<(Member, String, &'static str)>);
-
-#[derive(Template)]
-#[template(path = "members/duplicates.html")]
-struct DuplicatesPage {
-    ctx: PageCtx,
-    groups: Vec<GroupView>,
-    pager: Pager,
-    may_scan: bool,
-    found_at: Option<i64>,
-    error: Option<(i64, String)>,
-}
-
-fn reason_key(reason: &str) -> &'static str {
-    match reason {
-        "mobile" => "dup.why_mobile",
-        "birth_date" => "dup.why_birth",
-        _ => "dup.why_employer",
-    }
 }
 
 async fn view(
@@ -53,16 +31,11 @@ async fn view(
     q: &PageQuery,
     error: Option<(i64, String)>,
 ) -> AppResult<DuplicatesPage> {
-    allow(actor.can_view_members())?;
     let pager = Pager::new(q, paths::ADMIN_DUPLICATES, String::new());
     let mut conn = state.db.pool().acquire().await?;
-    let scope = super::routes::scope_orgs(&mut conn, actor).await?;
-    let (found, total) = duplicates::groups(&mut conn, &scope, pager.offset(), pager.limit()).await?;
-    let orgs = super::routes::OrgLabels::read(&mut conn, page.t("member.direct")).await?;
-    let scanned: Option<(String,)> = sqlx::query_as("SELECT value FROM instance WHERE key = 'duplicates_scanned_at'")
-        .fetch_optional(&mut *conn)
-        .await?;
-    let found_at = scanned.and_then(|(v,)| v.parse::<i64>().ok());
+    let (found, total) = duplicates::groups(&mut conn, actor, pager.offset(), pager.limit()).await?;
+    let orgs = OrgLabels::read(&mut conn, page.t("member.direct")).await?;
+    let found_at = duplicates::scanned_at(&mut conn).await?;
     drop(conn);
     let groups = found
         .into_iter()
@@ -71,7 +44,7 @@ async fn view(
                 .into_iter()
                 .map(|m| {
                     let city = orgs.place(m.org_id);
-                    let status = page.t(super::service::status_label_key(&m.status));
+                    let status = page.t(status_label_key(&m.status));
                     (m, city, status)
                 })
                 .collect();
@@ -99,8 +72,7 @@ async fn page(
 }
 
 async fn scan(State(state): State<AppState>, Staff(actor, ctx): Staff) -> AppResult<Response> {
-    allow(actor.can_scan_duplicates())?;
-    let found = duplicates::scan(&state, &ctx.who()).await?;
+    let found = duplicates::scan(&state, &actor, &ctx.who()).await?;
     Ok(redirect_flash(&state, paths::ADMIN_DUPLICATES, &Msg::new("flash.duplicates_found").arg("name", found.groups)))
 }
 

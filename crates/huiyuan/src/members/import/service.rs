@@ -1,114 +1,23 @@
-//! The census import (普查导入) of a city's existing roster: upload → preview with a verdict
-//! per row (new; duplicate of member X; probable duplicate, needing a decision; invalid, with
-//! the reasons) → commit every importable row in one transaction, or nothing.
-//!
-//! Importing the same file again changes nothing: its people are members by then, so every
-//! row comes back a duplicate. Old unified numbers are kept when they are the city's and
-//! free (the sequence moves past them); everyone else is numbered by the allocator's
-//! sequences. The commit re-checks every row inside its transaction, so members added
-//! between preview and commit are not imported twice.
+//! Import actions, each for someone who may import into the batch's org: read an upload
+//! into a batch in preview, map its columns again, commit it, and the verdicts as a
+//! workbook.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
 
-use super::bulk::{self, BulkRow, Inserter};
-use super::roster::{self, Field, Mapping, Record, Rules};
+use super::evaluate::{evaluate, save_verdicts};
+use super::mapping_json;
+use super::query::{rows, visible};
+use super::roster::{self, Mapping, Record, Rules};
 use crate::audit::{self, Entry, Who};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Msg};
+use crate::members::bulk::{self, BulkRow};
 use crate::state::AppState;
-use crate::storage::{Conn, OrgId, Sql, now_ms};
-
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
-pub struct Batch {
-    pub id: i64,
-    pub org_id: Option<OrgId>,
-    pub created_by_name: String,
-    pub file_name: String,
-    pub file_sha256: String,
-    pub heading_json: String,
-    pub mapping_json: String,
-    pub status: String,
-    pub total_rows: i64,
-    pub blank_rows: i64,
-    pub new_rows: i64,
-    pub duplicate_rows: i64,
-    pub probable_rows: i64,
-    pub invalid_rows: i64,
-    pub imported_rows: i64,
-    pub created_at: i64,
-    pub committed_at: Option<i64>,
-}
-
-impl Batch {
-    pub fn heading(&self) -> Vec<String> {
-        serde_json::from_str(&self.heading_json).unwrap_or_default()
-    }
-
-    pub fn mapping(&self) -> Mapping {
-        let by_key: BTreeMap<String, usize> = serde_json::from_str(&self.mapping_json).unwrap_or_default();
-        by_key.into_iter().filter_map(|(k, c)| Field::parse(&k).map(|f| (f, c))).collect()
-    }
-}
-
-fn mapping_json(m: &Mapping) -> String {
-    let by_key: BTreeMap<&str, usize> = m.iter().map(|(f, c)| (f.key(), *c)).collect();
-    serde_json::to_string(&by_key).unwrap_or_else(|_| "{}".into())
-}
-
-const BATCH_COLUMNS: &str = "id, org_id, created_by_name, file_name, file_sha256, heading_json, mapping_json, status,
-    total_rows, blank_rows, new_rows, duplicate_rows, probable_rows, invalid_rows, imported_rows, created_at, committed_at";
-
-pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Batch>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {BATCH_COLUMNS} FROM import_batch WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
-}
-
-/// Recent batches of these orgs (None: all).
-pub async fn recent(conn: &mut Conn, orgs: &Option<Vec<OrgId>>) -> Result<Vec<Batch>, sqlx::Error> {
-    let mut sql = Sql::new(&format!("SELECT {BATCH_COLUMNS} FROM import_batch WHERE 1 = 1"));
-    super::store::push_scope(&mut sql, "org_id", orgs);
-    sql.push(" ORDER BY id DESC LIMIT 20");
-    sql.fetch_all(conn).await
-}
-
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
-pub struct RowView {
-    pub row_no: i64,
-    pub cells_json: String,
-    pub verdict: String,
-    pub message: String,
-    pub match_member_id: Option<i64>,
-}
-
-impl RowView {
-    pub fn cells(&self) -> Vec<String> {
-        serde_json::from_str(&self.cells_json).unwrap_or_default()
-    }
-}
-
-/// A page of a batch's rows, optionally of one verdict.
-pub async fn rows(
-    conn: &mut Conn,
-    batch: i64,
-    verdict: Option<&str>,
-    offset: i64,
-    limit: i64,
-) -> Result<Vec<RowView>, sqlx::Error> {
-    let mut sql =
-        Sql::new("SELECT row_no, cells_json, verdict, message, match_member_id FROM import_row WHERE batch_id = ");
-    sql.bind(batch);
-    if let Some(v) = verdict {
-        sql.push(" AND verdict = ").bind(v.to_string());
-    }
-    sql.push(" ORDER BY row_no LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
-    sql.fetch_all(conn).await
-}
+use crate::storage::{Conn, OrgId, now_ms};
 
 /// The numbering unit of an import's org (None: the province).
 pub async fn unit_of(state: &AppState, conn: &mut Conn, org: Option<OrgId>) -> AppResult<i64> {
@@ -120,191 +29,6 @@ pub async fn unit_of(state: &AppState, conn: &mut Conn, org: Option<OrgId>) -> A
         .settings
         .number_unit(code.as_deref())
         .ok_or_else(|| AppError::Conflict(Msg::new("err.no_number_unit").arg("code", code.unwrap_or_default())))
-}
-
-/// One row's outcome.
-#[derive(Debug, Clone)]
-pub struct Verdict {
-    pub row_no: i64,
-    pub cells: Vec<String>,
-    pub verdict: &'static str,
-    pub message: String,
-    pub member: Option<i64>,
-    pub record: Option<Record>,
-}
-
-/// An existing member a row may be.
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct Known {
-    id: i64,
-    number: String,
-    name: String,
-    identity_key: Option<String>,
-    mobile: String,
-    birth_date: String,
-    employer: String,
-}
-
-async fn known_by(conn: &mut Conn, column: &str, values: &[String]) -> Result<Vec<Known>, sqlx::Error> {
-    let mut out = Vec::new();
-    for chunk in values.chunks(200) {
-        let mut sql = Sql::new(&format!(
-            "SELECT id, number, name, identity_key, mobile, birth_date, employer FROM member WHERE {column} IN "
-        ));
-        sql.list(chunk.iter().cloned());
-        out.extend(sql.fetch_all::<Known>(&mut *conn).await?);
-    }
-    Ok(out)
-}
-
-/// Members who share a name with a record and also its mobile, birth date or employer: the
-/// only ones a probable duplicate can be (asked for in chunks; same-name members without
-/// a shared detail never leave the database).
-async fn probable_candidates(conn: &mut Conn, records: &[&Record]) -> Result<Vec<Known>, sqlx::Error> {
-    // By distinct name, so each name's members are read once however often it recurs.
-    let mut by_name: HashMap<&str, Vec<&Record>> = HashMap::new();
-    for r in records {
-        by_name.entry(r.name.as_str()).or_default().push(r);
-    }
-    let names: Vec<&str> = by_name.keys().copied().collect();
-    let mut out = Vec::new();
-    for chunk in names.chunks(100) {
-        let of = |pick: fn(&Record) -> &str| -> Vec<String> {
-            let set: HashSet<&str> = chunk
-                .iter()
-                .flat_map(|n| by_name.get(n).into_iter().flatten().map(|r| pick(r)))
-                .filter(|v| !v.is_empty())
-                .collect();
-            set.into_iter().map(str::to_string).collect()
-        };
-        let mut sql =
-            Sql::new("SELECT id, number, name, identity_key, mobile, birth_date, employer FROM member WHERE name IN ");
-        sql.list(chunk.iter().map(|n| n.to_string()));
-        sql.push(" AND (mobile IN ").list(of(|r| &r.mobile));
-        sql.push(" OR birth_date IN ").list(of(|r| &r.birth_date));
-        sql.push(" OR employer IN ").list(of(|r| &r.employer)).push(")");
-        out.extend(sql.fetch_all::<Known>(&mut *conn).await?);
-    }
-    Ok(out)
-}
-
-/// Check every row against the rules, the registry and the rest of the file.
-pub async fn evaluate(
-    conn: &mut Conn,
-    rules: &Rules<'_>,
-    lang: Lang,
-    rows: Vec<(i64, Vec<String>)>,
-    mapping: &Mapping,
-) -> Result<(Vec<Verdict>, i64), sqlx::Error> {
-    let mut blank = 0;
-    let mut out: Vec<Verdict> = Vec::with_capacity(rows.len());
-    for (row_no, cells) in rows {
-        if roster::is_blank(&cells) {
-            blank += 1;
-            continue;
-        }
-        let (verdict, message, record) = match roster::record(&cells, mapping, rules) {
-            Ok(r) => ("new", String::new(), Some(r)),
-            Err(errors) => ("invalid", errors.iter().map(|m| lang.render(m)).collect::<Vec<_>>().join("；"), None),
-        };
-        out.push(Verdict { row_no, cells, verdict, message, member: None, record });
-    }
-    let keys: Vec<String> = out.iter().filter_map(|v| v.record.as_ref().map(|r| r.identity_key.clone())).collect();
-    let by_key: HashMap<String, Known> = known_by(conn, "identity_key", &keys)
-        .await?
-        .into_iter()
-        .filter_map(|k| Some((k.identity_key.clone()?, k)))
-        .collect();
-    let numbers: Vec<String> = out.iter().filter_map(|v| v.record.as_ref().and_then(|r| r.number.clone())).collect();
-    let by_number: HashMap<String, Known> =
-        known_by(conn, "number", &numbers).await?.into_iter().map(|k| (k.number.clone(), k)).collect();
-    let records: Vec<&Record> = out.iter().filter_map(|v| v.record.as_ref()).collect();
-    let mut by_name: HashMap<String, Vec<Known>> = HashMap::new();
-    for k in probable_candidates(conn, &records).await? {
-        by_name.entry(k.name.clone()).or_default().push(k);
-    }
-    let mut seen_keys: HashMap<String, i64> = HashMap::new();
-    let mut seen_numbers: HashMap<String, i64> = HashMap::new();
-    for v in out.iter_mut() {
-        let Some(r) = &v.record else { continue };
-        let say = |m: Msg| lang.render(&m);
-        if let Some(k) = by_key.get(&r.identity_key) {
-            v.verdict = "duplicate";
-            v.message = say(Msg::new("import.v_duplicate").arg("name", &k.name).arg("number", &k.number));
-            v.member = Some(k.id);
-        } else if let Some(first) = seen_keys.get(&r.identity_key) {
-            v.verdict = "invalid";
-            v.message = say(Msg::new("import.v_same_person").arg("row", first));
-        } else if let Some(taken) = r.number.as_ref().and_then(|n| by_number.get(n)) {
-            v.verdict = "invalid";
-            v.message = say(Msg::new("import.v_number_taken").arg("number", &taken.number).arg("name", &taken.name));
-        } else if let Some(first) = r.number.as_ref().and_then(|n| seen_numbers.get(n)) {
-            v.verdict = "invalid";
-            v.message = say(Msg::new("import.v_number_twice").arg("row", first));
-        } else {
-            let probable = by_name.get(&r.name).and_then(|candidates| {
-                candidates.iter().find_map(|k| {
-                    let reason = if !r.mobile.is_empty() && k.mobile == r.mobile {
-                        "import.why_mobile"
-                    } else if !r.birth_date.is_empty() && k.birth_date == r.birth_date {
-                        "import.why_birth"
-                    } else if !r.employer.is_empty() && k.employer == r.employer {
-                        "import.why_employer"
-                    } else {
-                        return None;
-                    };
-                    Some((k, reason))
-                })
-            });
-            if let Some((k, reason)) = probable {
-                v.verdict = "probable";
-                v.message = say(Msg::new("import.v_probable")
-                    .arg("name", &k.name)
-                    .arg("number", &k.number)
-                    .arg("why", lang.t(reason)));
-                v.member = Some(k.id);
-            }
-        }
-        if v.verdict != "invalid" {
-            seen_keys.entry(r.identity_key.clone()).or_insert(v.row_no);
-            if let Some(n) = &r.number {
-                seen_numbers.entry(n.clone()).or_insert(v.row_no);
-            }
-        }
-    }
-    Ok((out, blank))
-}
-
-/// Replace a batch's rows and counts with these verdicts.
-async fn save_verdicts(conn: &mut Conn, batch: i64, verdicts: &[Verdict], blank: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM import_row WHERE batch_id = $1").bind(batch).execute(&mut *conn).await?;
-    let mut rows = Inserter::new(
-        "INSERT INTO import_row (batch_id, row_no, cells_json, verdict, message, match_member_id) VALUES ",
-        40,
-    );
-    for v in verdicts {
-        let sql = rows.row();
-        sql.push("(").bind(batch).push(", ").bind(v.row_no).push(", ");
-        sql.bind(serde_json::to_string(&v.cells).unwrap_or_else(|_| "[]".into())).push(", ");
-        sql.bind(v.verdict.to_string()).push(", ").bind(v.message.clone()).push(", ").bind(v.member).push(")");
-        rows.flush(conn, false).await?;
-    }
-    rows.flush(conn, true).await?;
-    let count = |k: &str| i64::try_from(verdicts.iter().filter(|v| v.verdict == k).count()).unwrap_or(0);
-    sqlx::query(
-        "UPDATE import_batch SET total_rows = $1, blank_rows = $2, new_rows = $3, duplicate_rows = $4,
-            probable_rows = $5, invalid_rows = $6 WHERE id = $7",
-    )
-    .bind(i64::try_from(verdicts.len()).unwrap_or(0) + blank)
-    .bind(blank)
-    .bind(count("new"))
-    .bind(count("duplicate"))
-    .bind(count("probable"))
-    .bind(count("invalid"))
-    .bind(batch)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
 }
 
 fn org_key(org: Option<OrgId>) -> i64 {
@@ -333,8 +57,8 @@ async fn remember(conn: &mut Conn, org: Option<OrgId>, heading: &[String], m: &M
     Ok(())
 }
 
-/// Read an uploaded roster into a batch in preview. `Err(msg)`: the file as a whole is
-/// unusable (nothing is stored).
+/// Read an uploaded roster into a batch in preview, for the city `org` (None: province-
+/// direct members). `Err(msg)`: the file as a whole is unusable (nothing is stored).
 pub async fn upload(
     state: &AppState,
     actor: &Actor,
@@ -344,7 +68,11 @@ pub async fn upload(
     file_name: &str,
     bytes: &[u8],
 ) -> AppResult<Result<i64, Msg>> {
-    let rows = match roster::read(bytes) {
+    let path = crate::members::query::org_path(&mut *state.db.pool().acquire().await?, org).await?;
+    if !actor.can_import_members(path.as_deref()) {
+        return Err(AppError::Forbidden);
+    }
+    let rows = match super::file::read(bytes) {
         Ok(rows) => rows,
         Err(problem) => return Ok(Err(problem.msg())),
     };
@@ -403,7 +131,15 @@ async fn stored_cells(conn: &mut Conn, batch: i64) -> Result<Vec<(i64, Vec<Strin
 }
 
 /// Map the columns differently and check every row again; the city's mapping is remembered.
-pub async fn remap(state: &AppState, who: &Who, lang: Lang, batch: &Batch, mapping: &Mapping) -> AppResult<()> {
+pub async fn remap(
+    state: &AppState,
+    actor: &Actor,
+    who: &Who,
+    lang: Lang,
+    id: i64,
+    mapping: &Mapping,
+) -> AppResult<()> {
+    let batch = &visible(&mut *state.db.pool().acquire().await?, actor, id).await?;
     let mut tx = state.db.begin().await?;
     let done = sqlx::query("UPDATE import_batch SET mapping_json = $1 WHERE id = $2 AND status = 'preview'")
         .bind(mapping_json(mapping))
@@ -435,11 +171,13 @@ pub async fn remap(state: &AppState, who: &Who, lang: Lang, batch: &Batch, mappi
 /// in one transaction; returns how many members were added.
 pub async fn commit(
     state: &AppState,
+    actor: &Actor,
     who: &Who,
     lang: Lang,
-    batch: &Batch,
+    id: i64,
     import_probable: &HashSet<i64>,
 ) -> AppResult<usize> {
+    let batch = &visible(&mut *state.db.pool().acquire().await?, actor, id).await?;
     let mut tx = state.db.begin().await?;
     // Claim the batch first: a second commit waits here and then finds it committed.
     let claimed = sqlx::query(
@@ -559,11 +297,18 @@ pub async fn commit(
 }
 
 /// The verdicts as a workbook: the roster's own columns, then the verdict and the reasons.
-pub async fn verdicts_xlsx(state: &AppState, lang: Lang, batch: &Batch) -> anyhow::Result<Vec<u8>> {
+/// (bytes, file name).
+pub async fn verdicts_xlsx(state: &AppState, actor: &Actor, lang: Lang, id: i64) -> AppResult<(Vec<u8>, String)> {
     let mut conn = state.db.pool().acquire().await?;
+    let batch = visible(&mut conn, actor, id).await?;
     let rows = rows(&mut conn, batch.id, None, 0, i64::MAX).await?;
     drop(conn);
-    let heading = batch.heading();
+    let bytes = write_verdicts(lang, &batch.heading(), &rows)?;
+    let stem = batch.file_name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&batch.file_name);
+    Ok((bytes, format!("{stem}-{}.xlsx", lang.t("import.verdict_file"))))
+}
+
+fn write_verdicts(lang: Lang, heading: &[String], rows: &[super::RowView]) -> anyhow::Result<Vec<u8>> {
     let verdict_label = |v: &str| {
         lang.t(match v {
             "new" => "import.v_new_label",
@@ -590,7 +335,7 @@ pub async fn verdicts_xlsx(state: &AppState, lang: Lang, batch: &Batch) -> anyho
         sheet.write_number(row, 0, r.row_no as f64)?;
         for (c, cell) in r.cells().iter().enumerate().take(usize::from(n)) {
             if !cell.is_empty() {
-                sheet.write_string(row, c as u16 + 1, super::export::defuse(cell))?;
+                sheet.write_string(row, c as u16 + 1, crate::members::export::defuse(cell))?;
             }
         }
         sheet.write_string(row, n + 1, verdict_label(&r.verdict))?;

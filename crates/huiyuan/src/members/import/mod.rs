@@ -1,0 +1,77 @@
+//! The census import (普查导入) of a city's existing roster: upload → preview with a verdict
+//! per row (new; duplicate of member X; probable duplicate, needing a decision; invalid, with
+//! the reasons) → commit every importable row in one transaction, or nothing.
+//!
+//! Importing the same file again changes nothing: its people are members by then, so every
+//! row comes back a duplicate. Old unified numbers are kept when they are the city's and
+//! free (the sequence moves past them); everyone else is numbered by the allocator's
+//! sequences. The commit re-checks every row inside its transaction, so members added
+//! between preview and commit are not imported twice.
+
+//!
+//! `roster` reads the file (pure), `evaluate` judges each row against the registry and the
+//! rest of the file, `service` runs upload, remapping and commit, `query` reads batches for
+//! the people who may import into their org.
+
+pub mod evaluate;
+pub mod file;
+pub mod query;
+pub mod roster;
+pub mod service;
+
+use std::collections::BTreeMap;
+
+use crate::storage::OrgId;
+use roster::{Field, Mapping};
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Batch {
+    pub id: i64,
+    pub org_id: Option<OrgId>,
+    pub created_by_name: String,
+    pub file_name: String,
+    pub file_sha256: String,
+    pub heading_json: String,
+    pub mapping_json: String,
+    pub status: String,
+    pub total_rows: i64,
+    pub blank_rows: i64,
+    pub new_rows: i64,
+    pub duplicate_rows: i64,
+    pub probable_rows: i64,
+    pub invalid_rows: i64,
+    pub imported_rows: i64,
+    pub created_at: i64,
+    pub committed_at: Option<i64>,
+}
+
+impl Batch {
+    pub fn heading(&self) -> Vec<String> {
+        serde_json::from_str(&self.heading_json).unwrap_or_default()
+    }
+
+    pub fn mapping(&self) -> Mapping {
+        let by_key: BTreeMap<String, usize> = serde_json::from_str(&self.mapping_json).unwrap_or_default();
+        by_key.into_iter().filter_map(|(k, c)| Field::parse(&k).map(|f| (f, c))).collect()
+    }
+}
+
+pub(crate) fn mapping_json(m: &Mapping) -> String {
+    let by_key: BTreeMap<&str, usize> = m.iter().map(|(f, c)| (f.key(), *c)).collect();
+    serde_json::to_string(&by_key).unwrap_or_else(|_| "{}".into())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct RowView {
+    pub row_no: i64,
+    pub cells_json: String,
+    pub verdict: String,
+    pub message: String,
+    pub match_member_id: Option<i64>,
+}
+
+impl RowView {
+    pub fn cells(&self) -> Vec<String> {
+        serde_json::from_str(&self.cells_json).unwrap_or_default()
+    }
+}
