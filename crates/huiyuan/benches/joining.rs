@@ -103,7 +103,7 @@ fn pdf() {
         println!("PDF: skipped (no Chinese font)");
         return;
     };
-    let form = huiyuan::applications::model::IndividualForm {
+    let form = huiyuan::applications::individual::IndividualForm {
         name: "张伟".into(),
         gender: "male".into(),
         birth_date: "1990-03-07".into(),

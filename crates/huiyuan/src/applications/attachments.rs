@@ -37,8 +37,8 @@ pub async fn list(conn: &mut Conn, app: ApplicationId) -> Result<Vec<Attachment>
 }
 
 /// What an attachment of this kind of application may be.
-pub fn purposes(state: &AppState, kind: Kind) -> &[String] {
-    let a = &state.settings.joining.attachments;
+pub fn purposes(settings: &crate::config::Settings, kind: Kind) -> &[String] {
+    let a = &settings.joining.attachments;
     match kind {
         Kind::Individual => &a.individual,
         Kind::Group => &a.group,
@@ -56,7 +56,7 @@ pub async fn add(
     bytes: &[u8],
 ) -> AppResult<Result<StoredFile, Msg>> {
     changeable(actor, app)?;
-    if !purposes(state, app.kind()).iter().any(|p| p == purpose) {
+    if !purposes(&state.settings, app.kind()).iter().any(|p| p == purpose) {
         return Ok(Err(Msg::new("err.attachment_purpose")));
     }
     let limits = &state.settings.joining.attachments;
@@ -118,7 +118,7 @@ pub async fn remove(state: &AppState, actor: &Actor, who: &Who, app: &Applicatio
 
 /// Only the applicant changes the attachments, and only while they may change the form.
 fn changeable(actor: &Actor, app: &Application) -> AppResult<()> {
-    if app.applicant_id != actor.user_id {
+    if !actor.can_change_application(app) {
         return Err(AppError::Forbidden);
     }
     if !app.status().is_editable() {

@@ -100,18 +100,33 @@ pub async fn of_application(conn: &mut Conn, app: ApplicationId) -> Result<Optio
     .await
 }
 
-/// Gather recommended applications of `org` into a new open batch.
+/// A city's administrator gathers recommended applications of their city into a new open
+/// batch. The batch belongs to the city of the applications in it (with none picked, the
+/// administrator's own city, for the message).
 pub async fn create(
     state: &AppState,
     actor: &Actor,
     who: &Who,
-    org: &Org,
     name: &str,
     apps: &[ApplicationId],
 ) -> AppResult<Result<BatchId, FieldErrors>> {
-    if !actor.can_review_city_application(&org.path) {
+    let Some(own) = actor.administered_city() else {
+        return Err(AppError::Forbidden);
+    };
+    let mut conn = state.db.pool().acquire().await?;
+    let org_id = match apps.first() {
+        Some(id) => app_store::find(&mut conn, *id).await?.ok_or(AppError::NotFound)?.org_id,
+        None => Some(own.org_id),
+    };
+    let org = match org_id {
+        Some(id) => crate::orgs::store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?,
+        None => return Err(AppError::Forbidden),
+    };
+    drop(conn);
+    if !actor.can_batch_for(&org.path) {
         return Err(AppError::Forbidden);
     }
+    let org = &org;
     let name = crate::text::normalize_line(name);
     let mut errors = FieldErrors::new();
     if name.is_empty() {
@@ -187,7 +202,7 @@ pub async fn remove_item(
     org: &Org,
     app: ApplicationId,
 ) -> AppResult<()> {
-    if !actor.can_review_city_application(&org.path) {
+    if !actor.can_batch_for(&org.path) {
         return Err(AppError::Forbidden);
     }
     if !batch.is_open() {
@@ -223,7 +238,7 @@ pub async fn remove_item(
 
 /// Forward the batch: every application in it moves to `forwarded` in one transaction.
 pub async fn forward(state: &AppState, actor: &Actor, who: &Who, batch: &Batch, org: &Org) -> AppResult<()> {
-    if !actor.can_review_city_application(&org.path) {
+    if !actor.can_batch_for(&org.path) {
         return Err(AppError::Forbidden);
     }
     let mut tx = state.db.begin().await?;

@@ -9,12 +9,13 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::FromRow;
 
-use super::model::{Application, parse_date};
+use super::model::Application;
 use super::service::apply;
 use super::state::{Action, Status};
 use super::store as app_store;
 use crate::audit::{self, Entry, Who};
 use crate::auth::Actor;
+use crate::domain::parse_date;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use crate::members::{numbering, store as member_store};
@@ -154,7 +155,7 @@ pub async fn create(
     who: &Who,
     input: &MeetingInput,
 ) -> AppResult<Result<MeetingId, FieldErrors>> {
-    if !actor.can_process_direct_application() {
+    if !actor.can_manage_council() {
         return Err(AppError::Forbidden);
     }
     let mut errors = FieldErrors::new();
@@ -238,7 +239,7 @@ pub async fn unschedule(
     meeting: &Meeting,
     app: ApplicationId,
 ) -> AppResult<()> {
-    if !actor.can_process_direct_application() {
+    if !actor.can_manage_council() {
         return Err(AppError::Forbidden);
     }
     if !meeting.is_open() {
@@ -276,7 +277,7 @@ pub async fn vote(
 ) -> AppResult<Result<(), FieldErrors>> {
     let mut tx = state.db.begin().await?;
     let attending = attendees(&mut tx, meeting.id).await?.iter().any(|(id, _)| *id == actor.user_id);
-    if !attending || !actor.has(crate::auth::Role::Council) {
+    if !actor.can_vote(attending) {
         return Err(AppError::Forbidden);
     }
     // Lock the meeting while it is open: closing waits for this vote (and counts it), or this
@@ -295,7 +296,7 @@ pub async fn vote(
             return Err(AppError::NotFound);
         }
         // A council member does not vote on their own application (回避).
-        if app_store::find(&mut tx, *app).await?.is_some_and(|a| a.applicant_id == actor.user_id) {
+        if app_store::find(&mut tx, *app).await?.is_some_and(|a| actor.must_recuse(a.applicant_id)) {
             return Err(AppError::Conflict(Msg::new("err.recuse")));
         }
         if choice.is_empty() {
@@ -357,7 +358,7 @@ pub async fn close(
     resolution: &str,
     minutes: &Minutes,
 ) -> AppResult<Result<Closed, FieldErrors>> {
-    if !actor.can_process_direct_application() {
+    if !actor.can_manage_council() {
         return Err(AppError::Forbidden);
     }
     let resolution = crate::text::normalize_line(resolution);

@@ -43,8 +43,8 @@ pub async fn find(conn: &mut Conn, app: ApplicationId) -> Result<Option<Dossier>
 
 /// The conditions the secretariat ticks for this application: for a province-direct one the
 /// qualification checklist comes first (no city checked it), then the dossier checklist.
-pub fn checklist(state: &AppState, app: &Application) -> Vec<String> {
-    let j = &state.settings.joining;
+pub fn checklist(settings: &crate::config::Settings, app: &Application) -> Vec<String> {
+    let j = &settings.joining;
     let mut out = Vec::new();
     if app.is_direct() {
         out.extend(match app.kind() {
@@ -81,10 +81,10 @@ pub async fn record(
     app: &Application,
     input: &DossierInput,
 ) -> AppResult<Result<(), FieldErrors>> {
-    if !actor.can_process_direct_application() {
+    if !actor.can_keep_dossier() {
         return Err(AppError::Forbidden);
     }
-    if app.applicant_id == actor.user_id {
+    if actor.owns_application(app) {
         return Err(AppError::Conflict(Msg::new("err.own_application")));
     }
     if !open_for_dossier(app) {
@@ -92,7 +92,7 @@ pub async fn record(
             Msg::new("err.app_transition_human").arg("status", crate::i18n::Lang::Zh.t(app.status().label_key())),
         ));
     }
-    let list = checklist(state, app);
+    let list = checklist(&state.settings, app);
     let expected = state.settings.joining.dossier.paper_copies;
     let mut errors = FieldErrors::new();
     let copies: i64 = match crate::text::normalize(&input.copies).parse() {

@@ -48,7 +48,7 @@ pub fn status_changed(
     let site = state.settings.association.name.as_str();
     let link = format!("{}{path}", state.settings.server.base_url);
     let status_label = lang.t(status.label_key());
-    let next = lang.t(super::service::next_step_key(status));
+    let next = lang.t(status.next_step_key());
     let text = UpdateText { lang, name, application, status: status_label, next, note, link: &link, site }
         .render()
         .map_err(anyhow::Error::from)?;

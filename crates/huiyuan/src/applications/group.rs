@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Facts, LINE, LONG, SHORT, check_document, choice, city_choice, text};
+use super::fields::{Facts, LINE, LONG, SHORT, check_document, choice, city_choice, text};
 use crate::config::{CategoryKind, Settings};
 use crate::domain::{CreditCode, Email, Mobile, Postcode, ResidentId};
 use crate::error::FieldErrors;
@@ -313,7 +313,7 @@ fn person_document(number: &str) -> Result<String, Msg> {
 
 /// The identity keys a registered person's number may be recorded under (any document type).
 pub fn identity_keys(number: &str) -> Vec<String> {
-    super::model::ID_TYPES.iter().map(|(t, _)| format!("{t}:{number}")).collect()
+    super::fields::ID_TYPES.iter().map(|(t, _)| format!("{t}:{number}")).collect()
 }
 
 #[cfg(test)]

@@ -12,16 +12,18 @@
 
 pub mod attachments;
 pub mod batches;
-mod chain_routes;
 pub mod council;
+pub mod documents;
 pub mod dossiers;
 mod emails;
+pub mod fields;
 pub mod group;
+pub mod individual;
 pub mod model;
-mod print_routes;
 pub mod printing;
+pub mod query;
 pub mod routes;
 pub mod service;
 pub mod state;
 pub mod store;
-mod views;
+pub mod views;

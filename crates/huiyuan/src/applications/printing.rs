@@ -3,8 +3,9 @@
 //! for the applicant's signature, the city's recommendation and the province's approval, each
 //! with room for a seal. Filled from an application, or blank to download.
 
+use super::fields::ID_TYPES;
 use super::group::{CODE_TYPES, GroupForm};
-use super::model::{ID_TYPES, IndividualForm};
+use super::individual::IndividualForm;
 use crate::config::Settings;
 use crate::domain::Gender;
 use crate::i18n::Lang;

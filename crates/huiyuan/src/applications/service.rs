@@ -6,11 +6,14 @@
 
 use serde_json::json;
 
+use super::fields::Facts;
 use super::group::GroupForm;
-use super::model::{Application, Facts, IndividualForm, Kind};
+use super::individual::IndividualForm;
+use super::model::{Application, Kind, Readable};
 use super::state::{Action, Status, transition};
 use super::store::{self, Fields, NewEvent};
 use crate::audit::{self, Entry, Who};
+use crate::auth::policy::joining::review_candidates;
 use crate::auth::{Actor, store as auth_store};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{Lang, Msg};
@@ -95,7 +98,7 @@ pub async fn save_form<F: ApplicationForm>(
     submit: bool,
 ) -> AppResult<Result<Saved, FieldErrors>> {
     if let Some(app) = existing {
-        if app.applicant_id != actor.user_id {
+        if !actor.can_change_application(app) {
             return Err(AppError::Forbidden);
         }
         if app.kind() != F::KIND {
@@ -191,7 +194,7 @@ async fn resolve_people(
 
 /// The applicant takes the application back.
 pub async fn withdraw(state: &AppState, actor: &Actor, who: &Who, app: &Application) -> AppResult<()> {
-    if app.applicant_id != actor.user_id {
+    if !actor.can_change_application(app) {
         return Err(AppError::Forbidden);
     }
     let mut tx = state.db.begin().await?;
@@ -217,30 +220,24 @@ pub async fn decide(
     state: &AppState,
     actor: &Actor,
     who: &Who,
-    app: &Application,
-    org_path: Option<&str>,
+    r: &Readable,
     decision: &Decision,
 ) -> AppResult<Result<(), FieldErrors>> {
     let Some(action) = decision.action else {
         return Ok(Err(FieldErrors::single("action", Msg::new("err.required"))));
     };
-    let (allowed, acting_org) = match (app.org_id, org_path) {
-        (Some(org), Some(path)) => (actor.can_review_city_application(path), Some(org)),
-        _ => (actor.can_process_direct_application(), None),
-    };
-    if !allowed {
+    let app = &r.app;
+    if !actor.can_review_application(r.org_path.as_deref()) {
         return Err(AppError::Forbidden);
     }
-    if app.applicant_id == actor.user_id {
+    if actor.owns_application(app) {
         return Err(AppError::Conflict(Msg::new("err.own_application")));
     }
-    let city_actions = [Action::Recommend, Action::Return, Action::Reject];
     // Filing a province-direct application is the dossier's job (dossiers.rs).
-    let direct_actions = [Action::Return, Action::Reject];
-    let permitted = if app.is_direct() { direct_actions.contains(&action) } else { city_actions.contains(&action) };
-    if !permitted {
+    if !review_candidates(r.org_path.is_none()).contains(&action) {
         return Err(AppError::Conflict(Msg::new("err.app_action_not_here")));
     }
+    let acting_org = app.org_id;
     let checklist = match app.kind() {
         Kind::Individual => &state.settings.joining.city_checklist.individual,
         Kind::Group => &state.settings.joining.city_checklist.group,
@@ -365,29 +362,11 @@ async fn tell_applicant(tx: &mut Conn, state: &AppState, app: &Application, to: 
     let lang = Lang::parse(&user.locale).unwrap_or_default();
     let link = paths::with_id(paths::APPLICATION, app.id);
     let title = lang.render(&Msg::new("app.notify_title").arg("status", lang.t(to.label_key())));
-    let body = lang.render(&Msg::new(next_step_key(to)));
+    let body = lang.render(&Msg::new(to.next_step_key()));
     crate::notifications::notify(tx, user.id, &title, &body, &link).await?;
     if let Some(email) = &user.email {
         let mail = super::emails::status_changed(state, lang, &user.display_name, email, &app.name, to, note, &link)?;
         crate::mail::enqueue(tx, &mail).await?;
     }
     Ok(())
-}
-
-/// One sentence on what happens next, for the applicant.
-pub fn next_step_key(status: Status) -> &'static str {
-    match status {
-        Status::Draft => "app.next_draft",
-        Status::Submitted => "app.next_submitted",
-        Status::Returned => "app.next_returned",
-        Status::Recommended => "app.next_recommended",
-        Status::Rejected => "app.next_rejected",
-        Status::Withdrawn => "app.next_withdrawn",
-        Status::Forwarded => "app.next_forwarded",
-        Status::SentBack => "app.next_sent_back",
-        Status::Ready => "app.next_ready",
-        Status::OnAgenda => "app.next_on_agenda",
-        Status::Approved => "app.next_approved",
-        Status::NotApproved => "app.next_not_approved",
-    }
 }

@@ -140,6 +140,24 @@ impl Status {
     pub fn is_editable(self) -> bool {
         matches!(self, Status::Draft | Status::Returned)
     }
+
+    /// One sentence on what happens next, for the applicant (a catalog key).
+    pub fn next_step_key(self) -> &'static str {
+        match self {
+            Status::Draft => "app.next_draft",
+            Status::Submitted => "app.next_submitted",
+            Status::Returned => "app.next_returned",
+            Status::Recommended => "app.next_recommended",
+            Status::Rejected => "app.next_rejected",
+            Status::Withdrawn => "app.next_withdrawn",
+            Status::Forwarded => "app.next_forwarded",
+            Status::SentBack => "app.next_sent_back",
+            Status::Ready => "app.next_ready",
+            Status::OnAgenda => "app.next_on_agenda",
+            Status::Approved => "app.next_approved",
+            Status::NotApproved => "app.next_not_approved",
+        }
+    }
 }
 
 impl Action {

@@ -40,6 +40,8 @@ pub fn routes() -> Routes {
         .get(paths::ME_TOKENS, tokens_page)
         .post(paths::ME_TOKENS, create_token)
         .post(paths::ME_TOKEN_REVOKE, revoke_token)
+        .get(paths::ME_NOTIFICATIONS, notifications)
+        .post(paths::ME_NOTIFICATIONS_READ, mark_read)
 }
 
 /// Anonymous forms need a session to hold their CSRF token; start one when missing.
@@ -463,4 +465,23 @@ async fn revoke_token(
 ) -> AppResult<Response> {
     withdraw_token(&state, &ctx, actor.user_id, id).await?;
     Ok(redirect_flash(&state, paths::ME_TOKENS, &Msg::new("flash.token_revoked")))
+}
+
+/// The person's notifications, newest first.
+async fn notifications(
+    State(state): State<AppState>,
+    CurrentUser(actor, _): CurrentUser,
+    page: PageCtx,
+) -> AppResult<Response> {
+    let mut conn = state.db.pool().acquire().await?;
+    let items = crate::notifications::recent(&mut conn, actor.user_id, 100).await?;
+    let unread = crate::notifications::unread(&mut conn, actor.user_id).await?;
+    Ok(render(&NotificationsPage { ctx: page.title("me.notifications").crumb("me.title", paths::ME), items, unread })?
+        .into_response())
+}
+
+async fn mark_read(State(state): State<AppState>, CurrentUser(actor, _): CurrentUser) -> AppResult<Response> {
+    let mut conn = state.db.pool().acquire().await?;
+    crate::notifications::mark_all_read(&mut conn, actor.user_id).await?;
+    Ok(redirect(paths::ME_NOTIFICATIONS))
 }

@@ -82,3 +82,11 @@ pub struct TokensPage {
     /// The secret of a token just created, shown once.
     pub created: Option<String>,
 }
+
+#[derive(Template)]
+#[template(path = "me/notifications.html")]
+pub struct NotificationsPage {
+    pub ctx: PageCtx,
+    pub items: Vec<crate::notifications::Notification>,
+    pub unread: i64,
+}

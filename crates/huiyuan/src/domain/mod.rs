@@ -8,6 +8,8 @@ pub use credit_code::CreditCode;
 pub use id_card::ResidentId;
 
 use crate::i18n::Msg;
+use time::{Date, Month};
+
 use crate::text::normalize;
 
 pub use crate::auth::model::{Email, Mobile};
@@ -85,6 +87,27 @@ pub fn mask_name(name: &str) -> String {
         1 => "*".into(),
         2 => format!("{}*", chars[0]),
         n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
+    }
+}
+
+/// A 2026-03-31 (or 2026/3/31, 2026年3月31日) date.
+pub fn parse_date(raw: &str) -> Result<Date, Msg> {
+    let s = normalize(raw);
+    if s.is_empty() {
+        return Err(Msg::new("err.required"));
+    }
+    let cleaned: String = s.replace(['年', '月', '/', '.'], "-").trim_end_matches('日').to_string();
+    let parts: Vec<&str> = cleaned.split('-').collect();
+    let date = match parts.as_slice() {
+        [y, m, d] => (|| {
+            let month = Month::try_from(m.parse::<u8>().ok()?).ok()?;
+            Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
+        })(),
+        _ => None,
+    };
+    match date {
+        Some(d) if (1900..=2100).contains(&d.year()) => Ok(d),
+        _ => Err(Msg::new("err.date")),
     }
 }
 

@@ -100,7 +100,9 @@ async fn issue(
         }
     }
     let revoked = store::revoke_certificates(&mut tx, id, reissue.unwrap_or("")).await?;
-    let cert = store::insert_certificate(&mut tx, (member.id, &member.number), &today.to_string(), &until.to_string(), by).await?;
+    let cert =
+        store::insert_certificate(&mut tx, (member.id, &member.number), &today.to_string(), &until.to_string(), by)
+            .await?;
     let actor = by.map(|u| (u, who.name.as_str()));
     store::event(&mut tx, id, "certificate", "", &cert.serial, reissue.unwrap_or(""), actor).await?;
     audit::record(

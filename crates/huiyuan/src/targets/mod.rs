@@ -145,7 +145,7 @@ impl TargetInput {
             values.push((low.unwrap_or(0), high.unwrap_or(0)));
         }
         let deadline = crate::text::normalize(&self.report_deadline).trim().to_string();
-        let parsed = crate::applications::model::parse_date(&deadline).ok();
+        let parsed = crate::domain::parse_date(&deadline).ok();
         match parsed {
             Some(d) if i64::from(d.year()) == year => {}
             Some(_) => errors.add("report_deadline", Msg::new("target.err_deadline_year").arg("year", year)),

@@ -36,8 +36,8 @@ pub async fn open(
         e.add("title", Msg::new("err.too_long").arg("max", 60));
     }
     let today = state.settings.locale.today();
-    let opens = crate::applications::model::parse_date(&f.opens_on).map_err(|m| e.add("opens_on", m)).ok();
-    let closes = crate::applications::model::parse_date(&f.closes_on).map_err(|m| e.add("closes_on", m)).ok();
+    let opens = crate::domain::parse_date(&f.opens_on).map_err(|m| e.add("opens_on", m)).ok();
+    let closes = crate::domain::parse_date(&f.closes_on).map_err(|m| e.add("closes_on", m)).ok();
     if let (Some(o), Some(c)) = (opens, closes) {
         if c < o {
             e.add("closes_on", Msg::new("census.err_window"));
@@ -175,7 +175,7 @@ pub async fn send_reminders(state: &AppState) -> AppResult<i64> {
     drop(conn);
     let mut sent = 0;
     for c in open {
-        let Ok(closes) = crate::applications::model::parse_date(&c.closes_on) else { continue };
+        let Ok(closes) = crate::domain::parse_date(&c.closes_on) else { continue };
         let due = closes - time::Duration::days(c.remind_days);
         if today < due || c.is_over(today) || !c.answerable(today) {
             continue;

@@ -365,7 +365,7 @@ pub fn parse_date(raw: &str) -> Option<Date> {
     }
     // "2014-03-05 00:00:00" from a date-time cell.
     let s = s.split_whitespace().next().unwrap_or("");
-    crate::applications::model::parse_date(s).ok()
+    crate::domain::parse_date(s).ok()
 }
 
 #[cfg(test)]

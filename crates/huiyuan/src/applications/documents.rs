@@ -1,37 +1,45 @@
-//! Downloads: an application's filled registration form (PDF), the blank forms (PDF and
-//! .xlsx, public), and a batch's summary sheet (PDF and .xlsx).
+//! The documents of joining: an application's filled registration form (PDF, with a QR
+//! code back to it; ID numbers masked for readers who may not see them), the blank forms
+//! (PDF and .xlsx, public), and a batch's summary sheet (PDF and .xlsx).
 
-use axum::extract::{Path, State};
-use axum::response::Response;
-
+use super::attachments;
 use super::model::{Application, Kind};
 use super::printing::{self, Filled, SummaryLine};
+use super::query;
 use super::store;
+use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
+use crate::files::StoredFile;
 use crate::i18n::{Lang, Msg};
 use crate::paths;
 use crate::print::{Sheet, pdf, xlsx};
 use crate::state::AppState;
-use crate::state::Routes;
-use crate::storage::{ApplicationId, BatchId};
-use crate::web::{CurrentUser, Staff, download};
+use crate::storage::{ApplicationId, BatchId, FileId};
 
-const PDF: &str = "application/pdf";
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const PDF: &str = "application/pdf";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-pub fn routes() -> Routes {
-    Routes::new()
-        .get(paths::APPLICATION_PDF, application_pdf)
-        .get(paths::FORM_INDIVIDUAL_PDF, |State(s): State<AppState>| blank(s, Kind::Individual, false))
-        .get(paths::FORM_INDIVIDUAL_XLSX, |State(s): State<AppState>| blank(s, Kind::Individual, true))
-        .get(paths::FORM_GROUP_PDF, |State(s): State<AppState>| blank(s, Kind::Group, false))
-        .get(paths::FORM_GROUP_XLSX, |State(s): State<AppState>| blank(s, Kind::Group, true))
-        .get(paths::ADMIN_BATCH_PDF, |st, staff, path| batch_summary(st, staff, path, false))
-        .get(paths::ADMIN_BATCH_XLSX, |st, staff, path| batch_summary(st, staff, path, true))
+/// A file to send: its bytes, type, whether it opens in the browser, and its name.
+pub struct Document {
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+    /// `inline` (PDF) or `attachment` (.xlsx).
+    pub disposition: &'static str,
+    pub name: String,
+}
+
+impl Document {
+    fn pdf(bytes: Vec<u8>, name: String) -> Document {
+        Document { bytes, content_type: PDF, disposition: "inline", name: format!("{name}.pdf") }
+    }
+
+    fn xlsx(bytes: Vec<u8>, name: String) -> Document {
+        Document { bytes, content_type: XLSX, disposition: "attachment", name: format!("{name}.xlsx") }
+    }
 }
 
 /// The sheet as PDF bytes (503 with what to install when the server has no Chinese font).
-pub fn to_pdf(state: &AppState, sheet: &Sheet) -> AppResult<Vec<u8>> {
+fn to_pdf(state: &AppState, sheet: &Sheet) -> AppResult<Vec<u8>> {
     let (font, _) = state.printer.font().ok_or_else(|| AppError::Missing(Msg::new("err.no_font")))?;
     pdf::render(sheet, font).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))
 }
@@ -47,15 +55,14 @@ fn blank_sheet(state: &AppState, kind: Kind) -> Sheet {
     }
 }
 
-async fn blank(state: AppState, kind: Kind, spreadsheet: bool) -> AppResult<Response> {
-    let sheet = blank_sheet(&state, kind);
+/// A blank registration form of this kind, as PDF or .xlsx (public).
+pub fn blank(state: &AppState, kind: Kind, spreadsheet: bool) -> AppResult<Document> {
+    let sheet = blank_sheet(state, kind);
     let title = sheet.title.clone();
-    // Public and the same for everyone until the settings change: cacheable for a day.
-    let cache = "public, max-age=86400";
     Ok(if spreadsheet {
-        download(to_xlsx(&sheet, &title)?, XLSX, "attachment", &format!("{title}.xlsx"), cache)
+        Document::xlsx(to_xlsx(&sheet, &title)?, title)
     } else {
-        download(to_pdf(&state, &sheet)?, PDF, "inline", &format!("{title}.pdf"), cache)
+        Document::pdf(to_pdf(state, &sheet)?, title)
     })
 }
 
@@ -77,15 +84,12 @@ async fn filled(state: &AppState, app: &Application) -> AppResult<Filled> {
 }
 
 /// The applicant's form as filled in, for the applicant and for staff who may see it.
-async fn application_pdf(
-    State(state): State<AppState>,
-    CurrentUser(actor, _): CurrentUser,
-    Path(id): Path<ApplicationId>,
-) -> AppResult<Response> {
-    let (app, path) = super::routes::readable(&state, &actor, id).await?;
-    let extra = filled(&state, &app).await?;
+pub async fn application_form(state: &AppState, actor: &Actor, id: ApplicationId) -> AppResult<Document> {
+    let r = query::readable(&state.db, actor, id).await?;
+    let app = &r.app;
+    let extra = filled(state, app).await?;
     // The applicant and the reviewers need the numbers themselves; anyone else reads them masked.
-    let reveal = app.applicant_id == actor.user_id || actor.can_read_id_numbers(path.as_deref());
+    let reveal = actor.can_read_application_id_numbers(app, r.org_path.as_deref());
     let sheet = match app.kind() {
         Kind::Individual => {
             let mut form = app.individual_form();
@@ -96,17 +100,13 @@ async fn application_pdf(
         }
         Kind::Group => printing::group(&state.settings, &app.group_form(), Some(&extra), reveal),
     };
-    let name = format!("{}-{}.pdf", sheet.title, app.name);
-    Ok(download(to_pdf(&state, &sheet)?, PDF, "inline", &name, "private, no-store"))
+    let name = format!("{}-{}", sheet.title, app.name);
+    Ok(Document::pdf(to_pdf(state, &sheet)?, name))
 }
 
-async fn batch_summary(
-    State(state): State<AppState>,
-    Staff(actor, _): Staff,
-    Path(id): Path<BatchId>,
-    spreadsheet: bool,
-) -> AppResult<Response> {
-    let (batch, org) = super::chain_routes::visible_batch(&state, &actor, id).await?;
+/// A batch's summary sheet, for those who may see the batch.
+pub async fn batch_summary(state: &AppState, actor: &Actor, id: BatchId, spreadsheet: bool) -> AppResult<Document> {
+    let (batch, org) = query::batch(&state.db, actor, id).await?;
     let mut conn = state.db.pool().acquire().await?;
     let apps = super::batches::items(&mut conn, batch.id).await?;
     let mut lines = Vec::new();
@@ -118,22 +118,16 @@ async fn batch_summary(
             .find(|e| e.action == "recommend")
             .map(|e| e.note)
             .unwrap_or_default();
-        lines.push(summary_line(&state, a, opinion));
+        lines.push(summary_line(state, a, opinion));
     }
     drop(conn);
-    let forwarded = batch.forwarded_at.map(|ms| local_date(&state, ms)).unwrap_or_default();
+    let forwarded = batch.forwarded_at.map(|ms| local_date(state, ms)).unwrap_or_default();
     let sheet = printing::summary(&state.settings, &batch.name, &org.name, &forwarded, &lines);
     let name = format!("{}-{}", sheet.title, batch.name);
     Ok(if spreadsheet {
-        download(
-            to_xlsx(&sheet, &sheet.title.clone())?,
-            XLSX,
-            "attachment",
-            &format!("{name}.xlsx"),
-            "private, no-store",
-        )
+        Document::xlsx(to_xlsx(&sheet, &sheet.title.clone())?, name)
     } else {
-        download(to_pdf(&state, &sheet)?, PDF, "inline", &format!("{name}.pdf"), "private, no-store")
+        Document::pdf(to_pdf(state, &sheet)?, name)
     })
 }
 
@@ -176,4 +170,27 @@ fn local_date(state: &AppState, ms: i64) -> String {
         .map(|t| t.to_offset(state.settings.locale.utc_offset()).date())
         .map(|d| format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day()))
         .unwrap_or_default()
+}
+
+/// An attachment of an application the actor may read, with its bytes.
+pub async fn attachment(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    file: FileId,
+) -> AppResult<(StoredFile, Vec<u8>)> {
+    let mut conn = state.db.pool().acquire().await?;
+    let r = query::load_readable(&mut conn, actor, id).await?;
+    let found = attachments::list(&mut conn, r.app.id)
+        .await?
+        .into_iter()
+        .find(|a| a.file.id == file)
+        .ok_or(AppError::NotFound)?;
+    drop(conn);
+    let bytes = state
+        .files
+        .get(&found.file.storage_key)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("reading file {}: {e}", found.file.id)))?;
+    Ok((found.file, bytes))
 }

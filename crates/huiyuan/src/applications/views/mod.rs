@@ -1,12 +1,18 @@
-//! Page templates for joining: the applicant's form and status page, the review queue and
-//! the review page.
+//! Page templates for joining — the applicant's form and status page, the review queue and
+//! the review page, batches and council meetings — and the presenters that fill them:
+//! `applicant` (forms, status, attachments), `review` (the queue and the review page),
+//! `chain` (batches and meetings).
+
+pub mod applicant;
+pub mod chain;
+pub mod review;
 
 use askama::Template;
 
-use super::model::IndividualForm;
+use super::group::{Condition, GroupForm, Person};
+use super::individual::IndividualForm;
 use super::store::QueueRow;
 use crate::error::FieldErrors;
-use crate::notifications::Notification;
 use crate::web::PageCtx;
 use crate::web::pagination::Pager;
 
@@ -68,9 +74,9 @@ pub struct GroupChoices {
     pub cities: Options,
     pub categories: Options,
     /// (row, field name, the condition as the settings word it, what was declared).
-    pub conditions: Vec<(usize, &'static str, String, super::group::Condition)>,
+    pub conditions: Vec<(usize, &'static str, String, Condition)>,
     /// (row, field name, who) for as many rows as a group may register.
-    pub people: Vec<(usize, &'static str, super::group::Person)>,
+    pub people: Vec<(usize, &'static str, Person)>,
     /// "3–5"
     pub people_range: String,
 }
@@ -79,7 +85,7 @@ pub struct GroupChoices {
 #[template(path = "applications/group_form.html")]
 pub struct GroupFormPage {
     pub ctx: PageCtx,
-    pub form: super::group::GroupForm,
+    pub form: GroupForm,
     pub errors: FieldErrors,
     pub choices: GroupChoices,
     pub action: String,
@@ -194,14 +200,6 @@ pub struct ReviewPage {
     pub member_number: Option<String>,
     /// None on a form not yet saved (files come after the first save).
     pub attachments: Option<AttachmentsView>,
-}
-
-#[derive(Template)]
-#[template(path = "me/notifications.html")]
-pub struct NotificationsPage {
-    pub ctx: PageCtx,
-    pub items: Vec<Notification>,
-    pub unread: i64,
 }
 
 #[derive(Template)]
