@@ -1,6 +1,7 @@
 //! First start and the demo data set.
 //!
-//! On an empty database huiyuan writes the organisation tree from the settings and creates
+//! On an empty database huiyuan writes the organisation tree from the settings (and, at
+//! every start, the cities' targets of the years that have none) and creates
 //! the system administrator `admin`, whose password comes from `HUIYUAN_ADMIN_PASSWORD` or
 //! is generated and printed once. `--demo` adds one account of each role, two city
 //! administrators, applicants, and the association's 2014 notice — never without the flag.
@@ -32,6 +33,8 @@ pub struct Bootstrap {
 pub async fn first_run(db: &Db, settings: &Settings, admin_password: Option<String>) -> anyhow::Result<Bootstrap> {
     let mut out =
         Bootstrap { orgs_seeded: orgs::service::seed_from_settings(db, settings).await?, ..Bootstrap::default() };
+    // Every year from 2014 to next year has its cities' targets from the settings.
+    crate::targets::service::ensure_years(db, settings).await?;
     let mut tx = db.begin().await?;
     if auth_store::count_users(&mut tx).await? > 0 {
         return Ok(out);

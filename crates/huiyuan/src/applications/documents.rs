@@ -12,31 +12,9 @@ use crate::error::{AppError, AppResult};
 use crate::files::StoredFile;
 use crate::i18n::{Lang, Msg};
 use crate::paths;
-use crate::print::{Sheet, pdf, xlsx};
+use crate::print::{Document, Sheet, pdf, xlsx};
 use crate::state::AppState;
 use crate::storage::{ApplicationId, BatchId, FileId};
-
-pub const PDF: &str = "application/pdf";
-pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// A file to send: its bytes, type, whether it opens in the browser, and its name.
-pub struct Document {
-    pub bytes: Vec<u8>,
-    pub content_type: &'static str,
-    /// `inline` (PDF) or `attachment` (.xlsx).
-    pub disposition: &'static str,
-    pub name: String,
-}
-
-impl Document {
-    fn pdf(bytes: Vec<u8>, name: String) -> Document {
-        Document { bytes, content_type: PDF, disposition: "inline", name: format!("{name}.pdf") }
-    }
-
-    fn xlsx(bytes: Vec<u8>, name: String) -> Document {
-        Document { bytes, content_type: XLSX, disposition: "attachment", name: format!("{name}.xlsx") }
-    }
-}
 
 /// The sheet as PDF bytes (503 with what to install when the server has no Chinese font).
 fn to_pdf(state: &AppState, sheet: &Sheet) -> AppResult<Vec<u8>> {

@@ -16,6 +16,30 @@ use std::sync::{Arc, OnceLock};
 
 pub use sheet::{Cell, Row, Sheet, Style};
 
+pub const PDF: &str = "application/pdf";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file to send: its bytes, type, whether it opens in the browser, and its name.
+pub struct Document {
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+    /// `inline` (PDF) or `attachment` (.xlsx).
+    pub disposition: &'static str,
+    pub name: String,
+}
+
+impl Document {
+    /// A PDF named `{name}.pdf`, opened in the browser.
+    pub fn pdf(bytes: Vec<u8>, name: String) -> Document {
+        Document { bytes, content_type: PDF, disposition: "inline", name: format!("{name}.pdf") }
+    }
+
+    /// A workbook named `{name}.xlsx`, downloaded.
+    pub fn xlsx(bytes: Vec<u8>, name: String) -> Document {
+        Document { bytes, content_type: XLSX, disposition: "attachment", name: format!("{name}.xlsx") }
+    }
+}
+
 /// The loaded font, shared by every PDF.
 pub struct Printer {
     fonts: Vec<String>,

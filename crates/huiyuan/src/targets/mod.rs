@@ -9,14 +9,17 @@
 //! audited.
 
 pub mod chart;
-pub mod dashboard;
+pub mod documents;
+pub mod figures;
 pub mod generate;
 pub mod progress;
+pub mod query;
 pub mod reminders;
 pub mod report;
-pub mod report_routes;
 pub mod routes;
+pub mod service;
 pub mod store;
+pub mod views;
 pub mod workbook;
 
 use serde::{Deserialize, Serialize};

@@ -37,6 +37,20 @@ pub async fn ensure_year(conn: &mut Conn, settings: &Settings, year: i32) -> Res
     Ok(done.rows_affected())
 }
 
+/// The targets `ensure_year` would give `year`: every active city's from the settings, in
+/// the cities' order (nothing is written).
+pub async fn from_settings(conn: &mut Conn, settings: &Settings, year: i32) -> Result<Vec<Target>, sqlx::Error> {
+    let ranges = Ranges::from_settings(settings, year);
+    let cities: Vec<(OrgId,)> =
+        sqlx::query_as("SELECT id FROM org WHERE level = 'city' AND is_active = 1 ORDER BY sort_order, code")
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(cities
+        .into_iter()
+        .map(|(org_id,)| Target { year: i64::from(year), org_id, ranges: ranges.clone(), updated_at: 0 })
+        .collect())
+}
+
 /// The targets of `year`, in the cities' order.
 pub async fn for_year(conn: &mut Conn, year: i32) -> Result<Vec<Target>, sqlx::Error> {
     sqlx::query_as(&format!(

@@ -5,7 +5,7 @@
 
 use rust_xlsxwriter::{Chart, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use super::dashboard::{CityYear, ShortGroup, Totals, YearFigures, stages, standing};
+use super::figures::{CityYear, ShortGroup, Totals, YearFigures, stages, standing};
 use super::progress::Months;
 use crate::i18n::Lang;
 

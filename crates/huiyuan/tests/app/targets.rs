@@ -11,8 +11,10 @@ async fn a_year_starts_from_the_settings_and_a_city_target_changes_with_history(
     let app = TestApp::spawn().await;
     let settings = &app.state.settings;
     let mut tx = app.state.db.begin().await.unwrap();
-    assert_eq!(store::ensure_year(&mut tx, settings, 2026).await.unwrap(), 11, "one target per city");
-    assert_eq!(store::ensure_year(&mut tx, settings, 2026).await.unwrap(), 0, "seeding twice adds nothing");
+    // huiyuan writes the years up to next year when it starts; a later year once it comes.
+    assert_eq!(store::ensure_year(&mut tx, settings, 2026).await.unwrap(), 0, "written at the start");
+    assert_eq!(store::ensure_year(&mut tx, settings, 2040).await.unwrap(), 11, "one target per city");
+    assert_eq!(store::ensure_year(&mut tx, settings, 2040).await.unwrap(), 0, "seeding twice adds nothing");
     let all = store::for_year(&mut tx, 2026).await.unwrap();
     assert_eq!(all.len(), 11);
     let taiyuan = all.iter().find(|t| t.org_id == app.fixture.taiyuan).expect("太原 has a target");
@@ -216,4 +218,40 @@ pub async fn progress_fixture(app: &TestApp) {
     app.submitted_application(Who::Teacher, "孙丽", &resident_id("140105", "19900307", 491)).await;
     app.recommended_application(Who::Council, "周强", &resident_id("140105", "19700101", 133)).await;
     app.forwarded_application(Who::Sysadmin, "吴敏", &resident_id("140105", "19800505", 217)).await;
+}
+
+#[tokio::test]
+async fn reading_a_year_not_written_yet_shows_the_settings_targets_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let count_2025 = "SELECT COUNT(*) FROM city_target WHERE year = 2025";
+    // As if huiyuan had not started since the year came within range.
+    sqlx::query("DELETE FROM city_target WHERE year = 2025").execute(app.state.db.pool()).await.unwrap();
+    let sec = app.login_as(Who::Secretariat).await;
+    let ty = app.fixture.taiyuan.0;
+    for page in [
+        "/admin/targets?year=2025".to_string(),
+        format!("/admin/targets/2025/{ty}"),
+        "/admin/progress?year=2025".into(),
+    ] {
+        let (status, html) = sec.page(&page).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(html.contains("3–5") || html.contains("2025-03-31"), "{page} shows the settings' targets");
+    }
+    assert_eq!(app.scalar(count_2025).await, 0, "pages only read");
+    // Changing a target writes the year first, then the change.
+    let change = [
+        ("groups_min", "4"),
+        ("groups_max", "6"),
+        ("individuals_min", "5"),
+        ("individuals_max", "10"),
+        ("per_group_min", "3"),
+        ("per_group_max", "5"),
+        ("report_deadline", "2025-03-31"),
+        ("reason", "补录"),
+    ];
+    let r = sec.post_form(&format!("/admin/targets/2025/{ty}"), &change).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(app.scalar(count_2025).await, 11, "every city's target of the year, 太原's changed");
+    let (_, html) = sec.page(&format!("/admin/targets/2025/{ty}")).await;
+    assert!(html.contains("3–5 → 4–6"), "the history starts from the settings' target");
 }

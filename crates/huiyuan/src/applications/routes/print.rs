@@ -4,10 +4,11 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use crate::applications::documents::{self, Document};
+use crate::applications::documents;
 use crate::applications::model::Kind;
 use crate::error::AppResult;
 use crate::paths;
+use crate::print::Document;
 use crate::state::{AppState, Routes};
 use crate::storage::{ApplicationId, BatchId};
 use crate::web::{CurrentUser, Staff, download};
