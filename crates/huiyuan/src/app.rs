@@ -31,7 +31,7 @@ pub fn routes(upload_limit: usize) -> Routes {
         .merge(crate::targets::routes::routes(upload_limit))
         .merge(crate::audit::routes::routes())
         .merge(crate::mail::routes::routes())
-        .merge(crate::ops::routes())
+        .merge(crate::ops::routes::routes())
         .merge(crate::api::routes())
 }
 

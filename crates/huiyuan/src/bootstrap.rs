@@ -163,7 +163,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<bool> {
         pinned: "1".into(),
         intent: "publish".into(),
     };
-    let notice_id = notices::service::create(&mut tx, &who, &input)
+    let notice_id = notices::service::create_in(&mut tx, &who, &input)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .map_err(|e| anyhow::anyhow!("demo notice invalid: {e:?}"))?;

@@ -4,16 +4,32 @@ use axum::Json;
 use axum::extract::{Query, State};
 
 use super::dto::*;
-use crate::audit::{self, routes::AuditQuery};
-use crate::error::{AppError, AppResult, FieldErrors};
-use crate::i18n::Msg;
+use crate::audit::query::{self, AuditFilters};
+use crate::error::{AppError, AppResult};
 use crate::paths;
 use crate::state::AppState;
 use crate::state::Routes;
-use crate::web::{Staff, allow};
+use crate::web::Staff;
 
 pub fn routes() -> Routes {
     Routes::new().get(paths::API_AUDIT, list)
+}
+
+/// The log's filters (the same as the page's) and the page asked for.
+#[derive(serde::Deserialize)]
+pub struct AuditQuery {
+    #[serde(flatten)]
+    filters: AuditFilters,
+    #[serde(default, deserialize_with = "number")]
+    page: Option<i64>,
+    #[serde(default, deserialize_with = "number")]
+    per_page: Option<i64>,
+}
+
+/// A page number as a query string carries it (text), None when it is not one.
+fn number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let s: Option<String> = serde::Deserialize::deserialize(d)?;
+    Ok(s.and_then(|s| s.trim().parse().ok()))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -44,17 +60,14 @@ pub async fn list(
     Staff(actor, _): Staff,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Json<Page<AuditOut>>> {
-    allow(actor.can_read_audit())?;
-    let (filter, bad_date) = q.filter(state.settings.locale.utc_offset_hours);
-    if bad_date {
-        return Err(AppError::Validation(FieldErrors::single("from", Msg::new("err.date"))));
-    }
-    let (page, per_page) = paging(
-        q.page.page.as_deref().and_then(|p| p.parse().ok()),
-        q.page.per_page.as_deref().and_then(|p| p.parse().ok()),
-    );
+    let (page, per_page) = paging(q.page, q.per_page);
     let mut conn = state.db.pool().acquire().await?;
-    let (rows, total) = audit::list(&mut conn, &filter, (page - 1) * per_page, per_page).await?;
+    let offset_hours = state.settings.locale.utc_offset_hours;
+    let listed = query::list(&mut conn, &actor, &q.filters, offset_hours, ((page - 1) * per_page, per_page)).await?;
+    if let Some(errors) = listed.date_error {
+        return Err(AppError::Validation(errors));
+    }
+    let (rows, total) = (listed.rows, listed.total);
     let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
     let items = rows
         .into_iter()

@@ -131,6 +131,17 @@ pub struct OrgQuery {
     pub q: String,
     /// Include deactivated nodes.
     pub include_inactive: bool,
+    /// The list page's name for `include_inactive`: `1` includes deactivated nodes.
+    pub inactive: String,
+}
+
+impl OrgQuery {
+    /// The tree list's filters, as the page reads them.
+    pub fn filters(self) -> crate::orgs::query::OrgFilters {
+        let OrgQuery { q, include_inactive, inactive } = self;
+        let inactive = if include_inactive { "1".to_string() } else { inactive };
+        crate::orgs::query::OrgFilters { q, inactive }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -180,6 +191,14 @@ pub struct UserQuery {
     pub status: String,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
+}
+
+impl UserQuery {
+    /// The account list's filters, every one of them (as the list page reads them).
+    pub fn filters(self) -> crate::users::query::UserFilters {
+        let UserQuery { q, role, org, status, page: _, per_page: _ } = self;
+        crate::users::query::UserFilters { q, role, org: org.map(|o| o.to_string()).unwrap_or_default(), status }
+    }
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -9,12 +9,13 @@ use super::ApiJson;
 use super::dto::*;
 use crate::error::{AppError, AppResult};
 use crate::notices::model::{Notice, NoticeInput};
-use crate::notices::{service, store};
+use crate::notices::query::{self, NoticeFilters};
+use crate::notices::service;
 use crate::paths;
 use crate::state::AppState;
 use crate::state::Routes;
 use crate::storage::NoticeId;
-use crate::web::{Ctx, Staff, allow};
+use crate::web::{Ctx, Staff};
 
 pub fn routes() -> Routes {
     Routes::new().get(paths::API_NOTICES, list).post(paths::API_NOTICES, create).get(paths::API_NOTICE, show)
@@ -22,7 +23,7 @@ pub fn routes() -> Routes {
 
 async fn out(state: &AppState, n: Notice) -> AppResult<NoticeOut> {
     let mut conn = state.db.pool().acquire().await?;
-    let files = store::attachments(&mut conn, n.id)
+    let files = query::files(&mut conn, n.id)
         .await?
         .into_iter()
         .map(|f| FileOut {
@@ -49,9 +50,9 @@ async fn out(state: &AppState, n: Notice) -> AppResult<NoticeOut> {
 #[utoipa::path(get, path = "/api/v1/notices", tag = "notices", params(ListQuery), responses((status = 200, body = Page<NoticeOut>)))]
 pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> AppResult<Json<Page<NoticeOut>>> {
     let (page, per_page) = paging(q.page, q.per_page);
+    let filters = NoticeFilters { q: q.q, ..NoticeFilters::default() };
     let mut conn = state.db.pool().acquire().await?;
-    let (rows, total) =
-        store::list_published(&mut conn, &crate::text::normalize_line(&q.q), (page - 1) * per_page, per_page).await?;
+    let (rows, total) = query::published(&mut conn, &filters, (page - 1) * per_page, per_page).await?;
     drop(conn);
     let mut items = Vec::with_capacity(rows.len());
     for n in rows {
@@ -67,13 +68,7 @@ pub async fn show(
     Ctx(ctx): Ctx,
     Path(id): Path<NoticeId>,
 ) -> AppResult<Json<NoticeOut>> {
-    let mut conn = state.db.pool().acquire().await?;
-    let n = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    drop(conn);
-    let may_preview = ctx.actor.as_ref().is_some_and(|a| a.can_manage_notices());
-    if !n.is_published() && !may_preview {
-        return Err(AppError::NotFound);
-    }
+    let (n, _) = query::readable(&mut *state.db.pool().acquire().await?, ctx.actor.as_ref(), id).await?;
     Ok(Json(out(&state, n).await?))
 }
 
@@ -85,7 +80,6 @@ pub async fn create(
     Staff(actor, ctx): Staff,
     ApiJson(body): ApiJson<NoticeCreate>,
 ) -> AppResult<Response> {
-    allow(actor.can_manage_notices())?;
     let input = NoticeInput {
         doc_number: body.doc_number,
         title: body.title,
@@ -93,9 +87,6 @@ pub async fn create(
         pinned: if body.pinned { "1".into() } else { String::new() },
         intent: if body.publish { "publish".into() } else { String::new() },
     };
-    let mut tx = state.db.begin().await?;
-    let id = service::create(&mut tx, &ctx.who(), &input).await?.map_err(AppError::Validation)?;
-    let n = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+    let n = service::create(&state, &actor, &ctx.who(), &input).await?.map_err(AppError::Validation)?;
     Ok((StatusCode::CREATED, Json(out(&state, n).await?)).into_response())
 }

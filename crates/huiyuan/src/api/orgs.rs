@@ -8,13 +8,14 @@ use axum::response::{IntoResponse, Response};
 use super::ApiJson;
 use super::dto::*;
 use crate::error::{AppError, AppResult};
-use crate::orgs::routes::visible_org;
-use crate::orgs::{OrgInput, service, store};
+use crate::orgs::OrgInput;
+use crate::orgs::query;
+use crate::orgs::service::{self, OrgChange};
 use crate::paths;
 use crate::state::AppState;
 use crate::state::Routes;
 use crate::storage::OrgId;
-use crate::web::{Staff, allow};
+use crate::web::Staff;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -33,8 +34,7 @@ pub async fn list(
     Query(q): Query<OrgQuery>,
 ) -> AppResult<Json<Vec<OrgOut>>> {
     let mut conn = state.db.pool().acquire().await?;
-    let orgs =
-        store::list(&mut conn, &actor.org_scope(), &crate::text::normalize_line(&q.q), q.include_inactive).await?;
+    let orgs = query::list(&mut conn, &actor, &q.filters()).await?;
     Ok(Json(orgs.into_iter().map(OrgOut::from).collect()))
 }
 
@@ -46,7 +46,7 @@ pub async fn show(
     Staff(actor, _): Staff,
     Path(id): Path<OrgId>,
 ) -> AppResult<Json<OrgOut>> {
-    Ok(Json(visible_org(&state, &actor, id).await?.into()))
+    Ok(Json(query::visible(&state.db, &actor, id).await?.into()))
 }
 
 /// Add a node under `parent_id` (secretariat).
@@ -57,7 +57,6 @@ pub async fn create(
     Staff(actor, ctx): Staff,
     ApiJson(body): ApiJson<OrgCreate>,
 ) -> AppResult<Response> {
-    allow(actor.can_manage_org_tree())?;
     let input = OrgInput {
         parent_id: body.parent_id.to_string(),
         code: body.code,
@@ -65,10 +64,7 @@ pub async fn create(
         short_name: body.short_name,
         sort_order: body.sort_order.to_string(),
     };
-    let mut tx = state.db.begin().await?;
-    let id = service::create(&mut tx, &ctx.who(), &input).await?.map_err(AppError::Validation)?;
-    let org = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+    let org = service::create(&state, &actor, &ctx.who(), &input).await?.map_err(AppError::Validation)?;
     Ok((StatusCode::CREATED, Json(OrgOut::from(org))).into_response())
 }
 
@@ -81,24 +77,16 @@ pub async fn update(
     Path(id): Path<OrgId>,
     ApiJson(body): ApiJson<OrgPatch>,
 ) -> AppResult<Json<OrgOut>> {
-    allow(actor.can_manage_org_tree())?;
-    let org = visible_org(&state, &actor, id).await?;
-    let who = ctx.who();
-    let mut tx = state.db.begin().await?;
-    if body.code.is_some() || body.name.is_some() || body.short_name.is_some() || body.sort_order.is_some() {
-        let input = OrgInput {
+    let org = query::visible(&state.db, &actor, id).await?;
+    let fields = (body.code.is_some() || body.name.is_some() || body.short_name.is_some() || body.sort_order.is_some())
+        .then(|| OrgInput {
             parent_id: String::new(),
             code: body.code.unwrap_or_else(|| org.code.clone()),
             name: body.name.unwrap_or_else(|| org.name.clone()),
             short_name: body.short_name.unwrap_or_else(|| org.short_name.clone()),
             sort_order: body.sort_order.unwrap_or(org.sort_order).to_string(),
-        };
-        service::update(&mut tx, &who, &org, &input).await?.map_err(AppError::Validation)?;
-    }
-    if let Some(active) = body.active.filter(|a| *a != org.active()) {
-        service::set_active(&mut tx, &who, &org, active).await?;
-    }
-    let updated = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+        });
+    let change = OrgChange { fields, active: body.active };
+    let updated = service::change(&state, &actor, &ctx.who(), id, &change).await?.map_err(AppError::Validation)?;
     Ok(Json(updated.into()))
 }

@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 
 use super::ApiJson;
 use super::dto::*;
-use crate::auth::routes::{issue_token, token_name, withdraw_token};
 use crate::auth::service::{self, SignInRefused};
 use crate::auth::{session, store, tokens};
 use crate::error::{AppError, AppResult};
@@ -101,12 +100,8 @@ pub async fn create_token(
     CurrentUser(actor, ctx): CurrentUser,
     ApiJson(body): ApiJson<TokenCreate>,
 ) -> AppResult<Response> {
-    // A token cannot mint more tokens: that needs a signed-in person.
-    if ctx.via_token {
-        return Err(AppError::Forbidden);
-    }
-    let name = token_name(&body.name).map_err(AppError::Validation)?;
-    let (secret, id) = issue_token(&state, &ctx, actor.user_id, &name).await?;
+    let (secret, id, name) =
+        tokens::issue(&state, &actor, &ctx.who(), ctx.via_token, &body.name).await?.map_err(AppError::Validation)?;
     Ok((StatusCode::CREATED, Json(TokenCreated { id: id.0, name, token: secret })).into_response())
 }
 
@@ -118,6 +113,6 @@ pub async fn revoke_token(
     CurrentUser(actor, ctx): CurrentUser,
     Path(id): Path<TokenId>,
 ) -> AppResult<StatusCode> {
-    withdraw_token(&state, &ctx, actor.user_id, id).await?;
+    tokens::withdraw(&state, &actor, &ctx.who(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,19 +7,14 @@ use axum::response::{IntoResponse, Response};
 
 use super::ApiJson;
 use super::dto::*;
-use crate::auth::{Actor, Grant, Role, store as auth_store};
-use crate::error::{AppError, AppResult, FieldErrors};
-use crate::i18n::Msg;
+use crate::auth::{Actor, Grant};
+use crate::error::{AppError, AppResult};
 use crate::paths;
-use crate::state::AppState;
-use crate::state::Routes;
-use crate::storage::{GrantId, OrgId, UserId};
-use crate::users::routes::visible_user;
-use crate::users::{
-    service,
-    store::{self, UserFilter},
-};
-use crate::web::{Staff, allow};
+use crate::state::{AppState, Routes};
+use crate::storage::{GrantId, UserId};
+use crate::users::query::{self, UserFilters};
+use crate::users::service;
+use crate::web::Staff;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -29,18 +24,14 @@ pub fn routes() -> Routes {
         .delete(paths::API_USER_GRANT, revoke)
 }
 
-/// The grants the actor may see (those within their part of the tree).
-fn visible_grants(actor: &Actor, grants: Vec<Grant>) -> Vec<GrantOut> {
-    grants
-        .into_iter()
-        .filter(|g| actor.can_view_org(&g.org_path))
-        .map(|g| GrantOut { id: g.id.0, role: g.role.as_str().into(), org_id: g.org_id.0, org_name: g.org_name })
-        .collect()
+fn grant_out(g: Grant) -> GrantOut {
+    GrantOut { id: g.id.0, role: g.role.as_str().into(), org_id: g.org_id.0, org_name: g.org_name }
 }
 
-async fn grants_out(state: &AppState, actor: &Actor, id: UserId) -> AppResult<Vec<GrantOut>> {
-    let mut conn = state.db.pool().acquire().await?;
-    Ok(visible_grants(actor, auth_store::grants_of(&mut conn, id).await?))
+/// The account with the roles the actor may see.
+async fn account_out(state: &AppState, actor: &Actor, id: UserId) -> AppResult<UserOut> {
+    let (user, grants) = query::with_grants(&state.db, actor, id).await?;
+    Ok(UserOut::new(user, query::visible_grants(actor, grants).into_iter().map(grant_out).collect()))
 }
 
 /// Accounts within the caller's scope.
@@ -51,25 +42,13 @@ pub async fn list(
     Staff(actor, _): Staff,
     Query(q): Query<UserQuery>,
 ) -> AppResult<Json<Page<UserOut>>> {
-    allow(actor.can_list_users())?;
-    let filter = UserFilter {
-        q: crate::text::normalize_line(&q.q),
-        role: Role::parse(&q.role).map(|r| r.as_str().to_string()),
-        org: q.org.map(OrgId),
-        active: match q.status.as_str() {
-            "active" => Some(true),
-            "inactive" => Some(false),
-            _ => None,
-        },
-    };
     let (page, per_page) = paging(q.page, q.per_page);
+    let filters: UserFilters = q.filters();
     let mut conn = state.db.pool().acquire().await?;
-    let (rows, total) = store::list(&mut conn, &actor.org_scope(), &filter, (page - 1) * per_page, per_page).await?;
-    let ids: Vec<UserId> = rows.iter().map(|r| r.id).collect();
-    let mut all_grants = auth_store::grants_of_many(&mut conn, &ids).await?;
+    let (rows, total) = query::list(&mut conn, &actor, &filters, ((page - 1) * per_page, per_page)).await?;
     let mut items = Vec::with_capacity(rows.len());
-    for r in rows {
-        let grants = visible_grants(&actor, all_grants.remove(&r.id).unwrap_or_default());
+    for (r, grants) in rows {
+        let grants = grants.into_iter().map(grant_out).collect();
         items.push(UserOut {
             id: r.id.0,
             username: r.username,
@@ -92,9 +71,7 @@ pub async fn show(
     Staff(actor, _): Staff,
     Path(id): Path<UserId>,
 ) -> AppResult<Json<UserOut>> {
-    let user = visible_user(&state, &actor, id).await?;
-    let grants = grants_out(&state, &actor, id).await?;
-    Ok(Json(UserOut::new(user, grants)))
+    Ok(Json(account_out(&state, &actor, id).await?))
 }
 
 /// Give the account a role over an org node.
@@ -106,16 +83,9 @@ pub async fn grant(
     Path(id): Path<UserId>,
     ApiJson(body): ApiJson<GrantCreate>,
 ) -> AppResult<Response> {
-    visible_user(&state, &actor, id).await?;
-    allow(actor.can_manage_users())?;
-    let role = Role::parse(&body.role)
-        .ok_or_else(|| AppError::Validation(FieldErrors::single("role", Msg::new("err.role_unknown"))))?;
-    let mut tx = state.db.begin().await?;
-    service::grant(&mut tx, &actor, &ctx.who(), id, role, OrgId(body.org_id)).await?.map_err(AppError::Validation)?;
-    tx.commit().await?;
-    let user = visible_user(&state, &actor, id).await?;
-    let grants = grants_out(&state, &actor, id).await?;
-    Ok((StatusCode::CREATED, Json(UserOut::new(user, grants))).into_response())
+    let org = body.org_id.to_string();
+    service::grant(&state, &actor, &ctx.who(), id, (&body.role, &org)).await?.map_err(AppError::Validation)?;
+    Ok((StatusCode::CREATED, Json(account_out(&state, &actor, id).await?)).into_response())
 }
 
 /// Take a role away.
@@ -126,10 +96,6 @@ pub async fn revoke(
     Staff(actor, ctx): Staff,
     Path((id, grant_id)): Path<(UserId, GrantId)>,
 ) -> AppResult<StatusCode> {
-    visible_user(&state, &actor, id).await?;
-    allow(actor.can_manage_users())?;
-    let mut tx = state.db.begin().await?;
-    service::revoke(&mut tx, &actor, &ctx.who(), id, grant_id).await?;
-    tx.commit().await?;
+    service::revoke(&state, &actor, &ctx.who(), id, grant_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

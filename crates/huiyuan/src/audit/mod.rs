@@ -5,6 +5,7 @@
 //! append-only — triggers in both dialects refuse UPDATE and DELETE — and the product offers
 //! no way to edit it. The secretariat and the system administrator browse and filter it.
 
+pub mod query;
 pub mod routes;
 mod store;
 mod views;
@@ -13,7 +14,7 @@ use serde_json::Value;
 
 use crate::storage::{Conn, OrgId, UserId, now_ms};
 
-pub use routes::action_label;
+pub use query::action_label;
 pub use store::{AuditFilter, AuditRow, find, list};
 
 /// Who is acting, and from where: taken from the request (or "system" for the CLI and jobs).

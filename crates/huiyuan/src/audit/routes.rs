@@ -3,120 +3,41 @@
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use time::{Date, Month, PrimitiveDateTime, Time, UtcOffset};
 
 use super::ACTIONS;
-use super::store::{self, AuditFilter};
+use super::query::{self, AuditFilters, action_label, target_type_key};
 use super::views::*;
-use crate::error::{AppError, AppResult};
-use crate::i18n::Lang;
+use crate::error::AppResult;
 use crate::paths;
-use crate::state::AppState;
-use crate::state::Routes;
+use crate::state::{AppState, Routes};
 use crate::storage::AuditId;
-use crate::web::pagination::{PageQuery, Pager, encode_filters};
-use crate::web::{PageCtx, Staff, allow, render};
+use crate::web::pagination::{PageQuery, Pager};
+use crate::web::{PageCtx, Staff, render};
 
 pub fn routes() -> Routes {
     Routes::new().get(paths::ADMIN_AUDIT, list).get(paths::ADMIN_AUDIT_ENTRY, show)
 }
 
-/// The label of an action in `lang` ("org.create" → 新增机构).
-pub fn action_label(lang: Lang, action: &str) -> String {
-    let key = format!("audit.action.{action}");
-    match ACTIONS.contains(&action) {
-        true => lang.t(&key).to_string(),
-        false => action.to_string(),
-    }
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct AuditQuery {
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub target_type: String,
-    pub target_id: String,
-    pub from: String,
-    pub until: String,
+struct ListQuery {
     #[serde(flatten)]
-    pub page: PageQuery,
-}
-
-/// The label key of a kind of object in the log.
-pub fn target_type_key(target_type: &str) -> &'static str {
-    match target_type {
-        "user" => "audit.type_user",
-        "org" => "audit.type_org",
-        "notice" => "audit.type_notice",
-        "api_token" => "audit.type_api_token",
-        "application" => "audit.type_application",
-        "mail" => "audit.type_mail",
-        "batch" => "audit.type_batch",
-        "meeting" => "audit.type_meeting",
-        "member" => "audit.type_member",
-        "import" => "audit.type_import",
-        "census" => "audit.type_census",
-        "target" => "audit.type_target",
-        "report" => "audit.type_report",
-        _ => "audit.type_other",
-    }
-}
-
-/// A `YYYY-MM-DD` date at the start (or end) of that local day, in milliseconds.
-pub fn day_bound(s: &str, offset_hours: i8, end: bool) -> Option<i64> {
-    let mut parts = s.trim().splitn(3, '-');
-    let (y, m, d) = (parts.next()?.parse().ok()?, parts.next()?.parse::<u8>().ok()?, parts.next()?.parse().ok()?);
-    let date = Date::from_calendar_date(y, Month::try_from(m).ok()?, d).ok()?;
-    let time = if end { Time::from_hms_milli(23, 59, 59, 999).ok()? } else { Time::MIDNIGHT };
-    let offset = UtcOffset::from_hms(offset_hours, 0, 0).ok()?;
-    let at = PrimitiveDateTime::new(date, time).assume_offset(offset);
-    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
-}
-
-impl AuditQuery {
-    /// The filter, and whether a date did not parse.
-    pub fn filter(&self, offset_hours: i8) -> (AuditFilter, bool) {
-        let from = (!self.from.is_empty()).then(|| day_bound(&self.from, offset_hours, false));
-        let until = (!self.until.is_empty()).then(|| day_bound(&self.until, offset_hours, true));
-        let bad_date = matches!(from, Some(None)) || matches!(until, Some(None));
-        let non_empty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
-        (
-            AuditFilter {
-                actor: crate::text::normalize_line(&self.actor),
-                action: ACTIONS.iter().find(|a| **a == self.action).map(|a| a.to_string()),
-                target_type: non_empty(&self.target_type),
-                target_id: non_empty(&self.target_id),
-                target: crate::text::normalize_line(&self.target),
-                from: from.flatten(),
-                until: until.flatten(),
-            },
-            bad_date,
-        )
-    }
+    filters: AuditFilters,
+    #[serde(flatten)]
+    page: PageQuery,
 }
 
 async fn list(
     State(state): State<AppState>,
     Staff(actor, _): Staff,
     page: PageCtx,
-    Query(q): Query<AuditQuery>,
+    Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    allow(actor.can_read_audit())?;
-    let (filter, date_error) = q.filter(state.settings.locale.utc_offset_hours);
-    let filters = encode_filters(&[
-        ("actor", &q.actor),
-        ("action", &q.action),
-        ("target", &q.target),
-        ("target_type", &q.target_type),
-        ("target_id", &q.target_id),
-        ("from", &q.from),
-        ("until", &q.until),
-    ]);
-    let pager = Pager::new(&q.page, paths::ADMIN_AUDIT, filters);
+    let pager = Pager::new(&q.page, paths::ADMIN_AUDIT, q.filters.encoded());
     let mut conn = state.db.pool().acquire().await?;
-    let (rows, total) = store::list(&mut conn, &filter, pager.offset(), pager.limit()).await?;
+    let offset_hours = state.settings.locale.utc_offset_hours;
+    let listed = query::list(&mut conn, &actor, &q.filters, offset_hours, (pager.offset(), pager.limit())).await?;
+    let (rows, total, date_error) = (listed.rows, listed.total, listed.date_error.is_some());
     let items = rows
         .into_iter()
         .map(|row| AuditItem {
@@ -132,11 +53,11 @@ async fn list(
         items,
         pager: pager.with_total(total),
         actions,
-        actor: q.actor,
-        action: q.action,
-        target: q.target,
-        from: q.from,
-        until: q.until,
+        actor: q.filters.actor,
+        action: q.filters.action,
+        target: q.filters.target,
+        from: q.filters.from,
+        until: q.filters.until,
         date_error,
     };
     Ok(render(&view)?.into_response())
@@ -171,9 +92,7 @@ async fn show(
     page: PageCtx,
     Path(id): Path<AuditId>,
 ) -> AppResult<Response> {
-    allow(actor.can_read_audit())?;
-    let mut conn = state.db.pool().acquire().await?;
-    let row = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    let row = query::entry(&mut *state.db.pool().acquire().await?, &actor, id).await?;
     let target_href = match row.target_type.as_str() {
         "org" => Some(paths::fill(paths::ADMIN_ORG, &[&row.target_id])),
         "user" => Some(paths::fill(paths::ADMIN_USER, &[&row.target_id])),
@@ -191,27 +110,4 @@ async fn show(
         row,
     };
     Ok(render(&view)?.into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_action_has_a_label_in_both_languages() {
-        for a in ACTIONS {
-            for lang in Lang::ALL {
-                assert!(crate::i18n::keys(lang).contains(&format!("audit.action.{a}")), "{a} {lang:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn day_bounds_are_local_days() {
-        // 2026-03-31 00:00 Beijing time is 2026-03-30 16:00 UTC.
-        assert_eq!(day_bound("2026-03-31", 8, false), Some(1_774_886_400_000));
-        assert_eq!(day_bound("2026-03-31", 8, true), Some(1_774_886_400_000 + 86_400_000 - 1));
-        assert_eq!(day_bound("2026-13-01", 8, false), None);
-        assert_eq!(day_bound("yesterday", 8, false), None);
-    }
 }

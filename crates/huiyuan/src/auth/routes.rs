@@ -6,12 +6,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::service::{self, AccountInput, PasswordChange, ResetRefused, SignInRefused};
 use super::views::*;
 use super::{session, store, tokens};
-use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{Lang, Msg};
 use crate::paths;
@@ -393,51 +391,6 @@ struct TokenForm {
     name: String,
 }
 
-/// Parse a token's name: 1–60 characters on one line.
-pub fn token_name(raw: &str) -> Result<String, FieldErrors> {
-    let name = crate::text::normalize_line(raw);
-    if name.is_empty() {
-        return Err(FieldErrors::single("name", Msg::new("err.required")));
-    }
-    if name.chars().count() > 60 {
-        return Err(FieldErrors::single("name", Msg::new("err.too_long").arg("max", 60)));
-    }
-    Ok(name)
-}
-
-/// Create a token for `actor`, audited; returns the secret to show once.
-pub async fn issue_token(
-    state: &AppState,
-    ctx: &RequestCtx,
-    user_id: crate::storage::UserId,
-    name: &str,
-) -> AppResult<(String, TokenId)> {
-    let mut tx = state.db.begin().await?;
-    let (secret, id) = tokens::create(&mut tx, user_id, name).await?;
-    audit::record(&mut tx, &ctx.who(), Entry::new("token.create", "api_token", id, name)).await?;
-    tx.commit().await?;
-    Ok((secret, id))
-}
-
-/// Revoke one of the user's tokens, audited; `NotFound` when it is not theirs or not live.
-pub async fn withdraw_token(
-    state: &AppState,
-    ctx: &RequestCtx,
-    user_id: crate::storage::UserId,
-    id: TokenId,
-) -> AppResult<()> {
-    let mut tx = state.db.begin().await?;
-    let name = tokens::revoke(&mut tx, user_id, id).await?.ok_or(AppError::NotFound)?;
-    audit::record(
-        &mut tx,
-        &ctx.who(),
-        Entry::new("token.revoke", "api_token", id, &name).after(json!({ "revoked": true })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 async fn create_token(
     State(state): State<AppState>,
     CurrentUser(actor, ctx): CurrentUser,
@@ -445,10 +398,8 @@ async fn create_token(
     Form(form): Form<TokenForm>,
 ) -> AppResult<Response> {
     let page = page.title("me.tokens").crumb("me.title", paths::ME);
-    let (created, errors, status) = match token_name(&form.name) {
-        Ok(name) => {
-            (Some(issue_token(&state, &ctx, actor.user_id, &name).await?.0), FieldErrors::new(), StatusCode::OK)
-        }
+    let (created, errors, status) = match tokens::issue(&state, &actor, &ctx.who(), ctx.via_token, &form.name).await? {
+        Ok((secret, _, _)) => (Some(secret), FieldErrors::new(), StatusCode::OK),
         Err(e) => (None, e, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let mut conn = state.db.pool().acquire().await?;
@@ -463,7 +414,7 @@ async fn revoke_token(
     CurrentUser(actor, ctx): CurrentUser,
     Path(id): Path<TokenId>,
 ) -> AppResult<Response> {
-    withdraw_token(&state, &ctx, actor.user_id, id).await?;
+    tokens::withdraw(&state, &actor, &ctx.who(), id).await?;
     Ok(redirect_flash(&state, paths::ME_TOKENS, &Msg::new("flash.token_revoked")))
 }
 

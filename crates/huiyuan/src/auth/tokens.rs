@@ -5,7 +5,14 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
+use serde_json::json;
+
+use super::Actor;
 use super::secrets::{random_token, sha256_hex};
+use crate::audit::{self, Entry, Who};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::i18n::Msg;
+use crate::state::AppState;
 use crate::storage::{Conn, TokenId, UserId, now_ms};
 
 pub const PREFIX: &str = "hy_";
@@ -95,4 +102,49 @@ pub async fn revoke(conn: &mut Conn, user_id: UserId, id: TokenId) -> Result<Opt
     .fetch_optional(&mut *conn)
     .await?;
     Ok(row.map(|r| r.0))
+}
+
+/// Parse a token's name: 1–60 characters on one line.
+fn name_of(raw: &str) -> Result<String, FieldErrors> {
+    let name = crate::text::normalize_line(raw);
+    if name.is_empty() {
+        return Err(FieldErrors::single("name", Msg::new("err.required")));
+    }
+    if name.chars().count() > 60 {
+        return Err(FieldErrors::single("name", Msg::new("err.too_long").arg("max", 60)));
+    }
+    Ok(name)
+}
+
+/// The actor makes a token for themselves, audited: (the secret, to show once; its id; its
+/// name). A request made with a token cannot mint more (that needs a signed-in person).
+pub async fn issue(
+    state: &AppState,
+    actor: &Actor,
+    who: &Who,
+    via_token: bool,
+    name: &str,
+) -> AppResult<Result<(String, TokenId, String), FieldErrors>> {
+    if via_token {
+        return Err(AppError::Forbidden);
+    }
+    let name = match name_of(name) {
+        Ok(n) => n,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut tx = state.db.begin().await?;
+    let (secret, id) = create(&mut tx, actor.user_id, &name).await?;
+    audit::record(&mut tx, who, Entry::new("token.create", "api_token", id, &name)).await?;
+    tx.commit().await?;
+    Ok(Ok((secret, id, name)))
+}
+
+/// The actor revokes one of their own tokens, audited; 404 when it is not theirs or not live.
+pub async fn withdraw(state: &AppState, actor: &Actor, who: &Who, id: TokenId) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    let name = revoke(&mut tx, actor.user_id, id).await?.ok_or(AppError::NotFound)?;
+    audit::record(&mut tx, who, Entry::new("token.revoke", "api_token", id, &name).after(json!({ "revoked": true })))
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -8,6 +8,7 @@
 
 pub mod delivery;
 pub mod message;
+pub mod outbox;
 pub mod routes;
 mod store;
 pub mod transport;

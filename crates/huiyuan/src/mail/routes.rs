@@ -4,19 +4,18 @@
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::json;
 
-use super::store::{self, MailStatus, OutboxFilter};
+use super::outbox;
+use super::store::{MailStatus, OutboxFilter};
 use super::views::*;
-use crate::audit::{self, Entry};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::i18n::Msg;
 use crate::paths;
 use crate::state::AppState;
 use crate::state::Routes;
 use crate::storage::MailId;
 use crate::web::pagination::{PageQuery, Pager, encode_filters};
-use crate::web::{PageCtx, Staff, allow, redirect_flash, render};
+use crate::web::{PageCtx, Staff, redirect_flash, render};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -59,11 +58,10 @@ async fn list(
     page: PageCtx,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    allow(actor.can_read_outbox())?;
     let filter = OutboxFilter { status: MailStatus::parse(&q.status), to: crate::text::normalize(&q.to) };
     let pager = Pager::new(&q.page, paths::ADMIN_OUTBOX, encode_filters(&[("status", &q.status), ("to", &filter.to)]));
     let mut conn = state.db.pool().acquire().await?;
-    let (rows, total) = store::list(&mut conn, &filter, pager.offset(), pager.limit()).await?;
+    let (rows, total) = outbox::list(&mut conn, &actor, &filter, (pager.offset(), pager.limit())).await?;
     let items = rows.into_iter().map(|r| item(&page, r)).collect();
     let view = OutboxPage {
         ctx: page.title("mail.outbox_title").crumb("menu.system", paths::ADMIN),
@@ -82,10 +80,8 @@ async fn show(
     page: PageCtx,
     Path(id): Path<MailId>,
 ) -> AppResult<Response> {
-    allow(actor.can_read_outbox())?;
-    let mut conn = state.db.pool().acquire().await?;
-    let row = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    let can_retry = row.status() == MailStatus::Failed || (row.status() == MailStatus::Queued && row.attempts > 0);
+    let row = outbox::message(&mut *state.db.pool().acquire().await?, &actor, id).await?;
+    let can_retry = outbox::retryable(&row);
     let view = MessagePage {
         item: item(&page, row),
         ctx: page.title("mail.message_title").crumb("mail.outbox_title", paths::ADMIN_OUTBOX),
@@ -96,29 +92,6 @@ async fn show(
 
 /// Queue a failed message again (after the mail server is fixed).
 async fn retry(State(state): State<AppState>, Staff(actor, ctx): Staff, Path(id): Path<MailId>) -> AppResult<Response> {
-    allow(actor.can_read_outbox())?;
-    let mut tx = state.db.begin().await?;
-    let row = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    match row.status() {
-        // Gave up: queue it again with a fresh job.
-        MailStatus::Failed => {
-            store::requeue(&mut tx, id).await?;
-            crate::jobs::enqueue(&mut tx, super::JOB_SEND, json!({ "mail_id": id }), 10).await?;
-        }
-        // Waiting for a retry: bring the waiting job forward (never a second job).
-        MailStatus::Queued => {
-            crate::jobs::run_now(&mut tx, super::JOB_SEND, &json!({ "mail_id": id })).await?;
-        }
-        MailStatus::Sent | MailStatus::Kept => return Err(AppError::Conflict(Msg::new("err.mail_not_failed"))),
-    }
-    audit::record(
-        &mut tx,
-        &ctx.who(),
-        Entry::new("mail.retry", "mail", id, &row.subject)
-            .before(json!({ "status": row.status, "attempts": row.attempts, "last_error": row.last_error })),
-    )
-    .await?;
-    tx.commit().await?;
-    state.jobs.wake();
+    outbox::retry(&state, &actor, &ctx.who(), id).await?;
     Ok(redirect_flash(&state, &paths::with_id(paths::ADMIN_OUTBOX_MESSAGE, id), &Msg::new("flash.mail_requeued")))
 }

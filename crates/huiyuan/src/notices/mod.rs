@@ -6,6 +6,7 @@
 //! the system administrator) write and publish; everybody reads.
 
 pub mod model;
+pub mod query;
 pub mod routes;
 pub mod service;
 pub mod store;

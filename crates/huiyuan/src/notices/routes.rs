@@ -9,8 +9,9 @@ use axum::routing::post;
 use serde::Deserialize;
 
 use super::model::{Notice, NoticeInput, NoticeStatus};
+use super::query::{self, NoticeFilters};
+use super::service;
 use super::views::*;
-use super::{service, store};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::files::{self, Kind};
 use crate::i18n::Msg;
@@ -20,7 +21,7 @@ use crate::state::AppState;
 use crate::state::Routes;
 use crate::storage::{FileId, NoticeId};
 use crate::web::pagination::{PageQuery, Pager, encode_filters};
-use crate::web::{Ctx, PageCtx, Staff, allow, redirect_flash, render, render_refused};
+use crate::web::{Ctx, PageCtx, Staff, redirect_flash, render, render_refused};
 
 pub fn routes(upload_limit: usize) -> Routes {
     Routes::new()
@@ -57,17 +58,17 @@ fn item(page: &PageCtx, notice: Notice, href: String) -> NoticeItem {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct ListQuery {
-    q: String,
-    status: String,
+    #[serde(flatten)]
+    filters: NoticeFilters,
     #[serde(flatten)]
     page: PageQuery,
 }
 
 async fn public_list(State(state): State<AppState>, page: PageCtx, Query(q): Query<ListQuery>) -> AppResult<Response> {
-    let query = crate::text::normalize_line(&q.q);
+    let query = q.filters.query();
     let pager = Pager::new(&q.page, paths::NOTICES, encode_filters(&[("q", &query)]));
     let mut conn = state.db.pool().acquire().await?;
-    let (notices, total) = store::list_published(&mut conn, &query, pager.offset(), pager.limit()).await?;
+    let (notices, total) = query::published(&mut conn, &q.filters, pager.offset(), pager.limit()).await?;
     let items = notices
         .into_iter()
         .map(|n| {
@@ -79,28 +80,15 @@ async fn public_list(State(state): State<AppState>, page: PageCtx, Query(q): Que
     Ok(render(&view)?.into_response())
 }
 
-/// A notice the request may read: published ones for everybody, any for notice managers.
-async fn readable(state: &AppState, ctx: &crate::web::request::RequestCtx, id: NoticeId) -> AppResult<(Notice, bool)> {
-    let mut conn = state.db.pool().acquire().await?;
-    let notice = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    if notice.is_published() {
-        return Ok((notice, false));
-    }
-    match &ctx.actor {
-        Some(a) if a.can_manage_notices() => Ok((notice, true)),
-        _ => Err(AppError::NotFound),
-    }
-}
-
 async fn public_show(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     page: PageCtx,
     Path(id): Path<NoticeId>,
 ) -> AppResult<Response> {
-    let (notice, preview) = readable(&state, &ctx, id).await?;
     let mut conn = state.db.pool().acquire().await?;
-    let files = store::attachments(&mut conn, id)
+    let (notice, preview) = query::readable(&mut conn, ctx.actor.as_ref(), id).await?;
+    let files = query::files(&mut conn, id)
         .await?
         .into_iter()
         .map(|f| {
@@ -123,11 +111,7 @@ async fn download(
     Ctx(ctx): Ctx,
     Path((id, file_id)): Path<(NoticeId, FileId)>,
 ) -> AppResult<Response> {
-    readable(&state, &ctx, id).await?;
-    let mut conn = state.db.pool().acquire().await?;
-    let file =
-        store::attachments(&mut conn, id).await?.into_iter().find(|f| f.id == file_id).ok_or(AppError::NotFound)?;
-    drop(conn);
+    let file = query::file(&mut *state.db.pool().acquire().await?, ctx.actor.as_ref(), id, file_id).await?;
     let bytes = state
         .files
         .get(&file.storage_key)
@@ -143,12 +127,11 @@ async fn admin_list(
     page: PageCtx,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    allow(actor.can_manage_notices())?;
-    let query = crate::text::normalize_line(&q.q);
-    let status = NoticeStatus::parse(&q.status);
-    let pager = Pager::new(&q.page, paths::ADMIN_NOTICES, encode_filters(&[("q", &query), ("status", &q.status)]));
+    let query = q.filters.query();
+    let pager =
+        Pager::new(&q.page, paths::ADMIN_NOTICES, encode_filters(&[("q", &query), ("status", &q.filters.status)]));
     let mut conn = state.db.pool().acquire().await?;
-    let (notices, total) = store::list(&mut conn, status, &query, pager.offset(), pager.limit(), false).await?;
+    let (notices, total) = query::managed_list(&mut conn, &actor, &q.filters, pager.offset(), pager.limit()).await?;
     let items = notices
         .into_iter()
         .map(|n| {
@@ -161,7 +144,7 @@ async fn admin_list(
         items,
         pager: pager.with_total(total),
         q: query,
-        status: q.status,
+        status: q.filters.status,
     };
     Ok(render(&view)?.into_response())
 }
@@ -214,7 +197,7 @@ fn form_page(state: &AppState, page: PageCtx, e: Editing) -> NoticeFormPage {
 }
 
 async fn new_form(State(state): State<AppState>, Staff(actor, _): Staff, page: PageCtx) -> AppResult<Response> {
-    allow(actor.can_manage_notices())?;
+    query::writer(&actor)?;
     let view = form_page(&state, page, Editing::new_notice(NoticeInput::default(), FieldErrors::new()));
     Ok(render(&view)?.into_response())
 }
@@ -225,16 +208,12 @@ async fn create(
     page: PageCtx,
     Form(form): Form<NoticeInput>,
 ) -> AppResult<Response> {
-    allow(actor.can_manage_notices())?;
-    let mut tx = state.db.begin().await?;
-    match service::create(&mut tx, &ctx.who(), &form).await? {
-        Ok(id) => {
-            tx.commit().await?;
+    match service::create(&state, &actor, &ctx.who(), &form).await? {
+        Ok(notice) => {
             let key = if form.intent == "publish" { "flash.notice_published" } else { "flash.notice_saved" };
-            Ok(redirect_flash(&state, &paths::with_id(paths::ADMIN_NOTICE_EDIT, id), &Msg::new(key)))
+            Ok(redirect_flash(&state, &paths::with_id(paths::ADMIN_NOTICE_EDIT, notice.id), &Msg::new(key)))
         }
         Err(errors) => {
-            drop(tx);
             let view = form_page(&state, page, Editing::new_notice(form, errors));
             render_refused(&view)
         }
@@ -243,7 +222,7 @@ async fn create(
 
 async fn existing(state: &AppState, page: &PageCtx, notice: &Notice) -> AppResult<ExistingNotice> {
     let mut conn = state.db.pool().acquire().await?;
-    let files = store::attachments(&mut conn, notice.id)
+    let files = query::files(&mut conn, notice.id)
         .await?
         .into_iter()
         .map(|f| {
@@ -262,19 +241,13 @@ async fn existing(state: &AppState, page: &PageCtx, notice: &Notice) -> AppResul
     })
 }
 
-async fn managed(state: &AppState, id: NoticeId) -> AppResult<Notice> {
-    let mut conn = state.db.pool().acquire().await?;
-    store::find(&mut conn, id).await?.ok_or(AppError::NotFound)
-}
-
 async fn edit_form(
     State(state): State<AppState>,
     Staff(actor, _): Staff,
     page: PageCtx,
     Path(id): Path<NoticeId>,
 ) -> AppResult<Response> {
-    allow(actor.can_manage_notices())?;
-    let notice = managed(&state, id).await?;
+    let notice = query::managed(&state.db, &actor, id).await?;
     let ex = existing(&state, &page, &notice).await?;
     let view = form_page(&state, page, Editing::existing(id, NoticeInput::from(&notice), FieldErrors::new(), ex));
     Ok(render(&view)?.into_response())
@@ -287,12 +260,9 @@ async fn update(
     Path(id): Path<NoticeId>,
     Form(form): Form<NoticeInput>,
 ) -> AppResult<Response> {
-    allow(actor.can_manage_notices())?;
-    let notice = managed(&state, id).await?;
-    let mut tx = state.db.begin().await?;
-    match service::update(&mut tx, &ctx.who(), &notice, &form).await? {
+    let notice = query::managed(&state.db, &actor, id).await?;
+    match service::update(&state, &actor, &ctx.who(), &notice, &form).await? {
         Ok(()) => {
-            tx.commit().await?;
             let key = if form.intent == "publish" && !notice.is_published() {
                 "flash.notice_published"
             } else {
@@ -301,7 +271,6 @@ async fn update(
             Ok(redirect_flash(&state, &paths::with_id(paths::ADMIN_NOTICE_EDIT, id), &Msg::new(key)))
         }
         Err(errors) => {
-            drop(tx);
             let ex = existing(&state, &page, &notice).await?;
             let view = form_page(&state, page, Editing::existing(id, form, errors, ex));
             render_refused(&view)
@@ -321,11 +290,8 @@ async fn change_status(
     Path(id): Path<NoticeId>,
     Form(form): Form<StatusForm>,
 ) -> AppResult<Response> {
-    allow(actor.can_manage_notices())?;
     let to = NoticeStatus::parse(&form.status).ok_or_else(|| AppError::BadRequest(Msg::new("error.bad_request")))?;
-    let mut tx = state.db.begin().await?;
-    service::change_status(&mut tx, &ctx.who(), id, to).await?;
-    tx.commit().await?;
+    service::change_status(&state, &actor, &ctx.who(), id, to).await?;
     let key = if to == NoticeStatus::Published { "flash.notice_published" } else { "flash.notice_withdrawn" };
     Ok(redirect_flash(&state, &paths::with_id(paths::ADMIN_NOTICE_EDIT, id), &Msg::new(key)))
 }
@@ -337,8 +303,7 @@ async fn upload(
     Path(id): Path<NoticeId>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    allow(actor.can_manage_notices())?;
-    let notice = managed(&state, id).await?;
+    let notice = query::managed(&state.db, &actor, id).await?;
     let too_large = || {
         AppError::TooLarge(
             Msg::new("err.file_too_large")
@@ -355,7 +320,7 @@ async fn upload(
     }
     let outcome = match upload {
         Some((name, bytes)) if !name.is_empty() => {
-            service::add_file(&state, &ctx.who(), &notice, &name, &bytes, actor.user_id).await?.map(|_| ())
+            service::add_file(&state, &actor, &ctx.who(), &notice, (&name, &bytes)).await?.map(|_| ())
         }
         _ => Err(Msg::new("err.file_missing")),
     };
@@ -378,10 +343,7 @@ async fn remove_file(
     Staff(actor, ctx): Staff,
     Path((id, file_id)): Path<(NoticeId, FileId)>,
 ) -> AppResult<Response> {
-    allow(actor.can_manage_notices())?;
-    let notice = managed(&state, id).await?;
-    let mut tx = state.db.begin().await?;
-    service::remove_file(&mut tx, &ctx.who(), &notice, file_id).await?;
-    tx.commit().await?;
+    let notice = query::managed(&state.db, &actor, id).await?;
+    service::remove_file(&state, &actor, &ctx.who(), &notice, file_id).await?;
     Ok(redirect_flash(&state, &paths::with_id(paths::ADMIN_NOTICE_EDIT, id), &Msg::new("flash.file_removed")))
 }

@@ -1,20 +1,45 @@
 //! Rules for notices: drafts, publishing and withdrawing (a small state machine), and
-//! attachments checked by content.
+//! attachments checked by content. Only those who manage notices (the secretariat) write
+//! them; each action is one transaction with its audit record.
 
 use serde_json::json;
 
 use super::model::{Notice, NoticeInput, NoticeStatus, parse};
 use super::store;
 use crate::audit::{self, Entry, Who};
+use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::files::{self, StoredFile};
 use crate::i18n::Msg;
 use crate::orgs;
 use crate::state::AppState;
-use crate::storage::{Conn, FileId, NoticeId, UserId};
+use crate::storage::{Conn, FileId, NoticeId};
 
-/// Create a notice of the province (a draft, or published at once).
-pub async fn create(tx: &mut Conn, who: &Who, input: &NoticeInput) -> AppResult<Result<NoticeId, FieldErrors>> {
+fn allowed(actor: &Actor) -> AppResult<()> {
+    if actor.can_manage_notices() { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+/// Create a notice of the province (a draft, or published at once). Answers it.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    who: &Who,
+    input: &NoticeInput,
+) -> AppResult<Result<Notice, FieldErrors>> {
+    allowed(actor)?;
+    let mut txn = state.db.begin().await?;
+    let id = match create_in(&mut txn, who, input).await? {
+        Ok(id) => id,
+        Err(e) => return Ok(Err(e)),
+    };
+    let notice = store::find(&mut txn, id).await?.ok_or(AppError::NotFound)?;
+    txn.commit().await?;
+    Ok(Ok(notice))
+}
+
+/// Create a notice inside the caller's transaction — for the platform itself (the demo
+/// data); people go through [`create`].
+pub async fn create_in(tx: &mut Conn, who: &Who, input: &NoticeInput) -> AppResult<Result<NoticeId, FieldErrors>> {
     let fields = match parse(input) {
         Ok(f) => f,
         Err(e) => return Ok(Err(e)),
@@ -30,21 +55,26 @@ pub async fn create(tx: &mut Conn, who: &Who, input: &NoticeInput) -> AppResult<
     )
     .await?;
     if input.intent == "publish" {
-        change_status(tx, who, id, NoticeStatus::Published).await?;
+        set_status(tx, who, id, NoticeStatus::Published).await?;
     }
     Ok(Ok(id))
 }
 
+/// Change a notice (and publish it, when asked).
 pub async fn update(
-    tx: &mut Conn,
+    state: &AppState,
+    actor: &Actor,
     who: &Who,
     notice: &Notice,
     input: &NoticeInput,
 ) -> AppResult<Result<(), FieldErrors>> {
+    allowed(actor)?;
     let fields = match parse(input) {
         Ok(f) => f,
         Err(e) => return Ok(Err(e)),
     };
+    let mut txn = state.db.begin().await?;
+    let tx = &mut *txn;
     store::update(tx, notice.id, &fields).await?;
     audit::record(
         tx,
@@ -56,13 +86,28 @@ pub async fn update(
     )
     .await?;
     if input.intent == "publish" && notice.status() != NoticeStatus::Published {
-        change_status(tx, who, notice.id, NoticeStatus::Published).await?;
+        set_status(tx, who, notice.id, NoticeStatus::Published).await?;
     }
+    txn.commit().await?;
     Ok(Ok(()))
 }
 
-/// Publish or withdraw, following `NoticeStatus::transition`.
-pub async fn change_status(tx: &mut Conn, who: &Who, id: NoticeId, to: NoticeStatus) -> AppResult<Notice> {
+/// Publish or withdraw, following `NoticeStatus::transition` (409 for a move it refuses).
+pub async fn change_status(
+    state: &AppState,
+    actor: &Actor,
+    who: &Who,
+    id: NoticeId,
+    to: NoticeStatus,
+) -> AppResult<Notice> {
+    allowed(actor)?;
+    let mut tx = state.db.begin().await?;
+    let notice = set_status(&mut tx, who, id, to).await?;
+    tx.commit().await?;
+    Ok(notice)
+}
+
+async fn set_status(tx: &mut Conn, who: &Who, id: NoticeId, to: NoticeStatus) -> AppResult<Notice> {
     let notice = store::find(tx, id).await?.ok_or(AppError::NotFound)?;
     let from = notice.status();
     from.transition(to).map_err(AppError::Conflict)?;
@@ -83,12 +128,13 @@ pub async fn change_status(tx: &mut Conn, who: &Who, id: NoticeId, to: NoticeSta
 /// Check and store an upload, and attach it to the notice.
 pub async fn add_file(
     state: &AppState,
+    actor: &Actor,
     who: &Who,
     notice: &Notice,
-    name: &str,
-    bytes: &[u8],
-    uploader: UserId,
+    (name, bytes): (&str, &[u8]),
 ) -> AppResult<Result<StoredFile, Msg>> {
+    allowed(actor)?;
+    let uploader = actor.user_id;
     let name = files::clean_name(name);
     let kind = match files::check_upload(&name, bytes, state.settings.uploads.max_bytes) {
         Ok(k) => k,
@@ -109,7 +155,10 @@ pub async fn add_file(
     Ok(Ok(file))
 }
 
-pub async fn remove_file(tx: &mut Conn, who: &Who, notice: &Notice, file: FileId) -> AppResult<()> {
+pub async fn remove_file(state: &AppState, actor: &Actor, who: &Who, notice: &Notice, file: FileId) -> AppResult<()> {
+    allowed(actor)?;
+    let mut txn = state.db.begin().await?;
+    let tx = &mut *txn;
     let files = store::attachments(tx, notice.id).await?;
     let f = files.iter().find(|f| f.id == file).ok_or(AppError::NotFound)?;
     store::detach(tx, notice.id, file).await?;
@@ -121,5 +170,6 @@ pub async fn remove_file(tx: &mut Conn, who: &Who, notice: &Notice, file: FileId
             .before(json!({ "file": f.id, "name": f.original_name })),
     )
     .await?;
+    txn.commit().await?;
     Ok(())
 }

@@ -6,16 +6,17 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::model::{Org, OrgInput};
+use super::query::{self, OrgFilters};
+use super::service;
 use super::views::*;
-use super::{service, store};
-use crate::auth::{Actor, Role};
+use crate::auth::Role;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use crate::paths;
 use crate::state::AppState;
 use crate::state::Routes;
 use crate::storage::OrgId;
-use crate::web::{PageCtx, Staff, allow, redirect_flash, render, render_refused};
+use crate::web::{PageCtx, Staff, redirect_flash, render, render_refused};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -29,32 +30,21 @@ pub fn routes() -> Routes {
         .post(paths::ADMIN_ORG_DELETE, delete)
 }
 
-/// The node, if the actor may see it (404 when it does not exist, 403 outside scope).
-pub async fn visible_org(state: &AppState, actor: &Actor, id: OrgId) -> AppResult<Org> {
-    let mut conn = state.db.pool().acquire().await?;
-    let org = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    allow(actor.can_view_org(&org.path))?;
-    Ok(org)
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct ListQuery {
-    q: String,
-    inactive: String,
+struct NewQuery {
+    parent: String,
 }
 
 async fn list(
     State(state): State<AppState>,
     Staff(actor, _): Staff,
     page: PageCtx,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<OrgFilters>,
 ) -> AppResult<Response> {
-    let inactive = q.inactive == "1";
-    let query = crate::text::normalize_line(&q.q);
     let mut conn = state.db.pool().acquire().await?;
-    let orgs = store::list(&mut conn, &actor.org_scope(), &query, inactive).await?;
-    let counts = store::staff_counts(&mut conn).await?;
+    let orgs = query::list(&mut conn, &actor, &q).await?;
+    let counts = query::staff_counts(&mut conn).await?;
     let base_depth = orgs.iter().map(Org::depth).min().unwrap_or(0);
     let rows = orgs
         .into_iter()
@@ -68,17 +58,11 @@ async fn list(
     let view = OrgListPage {
         ctx: page.title("org.list_title").crumb("menu.system", paths::ADMIN),
         rows,
-        q: query,
-        inactive,
+        q: q.query(),
+        inactive: q.include_inactive(),
         can_manage: actor.can_manage_org_tree(),
     };
     Ok(render(&view)?.into_response())
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct NewQuery {
-    parent: String,
 }
 
 async fn new_form(
@@ -87,12 +71,7 @@ async fn new_form(
     page: PageCtx,
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
-    allow(actor.can_manage_org_tree())?;
-    let mut conn = state.db.pool().acquire().await?;
-    let parent = match q.parent.parse::<OrgId>() {
-        Ok(id) => store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?,
-        Err(_) => store::root(&mut conn).await?,
-    };
+    let parent = query::new_parent(&state.db, &actor, q.parent.parse::<OrgId>().ok()).await?;
     if parent.level().child().is_none() {
         return Err(AppError::Conflict(Msg::new("err.org_too_deep")));
     }
@@ -114,22 +93,15 @@ async fn create(
     page: PageCtx,
     Form(form): Form<OrgInput>,
 ) -> AppResult<Response> {
-    allow(actor.can_manage_org_tree())?;
-    let mut tx = state.db.begin().await?;
-    match service::create(&mut tx, &ctx.who(), &form).await? {
-        Ok(id) => {
-            tx.commit().await?;
-            Ok(redirect_flash(
-                &state,
-                &paths::with_id(paths::ADMIN_ORG, id),
-                &Msg::new("flash.org_created").arg("name", &form.name),
-            ))
-        }
+    match service::create(&state, &actor, &ctx.who(), &form).await? {
+        Ok(org) => Ok(redirect_flash(
+            &state,
+            &paths::with_id(paths::ADMIN_ORG, org.id),
+            &Msg::new("flash.org_created").arg("name", &form.name),
+        )),
         Err(errors) => {
-            drop(tx);
-            let mut conn = state.db.pool().acquire().await?;
             let parent = match form.parent_id.parse::<OrgId>() {
-                Ok(id) => store::find(&mut conn, id).await?,
+                Ok(id) => query::visible(&state.db, &actor, id).await.ok(),
                 Err(_) => None,
             };
             let view = OrgFormPage {
@@ -154,15 +126,9 @@ async fn show(
     page: PageCtx,
     Path(id): Path<OrgId>,
 ) -> AppResult<Response> {
-    let org = visible_org(&state, &actor, id).await?;
-    let mut conn = state.db.pool().acquire().await?;
-    let parent = match org.parent_id {
-        Some(p) => store::find(&mut conn, p).await?.filter(|p| actor.can_view_org(&p.path)),
-        None => None,
-    };
-    let children = store::children(&mut conn, org.id).await?;
-    let people: Vec<_> = store::people(&mut conn, org.id)
-        .await?
+    let org = query::visible(&state.db, &actor, id).await?;
+    let query::Detail { parent, children, people } = query::detail(&state.db, &actor, &org).await?;
+    let people: Vec<_> = people
         .into_iter()
         .map(|p| {
             let role = Role::parse(&p.role).map(|r| page.t(r.label_key())).unwrap_or("");
@@ -189,8 +155,7 @@ async fn edit_form(
     page: PageCtx,
     Path(id): Path<OrgId>,
 ) -> AppResult<Response> {
-    allow(actor.can_manage_org_tree())?;
-    let org = visible_org(&state, &actor, id).await?;
+    let org = query::for_edit(&state.db, &actor, id).await?;
     let form = OrgInput {
         parent_id: org.parent_id.map(|p| p.to_string()).unwrap_or_default(),
         code: org.code.clone(),
@@ -224,16 +189,11 @@ async fn update(
     Path(id): Path<OrgId>,
     Form(form): Form<OrgInput>,
 ) -> AppResult<Response> {
-    allow(actor.can_manage_org_tree())?;
-    let org = visible_org(&state, &actor, id).await?;
-    let mut tx = state.db.begin().await?;
-    match service::update(&mut tx, &ctx.who(), &org, &form).await? {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(redirect_flash(&state, &paths::with_id(paths::ADMIN_ORG, id), &Msg::new("flash.saved")))
-        }
+    let change = service::OrgChange { fields: Some(form.clone()), active: None };
+    match service::change(&state, &actor, &ctx.who(), id, &change).await? {
+        Ok(_) => Ok(redirect_flash(&state, &paths::with_id(paths::ADMIN_ORG, id), &Msg::new("flash.saved"))),
         Err(errors) => {
-            drop(tx);
+            let org = query::visible(&state.db, &actor, id).await?;
             render_refused(&edit_view(page, &org, form, errors))
         }
     }
@@ -251,21 +211,14 @@ async fn set_active(
     Path(id): Path<OrgId>,
     Form(form): Form<ActivationForm>,
 ) -> AppResult<Response> {
-    allow(actor.can_manage_org_tree())?;
-    let org = visible_org(&state, &actor, id).await?;
     let active = form.active == "1";
-    let mut tx = state.db.begin().await?;
-    service::set_active(&mut tx, &ctx.who(), &org, active).await?;
-    tx.commit().await?;
+    let change = service::OrgChange { fields: None, active: Some(active) };
+    let org = service::change(&state, &actor, &ctx.who(), id, &change).await?.map_err(AppError::Validation)?;
     let key = if active { "flash.org_activated" } else { "flash.org_deactivated" };
     Ok(redirect_flash(&state, &paths::with_id(paths::ADMIN_ORG, id), &Msg::new(key).arg("name", &org.name)))
 }
 
 async fn delete(State(state): State<AppState>, Staff(actor, ctx): Staff, Path(id): Path<OrgId>) -> AppResult<Response> {
-    allow(actor.can_manage_org_tree())?;
-    let org = visible_org(&state, &actor, id).await?;
-    let mut tx = state.db.begin().await?;
-    service::delete(&mut tx, &ctx.who(), &org).await?;
-    tx.commit().await?;
+    let org = service::delete(&state, &actor, &ctx.who(), id).await?;
     Ok(redirect_flash(&state, paths::ADMIN_ORGS, &Msg::new("flash.org_deleted").arg("name", &org.name)))
 }

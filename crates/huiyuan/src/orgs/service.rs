@@ -1,14 +1,17 @@
 //! Rules for the organisation tree: seeding from the settings on first start; the
-//! secretariat adds, renames, deactivates and (when nothing refers to it) deletes nodes.
+//! secretariat adds, renames, deactivates and (when nothing refers to it) deletes nodes —
+//! each one transaction with its audit record, the permission decided here.
 
 use serde_json::json;
 
 use super::model::{Level, Org, OrgFields, OrgInput, parse_fields};
 use super::store;
 use crate::audit::{self, Entry, Who};
+use crate::auth::Actor;
 use crate::config::Settings;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
+use crate::state::AppState;
 use crate::storage::{Conn, Db, OrgId, is_foreign_key_violation, is_unique_violation};
 
 /// On an empty database, write the province and its cities from the settings.
@@ -66,8 +69,74 @@ fn unique_errors(e: &sqlx::Error) -> Option<FieldErrors> {
     None
 }
 
+/// The secretariat adds a node under `input.parent_id`.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    who: &Who,
+    input: &OrgInput,
+) -> AppResult<Result<Org, FieldErrors>> {
+    if !actor.can_manage_org_tree() {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = state.db.begin().await?;
+    let id = match create_in(&mut tx, who, input).await? {
+        Ok(id) => id,
+        Err(e) => return Ok(Err(e)),
+    };
+    let org = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(Ok(org))
+}
+
+/// What may change of a node: its fields (code, names, order) and whether it is active.
+#[derive(Debug, Clone, Default)]
+pub struct OrgChange {
+    pub fields: Option<OrgInput>,
+    pub active: Option<bool>,
+}
+
+/// The secretariat changes a node it sees: its fields, and (de)activates it with its
+/// subtree, in one transaction. Answers the node as it is now.
+pub async fn change(
+    state: &AppState,
+    actor: &Actor,
+    who: &Who,
+    id: OrgId,
+    change: &OrgChange,
+) -> AppResult<Result<Org, FieldErrors>> {
+    if !actor.can_manage_org_tree() {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = state.db.begin().await?;
+    let org = super::query::load_visible(&mut tx, actor, id).await?;
+    if let Some(input) = &change.fields
+        && let Err(e) = update_in(&mut tx, who, &org, input).await?
+    {
+        return Ok(Err(e));
+    }
+    if let Some(active) = change.active.filter(|a| *a != org.active()) {
+        set_active_in(&mut tx, who, &org, active).await?;
+    }
+    let now = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(Ok(now))
+}
+
+/// The secretariat deletes a node nothing refers to.
+pub async fn delete(state: &AppState, actor: &Actor, who: &Who, id: OrgId) -> AppResult<Org> {
+    if !actor.can_manage_org_tree() {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = state.db.begin().await?;
+    let org = super::query::load_visible(&mut tx, actor, id).await?;
+    delete_in(&mut tx, who, &org).await?;
+    tx.commit().await?;
+    Ok(org)
+}
+
 /// Add a node under `input.parent_id`.
-pub async fn create(tx: &mut Conn, who: &Who, input: &OrgInput) -> AppResult<Result<OrgId, FieldErrors>> {
+async fn create_in(tx: &mut Conn, who: &Who, input: &OrgInput) -> AppResult<Result<OrgId, FieldErrors>> {
     let parent_id: OrgId = input
         .parent_id
         .trim()
@@ -93,7 +162,7 @@ pub async fn create(tx: &mut Conn, who: &Who, input: &OrgInput) -> AppResult<Res
 }
 
 /// Rename a node or change its code or order.
-pub async fn update(tx: &mut Conn, who: &Who, org: &Org, input: &OrgInput) -> AppResult<Result<(), FieldErrors>> {
+async fn update_in(tx: &mut Conn, who: &Who, org: &Org, input: &OrgInput) -> AppResult<Result<(), FieldErrors>> {
     let parent = match org.parent_id {
         Some(p) => store::find(tx, p).await?,
         None => None,
@@ -118,7 +187,7 @@ pub async fn update(tx: &mut Conn, who: &Who, org: &Org, input: &OrgInput) -> Ap
 }
 
 /// Deactivate (with everything under it) or reactivate a node. The root stays active.
-pub async fn set_active(tx: &mut Conn, who: &Who, org: &Org, active: bool) -> AppResult<u64> {
+async fn set_active_in(tx: &mut Conn, who: &Who, org: &Org, active: bool) -> AppResult<u64> {
     if org.parent_id.is_none() && !active {
         return Err(AppError::Conflict(Msg::new("err.org_root")));
     }
@@ -144,7 +213,7 @@ pub async fn set_active(tx: &mut Conn, who: &Who, org: &Org, active: bool) -> Ap
 
 /// Delete a node nothing refers to (no children, people, notices or — later — members and
 /// applications, which the database's foreign keys protect).
-pub async fn delete(tx: &mut Conn, who: &Who, org: &Org) -> AppResult<()> {
+async fn delete_in(tx: &mut Conn, who: &Who, org: &Org) -> AppResult<()> {
     if org.parent_id.is_none() {
         return Err(AppError::Conflict(Msg::new("err.org_root")));
     }

@@ -7,6 +7,7 @@
 //! `auth::policy` (secretariat and system administrator manage; city administrators see the
 //! accounts of their city).
 
+pub mod query;
 pub mod routes;
 pub mod service;
 pub mod store;

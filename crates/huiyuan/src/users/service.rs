@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::store;
 use crate::audit::{self, Entry, Who};
+use crate::auth::model::User;
 use crate::auth::service::{AccountInput, ParsedAccount, create_account, parse_account};
 use crate::auth::{Actor, Role, session, store as auth_store};
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -61,7 +62,8 @@ pub struct NewAccountInput {
     pub org_id: String,
 }
 
-/// Create an account with a first role. Returns the new id, or the form's errors.
+/// The secretariat creates an account with a first role. Returns the new id, or the form's
+/// errors.
 pub async fn create(
     state: &AppState,
     actor: &Actor,
@@ -69,6 +71,9 @@ pub async fn create(
     input: &NewAccountInput,
     lang: Lang,
 ) -> AppResult<Result<UserId, FieldErrors>> {
+    if !actor.can_manage_users() {
+        return Err(AppError::Forbidden);
+    }
     let mut errors = FieldErrors::new();
     let role = Role::parse(&input.role);
     if role.is_none() {
@@ -140,7 +145,35 @@ pub async fn create(
     Ok(Ok(user_id))
 }
 
+/// The secretariat gives an account it sees a role (`role`, as sent) over a node (`org`, an
+/// id as sent). Answers the account.
 pub async fn grant(
+    state: &AppState,
+    actor: &Actor,
+    who: &Who,
+    user_id: UserId,
+    (role, org): (&str, &str),
+) -> AppResult<Result<User, FieldErrors>> {
+    let mut tx = state.db.begin().await?;
+    let user = super::query::load_visible(&mut tx, actor, user_id).await?;
+    if !actor.can_manage_users() {
+        return Err(AppError::Forbidden);
+    }
+    let Some(role) = Role::parse(role) else {
+        let key = if role.trim().is_empty() { "err.required" } else { "err.role_unknown" };
+        return Ok(Err(FieldErrors::single("role", Msg::new(key))));
+    };
+    let Some(org_id) = org.trim().parse::<OrgId>().ok() else {
+        return Ok(Err(FieldErrors::single("org_id", Msg::new("err.required"))));
+    };
+    let granted = grant_in(&mut tx, actor, who, user_id, role, org_id).await?;
+    if granted.is_ok() {
+        tx.commit().await?;
+    }
+    Ok(granted.map(|()| user))
+}
+
+async fn grant_in(
     tx: &mut Conn,
     actor: &Actor,
     who: &Who,
@@ -169,15 +202,28 @@ pub async fn grant(
     }
 }
 
-pub async fn revoke(tx: &mut Conn, actor: &Actor, who: &Who, user_id: UserId, grant_id: GrantId) -> AppResult<()> {
+/// The secretariat takes a role away from an account it sees (never the last system
+/// administrator's, never its own). Answers the account.
+pub async fn revoke(state: &AppState, actor: &Actor, who: &Who, user_id: UserId, grant_id: GrantId) -> AppResult<User> {
+    let mut tx = state.db.begin().await?;
+    let user = super::query::load_visible(&mut tx, actor, user_id).await?;
+    if !actor.can_manage_users() {
+        return Err(AppError::Forbidden);
+    }
+    revoke_in(&mut tx, actor, who, user_id, grant_id).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+async fn revoke_in(tx: &mut Conn, actor: &Actor, who: &Who, user_id: UserId, grant_id: GrantId) -> AppResult<()> {
     crate::storage::serialize(tx, crate::storage::locks::SYSADMINS).await?;
     let grants = auth_store::grants_of(tx, user_id).await?;
     let grant = grants.iter().find(|g| g.id == grant_id).ok_or(AppError::NotFound)?;
-    if !actor.can_grant(grant.role) || !actor.can_view_org(&grant.org_path) {
+    if !actor.can_revoke(grant) {
         return Err(AppError::Forbidden);
     }
     if grant.role == Role::Sysadmin {
-        if user_id == actor.user_id {
+        if actor.is_user(user_id) {
             return Err(AppError::Conflict(Msg::new("err.self_lockout")));
         }
         if store::count_active_with_role(tx, Role::Sysadmin.as_str()).await? <= 1 {
@@ -197,8 +243,43 @@ pub async fn revoke(tx: &mut Conn, actor: &Actor, who: &Who, user_id: UserId, gr
     Ok(())
 }
 
-/// Deactivate (sessions end at once) or reactivate an account.
-pub async fn set_active(tx: &mut Conn, actor: &Actor, who: &Who, user_id: UserId, active: bool) -> AppResult<String> {
+/// The secretariat deactivates (sessions end at once) or reactivates an account it sees.
+/// Answers the account's name.
+pub async fn set_active(
+    state: &AppState,
+    actor: &Actor,
+    who: &Who,
+    user_id: UserId,
+    active: bool,
+) -> AppResult<String> {
+    let mut tx = state.db.begin().await?;
+    super::query::load_visible(&mut tx, actor, user_id).await?;
+    if !actor.can_manage_users() {
+        return Err(AppError::Forbidden);
+    }
+    let name = set_active_in(&mut tx, actor, who, user_id, active).await?;
+    tx.commit().await?;
+    Ok(name)
+}
+
+/// The secretariat sends an account it may manage a link to set a new password (to its
+/// e-mail address). Answers the account.
+pub async fn send_reset(state: &AppState, actor: &Actor, who: &Who, user_id: UserId) -> AppResult<User> {
+    let mut conn = state.db.pool().acquire().await?;
+    let user = super::query::load_visible(&mut conn, actor, user_id).await?;
+    let grants = auth_store::grants_of(&mut conn, user_id).await?;
+    drop(conn);
+    if !actor.can_manage_account(&grants) {
+        return Err(AppError::Forbidden);
+    }
+    if user.email.is_none() || !user.active() {
+        return Err(AppError::Conflict(Msg::new("err.no_email")));
+    }
+    crate::auth::service::request_reset(state, who, &user.username, true).await?;
+    Ok(user)
+}
+
+async fn set_active_in(tx: &mut Conn, actor: &Actor, who: &Who, user_id: UserId, active: bool) -> AppResult<String> {
     crate::storage::serialize(tx, crate::storage::locks::SYSADMINS).await?;
     let user = auth_store::find_user(tx, user_id).await?.ok_or(AppError::NotFound)?;
     let grants = auth_store::grants_of(tx, user_id).await?;
@@ -207,7 +288,7 @@ pub async fn set_active(tx: &mut Conn, actor: &Actor, who: &Who, user_id: UserId
     }
     let mut tokens = 0;
     if !active {
-        if user_id == actor.user_id {
+        if actor.is_user(user_id) {
             return Err(AppError::Conflict(Msg::new("err.self_lockout")));
         }
         if grants.iter().any(|g| g.role == Role::Sysadmin)

@@ -5,7 +5,8 @@
 //!   API answers 401).
 //! - [`Staff`]: a signed-in user with a back-office role (anything but member).
 //!
-//! Finer, scoped rules (this city, that role) are `actor.can_…()` calls in the handler.
+//! Finer, scoped rules (this city, that role, this application) are decided by the domain's
+//! query or service, through `auth::policy`, never in a handler.
 
 use std::sync::Arc;
 
@@ -56,9 +57,4 @@ impl<S: Send + Sync> FromRequestParts<S> for Staff {
         let CurrentUser(actor, ctx) = CurrentUser::from_request_parts(parts, state).await?;
         if actor.is_staff() { Ok(Staff(actor, ctx)) } else { Err(AppError::Forbidden) }
     }
-}
-
-/// `Ok(())` when the policy allows, else 403.
-pub fn allow(allowed: bool) -> Result<(), AppError> {
-    if allowed { Ok(()) } else { Err(AppError::Forbidden) }
 }

@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::config::Settings;
 use crate::i18n::Msg;
 
-pub use extract::{Ctx, CurrentUser, Staff, allow};
+pub use extract::{Ctx, CurrentUser, Staff};
 pub use page::{PageCtx, render, render_refused};
 
 /// 303 See Other to `to`.

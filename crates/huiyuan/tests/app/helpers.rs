@@ -228,9 +228,15 @@ impl TestApp {
             .expect("mail")
     }
 
-    /// A city node below 太原市 that nothing refers to (deletable).
+    /// One of the fixture's people as the policy sees them.
+    pub async fn actor(&self, who: Who) -> huiyuan::auth::Actor {
+        let mut conn = self.state.db.pool().acquire().await.expect("conn");
+        auth_store::load_actor(&mut conn, self.fixture.user(who)).await.expect("actor").expect("active")
+    }
+
+    /// A city node below 太原市 that nothing refers to (deletable), made by the secretariat.
     pub async fn add_county(&self, code: &str, name: &str) -> OrgId {
-        let mut tx = self.state.db.begin().await.expect("tx");
+        let sec = self.actor(Who::Secretariat).await;
         let input = huiyuan::orgs::OrgInput {
             parent_id: self.fixture.taiyuan.to_string(),
             code: code.into(),
@@ -238,29 +244,21 @@ impl TestApp {
             short_name: name.chars().take(3).collect(),
             sort_order: String::new(),
         };
-        let id = huiyuan::orgs::service::create(&mut tx, &huiyuan::audit::Who::system("test"), &input)
-            .await
-            .expect("create")
-            .expect("valid");
-        tx.commit().await.expect("commit");
-        id
+        let who = huiyuan::audit::Who::system("test");
+        huiyuan::orgs::service::create(&self.state, &sec, &who, &input).await.expect("create").expect("valid").id
     }
 
-    /// A notice through the service (a draft unless `publish`).
+    /// A notice through the service (a draft unless `publish`), by the secretariat.
     pub async fn add_notice(&self, title: &str, publish: bool) -> NoticeId {
-        let mut tx = self.state.db.begin().await.expect("tx");
+        let sec = self.actor(Who::Secretariat).await;
         let input = huiyuan::notices::model::NoticeInput {
             title: title.into(),
             body: format!("{title}的正文。"),
             intent: if publish { "publish".into() } else { String::new() },
             ..Default::default()
         };
-        let id = huiyuan::notices::service::create(&mut tx, &huiyuan::audit::Who::system("test"), &input)
-            .await
-            .expect("create")
-            .expect("valid");
-        tx.commit().await.expect("commit");
-        id
+        let who = huiyuan::audit::Who::system("test");
+        huiyuan::notices::service::create(&self.state, &sec, &who, &input).await.expect("create").expect("valid").id
     }
 
     /// Give `who` an extra role (returns the grant).

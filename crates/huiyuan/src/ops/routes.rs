@@ -1,4 +1,4 @@
-//! Operations endpoints: `/healthz` (the process is up), `/readyz` (the database answers),
+//! The operations routes: `/healthz` (the process is up), `/readyz` (the database answers),
 //! `/metrics` (Prometheus: requests by route and status, latencies, the database pool).
 
 use axum::extract::State;
