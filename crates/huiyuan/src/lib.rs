@@ -64,3 +64,7 @@ pub mod text;
 pub mod users;
 /// Cross-cutting HTTP: context, CSRF, extractors, pages, URLs.
 pub mod web;
+
+/// The shape of the house, checked by tests.
+#[cfg(test)]
+mod shape;

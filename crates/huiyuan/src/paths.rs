@@ -173,6 +173,12 @@ pub fn with_id(pattern: &str, id: impl std::fmt::Display) -> String {
     fill(pattern, &[&id])
 }
 
+/// URL-encode list filters for page links: pairs with empty values are left out.
+pub fn encode_filters(pairs: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

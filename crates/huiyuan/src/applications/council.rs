@@ -276,7 +276,7 @@ pub async fn vote(
     choices: &[(ApplicationId, String, String)],
 ) -> AppResult<Result<(), FieldErrors>> {
     let mut tx = state.db.begin().await?;
-    let attending = attendees(&mut tx, meeting.id).await?.iter().any(|(id, _)| *id == actor.user_id);
+    let attending = attendees(&mut tx, meeting.id).await?.iter().any(|(id, _)| actor.is_user(*id));
     if !actor.can_vote(attending) {
         return Err(AppError::Forbidden);
     }

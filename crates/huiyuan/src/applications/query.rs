@@ -15,8 +15,8 @@ use super::store::{self, EventRow, QueueFilter, QueueRow};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::orgs::Org;
+use crate::paths::encode_filters;
 use crate::storage::{ApplicationId, BatchId, Conn, Db, MeetingId, OrgId, UserId};
-use crate::web::pagination::encode_filters;
 
 /// The review queue's filters, as the page's query string and the API's parameters carry
 /// them.

@@ -10,8 +10,8 @@ use super::store::{self, AuditFilter, AuditRow};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{Lang, Msg};
+use crate::paths::encode_filters;
 use crate::storage::{AuditId, Conn};
-use crate::web::pagination::encode_filters;
 
 /// The label of an action in `lang` ("org.create" → 新增机构).
 pub fn action_label(lang: Lang, action: &str) -> String {

@@ -11,10 +11,11 @@ use super::views::*;
 use crate::error::AppResult;
 use crate::i18n::Msg;
 use crate::paths;
+use crate::paths::encode_filters;
 use crate::state::AppState;
 use crate::state::Routes;
 use crate::storage::MailId;
-use crate::web::pagination::{PageQuery, Pager, encode_filters};
+use crate::web::pagination::{PageQuery, Pager};
 use crate::web::{PageCtx, Staff, redirect_flash, render};
 
 pub fn routes() -> Routes {

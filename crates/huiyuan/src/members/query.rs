@@ -17,8 +17,8 @@ use crate::auth::{Actor, OrgScope};
 use crate::config::Settings;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::paths::encode_filters;
 use crate::storage::{Conn, Db, MemberId, OrgId, UserId};
-use crate::web::pagination::encode_filters;
 
 /// The filters of the member list, as the page's query string and the API's parameters
 /// carry them (every one of them, on both).

@@ -17,10 +17,11 @@ use crate::files::{self, Kind};
 use crate::i18n::Msg;
 use crate::markdown;
 use crate::paths;
+use crate::paths::encode_filters;
 use crate::state::AppState;
 use crate::state::Routes;
 use crate::storage::{FileId, NoticeId};
-use crate::web::pagination::{PageQuery, Pager, encode_filters};
+use crate::web::pagination::{PageQuery, Pager};
 use crate::web::{Ctx, PageCtx, Staff, redirect_flash, render, render_refused};
 
 pub fn routes(upload_limit: usize) -> Routes {

@@ -11,8 +11,8 @@ use crate::auth::model::User;
 use crate::auth::{Actor, Grant, Role, store as auth_store};
 use crate::error::{AppError, AppResult};
 use crate::orgs::Org;
+use crate::paths::encode_filters;
 use crate::storage::{Conn, Db, UserId};
-use crate::web::pagination::encode_filters;
 
 /// The account list's filters, as the page's query string and the API's parameters carry
 /// them.

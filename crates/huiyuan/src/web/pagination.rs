@@ -109,15 +109,10 @@ impl Pager {
     }
 }
 
-/// URL-encode list filters for page links: pairs with empty values are left out.
-pub fn encode_filters(pairs: &[(&str, &str)]) -> String {
-    let kept: Vec<(&str, &str)> = pairs.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
-    serde_urlencoded::to_string(kept).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::paths::encode_filters;
 
     fn pager(page: &str, per_page: &str, total: i64) -> Pager {
         Pager::new(

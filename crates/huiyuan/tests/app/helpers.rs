@@ -187,6 +187,11 @@ impl TestApp {
         self.scalar("SELECT COUNT(*) FROM audit_log").await
     }
 
+    /// Run a statement the test needs (arranging a fixture).
+    pub async fn exec(&self, sql: &str) {
+        sqlx::query(sql).execute(self.state.db.pool()).await.expect("statement");
+    }
+
     pub async fn scalar(&self, sql: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(sql).fetch_one(self.state.db.pool()).await.expect(sql);
         n

@@ -12,6 +12,7 @@ mod auth;
 mod authz;
 mod cli;
 mod dashboard;
+mod filters;
 mod groups;
 mod helpers;
 mod mail;

@@ -135,7 +135,7 @@ pub fn meeting_page(
 ) -> MeetingPage {
     let MeetingDetail { attendees, votes, agenda } = d;
     let open = meeting.is_open();
-    let attending = attendees.iter().any(|(id, _)| *id == actor.user_id);
+    let attending = attendees.iter().any(|(id, _)| actor.is_user(*id));
     let can_vote = open && meeting.by_votes() && actor.can_vote(attending);
     let items = agenda
         .into_iter()

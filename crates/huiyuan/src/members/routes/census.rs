@@ -14,9 +14,10 @@ use crate::members::census::{CensusForm, CityCounts, query, service};
 use crate::members::query::{OrgLabels, category_label};
 use crate::members::views::census::{ListPage, STATUSES, ShowPage, status_label};
 use crate::paths;
+use crate::paths::encode_filters;
 use crate::state::{AppState, Routes};
 use crate::storage::{MemberId, OrgId};
-use crate::web::pagination::{PageQuery, Pager, encode_filters};
+use crate::web::pagination::{PageQuery, Pager};
 use crate::web::{PageCtx, Staff, redirect_flash, render, render_refused};
 
 pub fn routes() -> Routes {

@@ -19,9 +19,10 @@ use crate::members::query::OrgLabels;
 use crate::members::views::Options;
 use crate::members::views::import::{ImportPage, PreviewPage, VERDICTS, verdict_tag};
 use crate::paths;
+use crate::paths::encode_filters;
 use crate::state::{AppState, Routes};
 use crate::storage::OrgId;
-use crate::web::pagination::{PageQuery, Pager, encode_filters};
+use crate::web::pagination::{PageQuery, Pager};
 use crate::web::{PageCtx, Staff, download, redirect_flash, render, render_refused};
 
 pub fn routes(upload_limit: usize) -> Routes {
