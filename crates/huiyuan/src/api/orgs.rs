@@ -77,16 +77,13 @@ pub async fn update(
     Path(id): Path<OrgId>,
     ApiJson(body): ApiJson<OrgPatch>,
 ) -> AppResult<Json<OrgOut>> {
-    let org = query::visible(&state.db, &actor, id).await?;
-    let fields = (body.code.is_some() || body.name.is_some() || body.short_name.is_some() || body.sort_order.is_some())
-        .then(|| OrgInput {
-            parent_id: String::new(),
-            code: body.code.unwrap_or_else(|| org.code.clone()),
-            name: body.name.unwrap_or_else(|| org.name.clone()),
-            short_name: body.short_name.unwrap_or_else(|| org.short_name.clone()),
-            sort_order: body.sort_order.unwrap_or(org.sort_order).to_string(),
-        });
-    let change = OrgChange { fields, active: body.active };
+    let change = OrgChange {
+        code: body.code,
+        name: body.name,
+        short_name: body.short_name,
+        sort_order: body.sort_order.map(|o| o.to_string()),
+        active: body.active,
+    };
     let updated = service::change(&state, &actor, &ctx.who(), id, &change).await?.map_err(AppError::Validation)?;
     Ok(Json(updated.into()))
 }

@@ -147,6 +147,19 @@ pub async fn for_review(db: &Db, actor: &Actor, id: ApplicationId) -> AppResult<
     Ok(Readable { app, org_path, reader: actor.user_id })
 }
 
+/// Whose status page an application's address opens: its applicant's own (`Some`), or —
+/// for staff who may see it, come by a paper form's QR code — their review page (`None`);
+/// 403 for anyone else.
+pub async fn status_page(db: &Db, actor: &Actor, id: ApplicationId) -> AppResult<Option<Application>> {
+    let mut conn = db.pool().acquire().await?;
+    let app = store::find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    if actor.owns_application(&app) {
+        return Ok(Some(app));
+    }
+    let path = org_path(&mut conn, &app).await?;
+    if actor.can_view_application(path.as_deref()) { Ok(None) } else { Err(AppError::Forbidden) }
+}
+
 /// The applicant's own application (403 for anyone else).
 pub async fn own(db: &Db, actor: &Actor, id: ApplicationId) -> AppResult<Application> {
     let app = store::find(&mut *db.pool().acquire().await?, id).await?.ok_or(AppError::NotFound)?;
@@ -225,6 +238,17 @@ pub async fn batches(db: &Db, actor: &Actor) -> AppResult<Vec<batches::BatchRow>
         return Err(AppError::Forbidden);
     }
     Ok(batches::list(&mut *db.pool().acquire().await?, &actor.org_scope()).await?)
+}
+
+/// 403 for anyone who may not call council meetings (before their form is read).
+pub fn council_manager(actor: &Actor) -> AppResult<()> {
+    if actor.can_manage_council() { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+/// 403 for anyone who makes no batches: only a city's administrators do (before their form
+/// is read).
+pub fn batch_maker(actor: &Actor) -> AppResult<()> {
+    if actor.administered_city().is_some() { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
 /// A council meeting, for the council and the secretariat.

@@ -220,7 +220,8 @@ pub async fn verify(state: &AppState, client: &str, number: &str, serial: &str) 
         return Err(AppError::TooManyRequests(Msg::new("err.verify_throttled")));
     }
     let number = crate::text::normalize(number).to_uppercase();
-    let serial = serial.trim();
+    // A serial sent (even a blank one) must be one of the member's; none checks the member.
+    let (asked, serial) = (!serial.is_empty(), serial.trim());
     let mut v = Verdict {
         number,
         verdict: "unknown",
@@ -236,13 +237,10 @@ pub async fn verify(state: &AppState, client: &str, number: &str, serial: &str) 
     let certs = store::certificates(&mut conn, m.id).await?;
     drop(conn);
     let today = state.settings.locale.today().to_string();
-    let scanned = if serial.is_empty() {
-        certs.iter().find(|c| c.revoked_at.is_none())
-    } else {
-        certs.iter().find(|c| c.serial == serial)
-    };
+    let scanned =
+        if asked { certs.iter().find(|c| c.serial == serial) } else { certs.iter().find(|c| c.revoked_at.is_none()) };
     v.verdict = match scanned {
-        _ if !serial.is_empty() && scanned.is_none() => "unknown",
+        _ if asked && scanned.is_none() => "unknown",
         Some(c) if c.revoked_at.is_some() => "revoked",
         _ if m.status != "active" => "inactive",
         Some(c) if c.valid_until < today => "expired",

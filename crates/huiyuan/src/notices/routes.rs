@@ -291,8 +291,7 @@ async fn change_status(
     Path(id): Path<NoticeId>,
     Form(form): Form<StatusForm>,
 ) -> AppResult<Response> {
-    let to = NoticeStatus::parse(&form.status).ok_or_else(|| AppError::BadRequest(Msg::new("error.bad_request")))?;
-    service::change_status(&state, &actor, &ctx.who(), id, to).await?;
+    let to = service::change_status(&state, &actor, &ctx.who(), id, &form.status).await?;
     let key = if to == NoticeStatus::Published { "flash.notice_published" } else { "flash.notice_withdrawn" };
     Ok(redirect_flash(&state, &paths::with_id(paths::ADMIN_NOTICE_EDIT, id), &Msg::new(key)))
 }

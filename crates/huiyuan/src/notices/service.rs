@@ -92,19 +92,21 @@ pub async fn update(
     Ok(Ok(()))
 }
 
-/// Publish or withdraw, following `NoticeStatus::transition` (409 for a move it refuses).
+/// Publish or withdraw (`to`: the status, as sent), following `NoticeStatus::transition`
+/// (409 for a move it refuses). Answers the status it moved to.
 pub async fn change_status(
     state: &AppState,
     actor: &Actor,
     who: &Who,
     id: NoticeId,
-    to: NoticeStatus,
-) -> AppResult<Notice> {
+    to: &str,
+) -> AppResult<NoticeStatus> {
     allowed(actor)?;
+    let to = NoticeStatus::parse(to).ok_or_else(|| AppError::BadRequest(Msg::new("error.bad_request")))?;
     let mut tx = state.db.begin().await?;
-    let notice = set_status(&mut tx, who, id, to).await?;
+    set_status(&mut tx, who, id, to).await?;
     tx.commit().await?;
-    Ok(notice)
+    Ok(to)
 }
 
 async fn set_status(tx: &mut Conn, who: &Who, id: NoticeId, to: NoticeStatus) -> AppResult<Notice> {

@@ -189,7 +189,13 @@ async fn update(
     Path(id): Path<OrgId>,
     Form(form): Form<OrgInput>,
 ) -> AppResult<Response> {
-    let change = service::OrgChange { fields: Some(form.clone()), active: None };
+    let change = service::OrgChange {
+        code: Some(form.code.clone()),
+        name: Some(form.name.clone()),
+        short_name: Some(form.short_name.clone()),
+        sort_order: Some(form.sort_order.clone()),
+        active: None,
+    };
     match service::change(&state, &actor, &ctx.who(), id, &change).await? {
         Ok(_) => Ok(redirect_flash(&state, &paths::with_id(paths::ADMIN_ORG, id), &Msg::new("flash.saved"))),
         Err(errors) => {
@@ -212,8 +218,7 @@ async fn set_active(
     Form(form): Form<ActivationForm>,
 ) -> AppResult<Response> {
     let active = form.active == "1";
-    let change = service::OrgChange { fields: None, active: Some(active) };
-    let org = service::change(&state, &actor, &ctx.who(), id, &change).await?.map_err(AppError::Validation)?;
+    let org = service::set_active(&state, &actor, &ctx.who(), id, active).await?;
     let key = if active { "flash.org_activated" } else { "flash.org_deactivated" };
     Ok(redirect_flash(&state, &paths::with_id(paths::ADMIN_ORG, id), &Msg::new(key).arg("name", &org.name)))
 }

@@ -89,15 +89,19 @@ pub async fn create(
     Ok(Ok(org))
 }
 
-/// What may change of a node: its fields (code, names, order) and whether it is active.
+/// What a change sets of a node (None: keeps it): its code, names and order, and whether it
+/// is active.
 #[derive(Debug, Clone, Default)]
 pub struct OrgChange {
-    pub fields: Option<OrgInput>,
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub short_name: Option<String>,
+    pub sort_order: Option<String>,
     pub active: Option<bool>,
 }
 
-/// The secretariat changes a node it sees: its fields, and (de)activates it with its
-/// subtree, in one transaction. Answers the node as it is now.
+/// The secretariat changes a node it sees: the fields named, and its state when that differs
+/// (with its subtree), in one transaction. Answers the node as it is now.
 pub async fn change(
     state: &AppState,
     actor: &Actor,
@@ -110,10 +114,19 @@ pub async fn change(
     }
     let mut tx = state.db.begin().await?;
     let org = super::query::load_visible(&mut tx, actor, id).await?;
-    if let Some(input) = &change.fields
-        && let Err(e) = update_in(&mut tx, who, &org, input).await?
-    {
-        return Ok(Err(e));
+    let named = [&change.code, &change.name, &change.short_name, &change.sort_order];
+    if named.iter().any(|f| f.is_some()) {
+        let or = |v: &Option<String>, current: &str| v.clone().unwrap_or_else(|| current.to_string());
+        let input = OrgInput {
+            parent_id: String::new(),
+            code: or(&change.code, &org.code),
+            name: or(&change.name, &org.name),
+            short_name: or(&change.short_name, &org.short_name),
+            sort_order: or(&change.sort_order, &org.sort_order.to_string()),
+        };
+        if let Err(e) = update_in(&mut tx, who, &org, &input).await? {
+            return Ok(Err(e));
+        }
     }
     if let Some(active) = change.active.filter(|a| *a != org.active()) {
         set_active_in(&mut tx, who, &org, active).await?;
@@ -121,6 +134,19 @@ pub async fn change(
     let now = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(Ok(now))
+}
+
+/// The secretariat deactivates a node it sees with everything under it, or reactivates it
+/// with its subtree (the root stays active). Answers the node as it was.
+pub async fn set_active(state: &AppState, actor: &Actor, who: &Who, id: OrgId, active: bool) -> AppResult<Org> {
+    if !actor.can_manage_org_tree() {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = state.db.begin().await?;
+    let org = super::query::load_visible(&mut tx, actor, id).await?;
+    set_active_in(&mut tx, who, &org, active).await?;
+    tx.commit().await?;
+    Ok(org)
 }
 
 /// The secretariat deletes a node nothing refers to.

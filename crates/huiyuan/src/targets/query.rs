@@ -48,18 +48,34 @@ pub async fn visible_cities(conn: &mut Conn, actor: &Actor) -> AppResult<Vec<(Or
         .collect())
 }
 
-/// The city whose progress pages an actor starts from: None for the province's roles (who
-/// start from the province's), their city for a city's administrator (403 for anyone who
-/// sees no single city).
-pub async fn own_city(conn: &mut Conn, actor: &Actor) -> AppResult<Option<OrgId>> {
+/// Where the progress pages start for this request: a city's page (the city page's year
+/// selector names the city; a city's administrator always starts from their own) or the
+/// province's, for the year asked (this year when none). 404 for a year out of range, 403
+/// for anyone who sees neither.
+pub enum Start {
+    City(i32, OrgId),
+    Province(i32),
+}
+
+pub async fn progress_start(
+    conn: &mut Conn,
+    settings: &Settings,
+    actor: &Actor,
+    (year, city): (&str, &str),
+) -> AppResult<Start> {
     if !actor.can_view_targets() {
         return Err(AppError::Forbidden);
     }
+    let year = year_of(settings, year)?;
+    if let Ok(city) = city.parse::<i64>() {
+        // That city's page of the year, which checks scope.
+        return Ok(Start::City(year, OrgId(city)));
+    }
     if actor.sees_everything() {
-        return Ok(None);
+        return Ok(Start::Province(year));
     }
     match visible_cities(conn, actor).await?.as_slice() {
-        [(org, _)] => Ok(Some(*org)),
+        [(org, _)] => Ok(Start::City(year, *org)),
         _ => Err(AppError::Forbidden),
     }
 }
@@ -252,6 +268,21 @@ pub async fn year_download(
         }
     }
     Ok((figures, short))
+}
+
+/// The city's name and target, for its own administrator handing in its report (403 for
+/// anyone else, before what they send is read).
+pub async fn reporter(
+    conn: &mut Conn,
+    settings: &Settings,
+    actor: &Actor,
+    (year, org): (i32, OrgId),
+) -> AppResult<(String, Target)> {
+    let found = city_target(conn, settings, actor, (year, org)).await?;
+    if !actor.can_report_for(org) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(found)
 }
 
 /// The city's figures as they stand now, as a report would freeze them.

@@ -13,20 +13,29 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::files;
 use crate::i18n::{Lang, Msg};
 use crate::state::AppState;
-use crate::storage::{Db, OrgId};
+use crate::storage::{Conn, Db, OrgId};
 
 /// At most this many files with one report.
 pub const MAX_FILES: usize = 5;
 /// The narrative's length limit, in characters.
 const MAX_NARRATIVE: usize = 5000;
 
-/// Give every year from 2014 to next year its targets from the settings, where a city has
-/// none yet (at every start). Returns how many were written.
+/// Write a year's targets from the settings if it has none at all (a year once written
+/// keeps its cities: one added later starts with the next year written).
+async fn ensure_unwritten(tx: &mut Conn, settings: &Settings, year: i32) -> anyhow::Result<u64> {
+    if !store::for_year(tx, year).await?.is_empty() {
+        return Ok(0);
+    }
+    Ok(store::ensure_year(tx, settings, year).await?)
+}
+
+/// Give every year from 2014 to next year that has no targets yet its targets from the
+/// settings (at every start). Returns how many were written.
 pub async fn ensure_years(db: &Db, settings: &Settings) -> anyhow::Result<u64> {
     let mut tx = db.begin().await?;
     let mut added = 0;
     for year in FIRST_YEAR..=settings.locale.today().year() + 1 {
-        added += store::ensure_year(&mut tx, settings, year).await?;
+        added += ensure_unwritten(&mut tx, settings, year).await?;
     }
     tx.commit().await?;
     Ok(added)
@@ -36,7 +45,7 @@ pub async fn ensure_years(db: &Db, settings: &Settings) -> anyhow::Result<u64> {
 /// up: on the first of January a new year appears).
 pub async fn ensure_next_year(db: &Db, settings: &Settings) -> anyhow::Result<u64> {
     let mut tx = db.begin().await?;
-    let added = store::ensure_year(&mut tx, settings, settings.locale.today().year() + 1).await?;
+    let added = ensure_unwritten(&mut tx, settings, settings.locale.today().year() + 1).await?;
     tx.commit().await?;
     Ok(added)
 }
@@ -60,7 +69,7 @@ pub async fn save_target(
     let mut tx = state.db.begin().await?;
     let (city, _) = query::city_target(&mut tx, &state.settings, actor, (year, org)).await?;
     // A year not written yet is written first, so the history starts from its targets.
-    store::ensure_year(&mut tx, &state.settings, year).await?;
+    ensure_unwritten(&mut tx, &state.settings, year).await?;
     store::set(&mut tx, who, year, (org, &city), &ranges, &reason).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(Ok(city))
@@ -86,11 +95,8 @@ pub async fn submit_report(
     lang: Lang,
 ) -> AppResult<Result<String, FieldErrors>> {
     let mut conn = state.db.pool().acquire().await?;
-    let (city, target) = query::city_target(&mut conn, &state.settings, actor, (year, org)).await?;
+    let (city, target) = query::reporter(&mut conn, &state.settings, actor, (year, org)).await?;
     drop(conn);
-    if !actor.can_report_for(org) {
-        return Err(AppError::Forbidden);
-    }
     let narrative = crate::text::normalize_block(narrative);
     let mut errors = FieldErrors::new();
     if year > state.settings.locale.today().year() {

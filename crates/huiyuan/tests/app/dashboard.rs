@@ -87,6 +87,14 @@ async fn a_city_sees_its_own_dashboard_with_what_it_must_act_on_and_no_other_cit
     let r = b.get(&format!("/admin/progress?year={year}&city={dt}")).await;
     assert_eq!(r.status(), 303, "sent on to the city's page…");
     assert_eq!(b.page(&format!("/admin/progress/{year}/{dt}")).await.0, 403, "…which refuses another city");
+    // An administrator of two cities has no single city to start from, but each city
+    // page's year selector still works.
+    app.grant(Who::Taiyuan, huiyuan::auth::Role::CityAdmin, app.fixture.datong).await;
+    let both = app.login_as(Who::Taiyuan).await;
+    assert_eq!(both.get("/admin/progress").await.status(), 403);
+    let r = both.get(&format!("/admin/progress?year={}&city={dt}", year - 1)).await;
+    assert_eq!(r.headers()["location"], format!("/admin/progress/{}/{dt}", year - 1).as_str());
+    assert_eq!(both.page(&format!("/admin/progress/{}/{dt}", year - 1)).await.0, 200);
 }
 
 /// A cell of a worksheet as text (numbers without a fraction).

@@ -259,12 +259,11 @@ async fn show(
     page: PageCtx,
     Path(id): Path<ApplicationId>,
 ) -> AppResult<Response> {
-    let r = query::readable(&state.db, &actor, id).await?;
-    if !actor.owns_application(&r.app) {
+    let Some(app) = query::status_page(&state.db, &actor, id).await? else {
         return Ok(redirect(&paths::with_id(paths::ADMIN_APPLICATION, id)));
-    }
-    let d = query::detail(&state.db, &r.app).await?;
-    Ok(render(&status_page(&state.settings, page, &r.app, d))?.into_response())
+    };
+    let d = query::detail(&state.db, &app).await?;
+    Ok(render(&status_page(&state.settings, page, &app, d))?.into_response())
 }
 
 async fn upload(

@@ -48,6 +48,7 @@ async fn create(
     page: PageCtx,
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
+    query::batch_maker(&actor)?;
     let apps: Vec<ApplicationId> = ids(&pairs, "app")?;
     let name = field(&pairs, "name");
     match batches::create(&state, &actor, &ctx.who(), &name, &apps).await? {

@@ -66,6 +66,7 @@ async fn create(
     page: PageCtx,
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
+    query::council_manager(&actor)?;
     let input = MeetingInput {
         held_on: field(&pairs, "held_on"),
         session: field(&pairs, "session"),

@@ -29,14 +29,12 @@ async fn province(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.db.pool().acquire().await?;
-    let own = query::own_city(&mut conn, &actor).await?;
-    let year = query::year_of(&state.settings, &q.year)?;
-    let city = q.city.parse::<i64>().ok().map(OrgId).or(own);
-    if let Some(org) = city {
-        // The city page's year selector, or a city's own administrator: that city's page of
-        // the year (which checks scope).
-        return Ok(Redirect::to(&paths::fill(paths::ADMIN_PROGRESS_CITY, &[&year, &org.0])).into_response());
-    }
+    let year = match query::progress_start(&mut conn, &state.settings, &actor, (&q.year, &q.city)).await? {
+        query::Start::City(year, org) => {
+            return Ok(Redirect::to(&paths::fill(paths::ADMIN_PROGRESS_CITY, &[&year, &org.0])).into_response());
+        }
+        query::Start::Province(year) => year,
+    };
     let figures = query::year_figures(&mut conn, &state.settings, &actor, year).await?;
     drop(conn);
     Ok(render(&province_page(page, query::years(&state.settings), figures))?.into_response())

@@ -67,6 +67,7 @@ async fn submit(
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     let org = OrgId(org);
+    query::reporter(&mut *state.db.pool().acquire().await?, &state.settings, &actor, (year, org)).await?;
     let max_bytes = state.settings.uploads.max_bytes;
     let too_large = || {
         AppError::TooLarge(

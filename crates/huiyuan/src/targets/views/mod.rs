@@ -149,7 +149,11 @@ pub fn list_page(
 ) -> ListPage {
     let rows = targets
         .into_iter()
-        .map(|(t, city)| Row { org_id: t.org_id, city, changed: page.date(t.updated_at), r: t.ranges })
+        .map(|(t, city)| {
+            // A year not written yet shows the settings' targets, changed by nobody.
+            let changed = if t.updated_at > 0 { page.date(t.updated_at) } else { "—".to_string() };
+            Row { org_id: t.org_id, city, changed, r: t.ranges }
+        })
         .collect();
     ListPage {
         ctx: page.title("target.title").crumb("menu.targets", paths::ADMIN_TARGETS),
