@@ -80,6 +80,54 @@ impl Application {
     pub fn is_direct(&self) -> bool {
         self.org_id.is_none()
     }
+
+    /// The steps of joining with where this application stands: (label, state, date).
+    pub fn steps(&self, events: &[EventRow]) -> Vec<Step> {
+        let direct = self.is_direct();
+        // Each step is done once the application reached one of these statuses.
+        let mut plan: Vec<(&'static str, &'static [&'static str])> = vec![("app.step_submit", &["submitted"])];
+        if direct {
+            plan.push(("app.step_secretariat_review", &["ready"]));
+        } else {
+            plan.push(("app.step_city_review", &["recommended"]));
+            plan.push(("app.step_forward", &["forwarded"]));
+            plan.push(("app.step_dossier", &["ready"]));
+        }
+        plan.push(("app.step_council", &["approved", "not_approved"]));
+        plan.push(("app.step_member", &["approved"]));
+        let reached =
+            |targets: &[&str]| events.iter().rev().find(|e| targets.contains(&e.to_status.as_str())).map(|e| e.at);
+        let status = self.status();
+        let stopped = matches!(status, Status::Rejected | Status::Withdrawn | Status::NotApproved);
+        let mut out = Vec::new();
+        let mut current_marked = false;
+        for (label, targets) in plan {
+            // A return sends the application back to the applicant: later steps start again.
+            let at = reached(targets).filter(|t| {
+                events.iter().filter(|e| e.to_status == "returned" || e.to_status == "sent_back").all(|r| r.at <= *t)
+            });
+            let done = at.is_some() && !(label == "app.step_member" && status != Status::Approved);
+            let state = if done {
+                "done"
+            } else if !current_marked {
+                current_marked = true;
+                if stopped { "stopped" } else { "current" }
+            } else {
+                "todo"
+            };
+            out.push(Step { label, state, at: if done { at } else { None } });
+        }
+        out
+    }
+}
+
+/// One step of joining (提交 → 市协会审核 → …): its label (a catalog key), its state
+/// (`done`, `current`, `stopped` or `todo`) and, once done, when.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub label: &'static str,
+    pub state: &'static str,
+    pub at: Option<i64>,
 }
 
 /// An application someone may read, with the path of its reviewing city (None:
@@ -96,4 +144,17 @@ impl Readable {
     pub fn reader(&self) -> UserId {
         self.reader
     }
+}
+
+/// One step in an application's history, as its timeline shows it.
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct EventRow {
+    pub at: i64,
+    pub action: String,
+    pub from_status: String,
+    pub to_status: String,
+    /// The acting body's short name (never the staff member's).
+    pub acting_org: Option<String>,
+    pub note: String,
+    pub detail: String,
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
-use super::model::{Application, Kind};
+use super::model::{Application, EventRow, Kind};
 use super::state::Status;
 use crate::auth::OrgScope;
 use crate::storage::{ApplicationId, Conn, OrgId, Sql, UserId, now_ms, push_contains};
@@ -160,18 +160,6 @@ pub async fn add_event(conn: &mut Conn, app: ApplicationId, e: &NewEvent<'_>) ->
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-#[derive(Debug, Clone, FromRow, Serialize)]
-pub struct EventRow {
-    pub at: i64,
-    pub action: String,
-    pub from_status: String,
-    pub to_status: String,
-    /// The acting body's short name (never the staff member's).
-    pub acting_org: Option<String>,
-    pub note: String,
-    pub detail: String,
 }
 
 pub async fn events(conn: &mut Conn, app: ApplicationId) -> Result<Vec<EventRow>, sqlx::Error> {

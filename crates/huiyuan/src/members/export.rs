@@ -174,7 +174,7 @@ pub fn csv(state: AppState, who: Who, export: Export) -> Body {
             buf.push('\u{FEFF}');
             csv_line(&mut buf, &HEADERS.map(String::from));
             let mut conn = state.db.pool().acquire().await?;
-            let (text, args) = store::export_query(&filter).into_parts();
+            let (text, args) = store::export_query(&mut conn, &filter).await?.into_parts();
             let mut rows = sqlx::query_as_with::<_, ExportRow, _>(&text, args).fetch(&mut *conn);
             while let Some(row) = rows.next().await {
                 let row = row?;
@@ -234,7 +234,7 @@ pub async fn xlsx(state: AppState, who: Who, export: Export) -> anyhow::Result<(
     });
     let read: Result<(), sqlx::Error> = async {
         let mut conn = state.db.pool().acquire().await?;
-        let (text, args) = store::export_query(&filter).into_parts();
+        let (text, args) = store::export_query(&mut conn, &filter).await?.into_parts();
         let mut rows = sqlx::query_as_with::<_, ExportRow, _>(&text, args).fetch(&mut *conn);
         // An .xlsx sheet holds 1,048,576 rows including the heading.
         let mut left = 1_048_575usize;

@@ -150,3 +150,14 @@ pub async fn staff_counts(conn: &mut Conn) -> Result<std::collections::HashMap<O
     .await?;
     Ok(rows.into_iter().collect())
 }
+
+/// The ids of the nodes within `scope` (deactivated ones too); None for the whole tree.
+pub async fn ids_within(conn: &mut Conn, scope: &OrgScope) -> Result<Option<Vec<OrgId>>, sqlx::Error> {
+    if *scope == OrgScope::All {
+        return Ok(None);
+    }
+    let mut sql = Sql::new("SELECT o.id FROM org o WHERE 1 = 1");
+    scope.push_filter(&mut sql, "o.path");
+    let rows: Vec<(OrgId,)> = sql.fetch_all(conn).await?;
+    Ok(Some(rows.into_iter().map(|(id,)| id).collect()))
+}

@@ -6,10 +6,10 @@ use crate::applications::attachments::{self, Attachment};
 use crate::applications::fields::ID_TYPES;
 use crate::applications::group::{CODE_TYPES, CONDITION_FIELDS, PERSON_FIELDS};
 use crate::applications::individual::ETHNICITIES;
+use crate::applications::model::EventRow;
 use crate::applications::model::{Application, Kind};
 use crate::applications::query;
-use crate::applications::state::{Action, Status, transition};
-use crate::applications::store::EventRow;
+use crate::applications::state::{Action, transition};
 use crate::config::{CategoryKind, Settings};
 use crate::i18n::{Lang, Msg};
 use crate::paths;
@@ -185,45 +185,6 @@ pub fn apply_page(page: PageCtx, mine: Vec<Application>) -> ApplyPage {
     ApplyPage { ctx: page.title("app.apply_title"), mine }
 }
 
-/// The steps of joining with where this application stands: (label, state, date).
-pub fn steps(app: &Application, events: &[EventRow]) -> Vec<Step> {
-    let direct = app.is_direct();
-    // Each step is done once the application reached one of these statuses.
-    let mut plan: Vec<(&'static str, &'static [&'static str])> = vec![("app.step_submit", &["submitted"])];
-    if direct {
-        plan.push(("app.step_secretariat_review", &["ready"]));
-    } else {
-        plan.push(("app.step_city_review", &["recommended"]));
-        plan.push(("app.step_forward", &["forwarded"]));
-        plan.push(("app.step_dossier", &["ready"]));
-    }
-    plan.push(("app.step_council", &["approved", "not_approved"]));
-    plan.push(("app.step_member", &["approved"]));
-    let reached =
-        |targets: &[&str]| events.iter().rev().find(|e| targets.contains(&e.to_status.as_str())).map(|e| e.at);
-    let status = app.status();
-    let stopped = matches!(status, Status::Rejected | Status::Withdrawn | Status::NotApproved);
-    let mut out = Vec::new();
-    let mut current_marked = false;
-    for (label, targets) in plan {
-        // A return sends the application back to the applicant: later steps start again.
-        let at = reached(targets).filter(|t| {
-            events.iter().filter(|e| e.to_status == "returned" || e.to_status == "sent_back").all(|r| r.at <= *t)
-        });
-        let done = at.is_some() && !(label == "app.step_member" && status != Status::Approved);
-        let state = if done {
-            "done"
-        } else if !current_marked {
-            current_marked = true;
-            if stopped { "stopped" } else { "current" }
-        } else {
-            "todo"
-        };
-        out.push(Step { label, state, at: if done { at } else { None } });
-    }
-    out
-}
-
 /// The timeline: when, what, by which body, and the note.
 pub fn event_views(page: &PageCtx, events: Vec<EventRow>) -> Vec<EventView> {
     events
@@ -248,7 +209,7 @@ pub fn status_page(settings: &Settings, page: PageCtx, app: &Application, d: que
         status: page.t(status.label_key()),
         tag: status.tag(),
         next: page.t(status.next_step_key()),
-        steps: steps(app, &d.events),
+        steps: app.steps(&d.events),
         editable: status.is_editable(),
         withdrawable: transition(status, Action::Withdraw).is_ok(),
         reviewer,

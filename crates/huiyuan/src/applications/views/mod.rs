@@ -11,6 +11,7 @@ use askama::Template;
 
 use super::group::{Condition, GroupForm, Person};
 use super::individual::IndividualForm;
+use super::model::Step;
 use super::store::QueueRow;
 use crate::error::FieldErrors;
 use crate::web::PageCtx;
@@ -108,13 +109,6 @@ pub struct MyApplication {
     pub status: &'static str,
     pub tag: &'static str,
     pub updated_at: i64,
-}
-
-/// One step of the timeline (提交 → 市协会审核 → …).
-pub struct Step {
-    pub label: &'static str,
-    pub state: &'static str,
-    pub at: Option<i64>,
 }
 
 pub struct EventView {

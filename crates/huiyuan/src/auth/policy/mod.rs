@@ -21,7 +21,11 @@ pub mod targets;
 use super::actor::{Actor, Grant, Role};
 use crate::storage::{Sql, UserId};
 
-/// Which part of the organisation tree an actor may see (by default: nothing).
+/// Which part of the organisation tree an actor may see (by default: nothing). The one
+/// scope mechanism: lists filter by it in SQL — by path where the rows carry one or join the
+/// tree ([`OrgScope::push_filter`]), by org id otherwise ([`OrgScope::push_org_id_filter`];
+/// the member list resolves the ids first with `orgs::store::ids_within`, so both databases
+/// read it in its own index order).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum OrgScope {
     /// The whole tree.

@@ -78,7 +78,7 @@ const ROW_COLUMNS: &str =
 /// `FROM … WHERE …` of a list. A search is driven by its most selective term (the longest),
 /// with the filters answered from the term rows; the other terms must be there too. The
 /// member table is joined only when the rows are wanted or a filter needs it (`rows`).
-fn push_from(sql: &mut Sql, f: &Filter, rows: bool) {
+fn push_from(sql: &mut Sql, f: &Filter, orgs: &Option<Vec<OrgId>>, rows: bool) {
     let driver = f.words.iter().flat_map(|w| w.terms.iter()).max_by_key(|t| t.chars().count());
     let needs_member = rows || f.joined.is_some() || f.group.is_some() || f.words.iter().any(|w| w.contains.is_some());
     let col = if let Some(term) = driver {
@@ -102,7 +102,11 @@ fn push_from(sql: &mut Sql, f: &Filter, rows: bool) {
         sql.push(" FROM member m WHERE 1 = 1");
         "m"
     };
-    f.scope.push_org_id_filter(sql, &format!("{col}.org_id"));
+    // The scope's orgs as a list of ids: each database then reads the member list in its
+    // (org, number) order, where a subquery would make SQLite walk the whole list by number.
+    if let Some(orgs) = orgs {
+        sql.push(&format!(" AND {col}.org_id IN ")).list(orgs.iter().copied());
+    }
     if let Some(org) = f.org {
         sql.push(&format!(" AND {col}.org_id = ")).bind(org);
     }
@@ -143,10 +147,11 @@ struct CountedRow {
 /// A page of the list, and the total (at most the filter's count cap + 1), in one query: the
 /// count is an uncorrelated subquery, which both databases run once.
 pub async fn list(conn: &mut Conn, f: &Filter, offset: i64, limit: i64) -> Result<(Vec<Row>, i64), sqlx::Error> {
+    let orgs = crate::orgs::store::ids_within(conn, &f.scope).await?;
     let mut sql = Sql::new(&format!("SELECT {ROW_COLUMNS}, "));
-    push_count(&mut sql, f);
+    push_count(&mut sql, f, &orgs);
     sql.push(" AS total_count");
-    push_from(&mut sql, f, true);
+    push_from(&mut sql, f, &orgs, true);
     push_order(&mut sql, f);
     sql.push(" LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
     let rows: Vec<CountedRow> = sql.fetch_all(&mut *conn).await?;
@@ -156,7 +161,7 @@ pub async fn list(conn: &mut Conn, f: &Filter, offset: i64, limit: i64) -> Resul
         // Past the end: the total still says how far the list goes.
         None => {
             let mut count = Sql::new("SELECT ");
-            push_count(&mut count, f);
+            push_count(&mut count, f, &orgs);
             count.fetch_one::<(i64,)>(conn).await?.0
         }
     };
@@ -164,9 +169,9 @@ pub async fn list(conn: &mut Conn, f: &Filter, offset: i64, limit: i64) -> Resul
 }
 
 /// `(SELECT COUNT(*) …)` of the list, stopping past the filter's cap.
-fn push_count(sql: &mut Sql, f: &Filter) {
+fn push_count(sql: &mut Sql, f: &Filter, orgs: &Option<Vec<OrgId>>) {
     sql.push("(SELECT COUNT(*) FROM (SELECT 1");
-    push_from(sql, f, false);
+    push_from(sql, f, orgs, false);
     sql.push(" LIMIT ").bind(f.count_cap() + 1).push(") capped)");
 }
 
@@ -184,17 +189,19 @@ fn push_order(sql: &mut Sql, f: &Filter) {
 
 /// A page of the list without counting.
 pub async fn page(conn: &mut Conn, f: &Filter, offset: i64, limit: i64) -> Result<Vec<Row>, sqlx::Error> {
+    let orgs = crate::orgs::store::ids_within(conn, &f.scope).await?;
     let mut sql = Sql::new(&format!("SELECT {ROW_COLUMNS}"));
-    push_from(&mut sql, f, true);
+    push_from(&mut sql, f, &orgs, true);
     push_order(&mut sql, f);
     sql.push(" LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
     sql.fetch_all(conn).await
 }
 
 /// The whole list with the export's extra columns, in the list's order (to be streamed).
-pub fn export_query(f: &Filter) -> Sql {
+pub async fn export_query(conn: &mut Conn, f: &Filter) -> Result<Sql, sqlx::Error> {
+    let orgs = crate::orgs::store::ids_within(conn, &f.scope).await?;
     let mut sql = Sql::new(&format!("SELECT {ROW_COLUMNS}, m.gender, m.birth_date, m.email"));
-    push_from(&mut sql, f, true);
+    push_from(&mut sql, f, &orgs, true);
     push_order(&mut sql, f);
-    sql
+    Ok(sql)
 }
