@@ -79,7 +79,7 @@ pub fn generate_password() -> String {
 /// Insert an account with one role.
 async fn create_user(tx: &mut crate::storage::Conn, seed: &Seed<'_>, password_plain: &str) -> anyhow::Result<UserId> {
     let pw = password_plain.to_string();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await??;
+    let hash = crate::cpu::run(move |off| password::hash(&pw, off)).await??;
     let new = auth_store::NewUser {
         username: seed.username,
         email: seed.email,

@@ -274,7 +274,10 @@ async fn create_admin(args: CreateAdminArgs) -> anyhow::Result<()> {
     if let Some(m) = password::weakness(&pw, username.as_str(), settings.security.password_min_length) {
         anyhow::bail!("HUIYUAN_ADMIN_PASSWORD: {m}");
     }
-    let hash = password::hash(&pw)?;
+    let hash = {
+        let pw = pw.clone();
+        crate::cpu::run(move |off| password::hash(&pw, off)).await??
+    };
     let who = crate::audit::Who::system("create-admin");
     let mut tx = db.begin().await?;
     let root = crate::orgs::store::root(&mut tx).await?;

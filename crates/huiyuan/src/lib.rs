@@ -20,6 +20,8 @@ pub mod bootstrap;
 pub mod cli;
 /// Settings as data (TOML + environment).
 pub mod config;
+/// CPU work (PDFs, workbooks, archives, password hashes) off the async runtime.
+pub mod cpu;
 /// Domain values that parse: ID numbers, credit codes, postcodes.
 pub mod domain;
 /// The application's error type.

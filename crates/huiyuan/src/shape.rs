@@ -123,6 +123,25 @@ fn permissions_are_decided_by_the_policy_alone() {
 }
 
 #[test]
+fn cpu_work_reaches_the_blocking_pool_through_one_helper() {
+    // The renderers take a `cpu::OffRuntime`, which only `cpu::run` and `cpu::here` make; a
+    // second way onto the blocking pool would bypass the limit of one piece of work per core.
+    let ways = ["spawn_blocking", "block_in_place", "OffRuntime {"];
+    let mut found = Vec::new();
+    for (rel, text) in sources() {
+        if rel == "cpu.rs" {
+            continue;
+        }
+        for (n, line) in code(&text) {
+            if ways.iter().any(|w| line.contains(w)) {
+                found.push(format!("{rel}:{n}: {}", line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "use crate::cpu::run:\n{}", found.join("\n"));
+}
+
+#[test]
 fn no_source_file_is_longer_than_600_lines() {
     let long: Vec<String> = sources()
         .into_iter()

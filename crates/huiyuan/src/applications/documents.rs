@@ -8,6 +8,7 @@ use super::printing::{self, Filled, SummaryLine};
 use super::query;
 use super::store;
 use crate::auth::Actor;
+use crate::cpu;
 use crate::error::{AppError, AppResult};
 use crate::files::StoredFile;
 use crate::i18n::{Lang, Msg};
@@ -17,13 +18,17 @@ use crate::state::AppState;
 use crate::storage::{ApplicationId, BatchId, FileId};
 
 /// The sheet as PDF bytes (503 with what to install when the server has no Chinese font).
-fn to_pdf(state: &AppState, sheet: &Sheet) -> AppResult<Vec<u8>> {
+async fn to_pdf(state: &AppState, sheet: Sheet) -> AppResult<Vec<u8>> {
     let (font, _) = state.printer.font().ok_or_else(|| AppError::Missing(Msg::new("err.no_font")))?;
-    pdf::render(sheet, font).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))
+    let font = font.clone();
+    cpu::run(move |off| pdf::render(&sheet, &font, off)).await?.map_err(|e| AppError::Internal(anyhow::anyhow!(e)))
 }
 
-fn to_xlsx(sheet: &Sheet, tab: &str) -> AppResult<Vec<u8>> {
-    xlsx::render(sheet, tab).map_err(|e| AppError::Internal(anyhow::anyhow!("writing a workbook: {e}")))
+async fn to_xlsx(sheet: Sheet) -> AppResult<Vec<u8>> {
+    let tab = sheet.title.clone();
+    cpu::run(move |off| xlsx::render(&sheet, &tab, off))
+        .await?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("writing a workbook: {e}")))
 }
 
 fn blank_sheet(state: &AppState, kind: Kind) -> Sheet {
@@ -34,13 +39,13 @@ fn blank_sheet(state: &AppState, kind: Kind) -> Sheet {
 }
 
 /// A blank registration form of this kind, as PDF or .xlsx (public).
-pub fn blank(state: &AppState, kind: Kind, spreadsheet: bool) -> AppResult<Document> {
+pub async fn blank(state: &AppState, kind: Kind, spreadsheet: bool) -> AppResult<Document> {
     let sheet = blank_sheet(state, kind);
     let title = sheet.title.clone();
     Ok(if spreadsheet {
-        Document::xlsx(to_xlsx(&sheet, &title)?, title)
+        Document::xlsx(to_xlsx(sheet).await?, title)
     } else {
-        Document::pdf(to_pdf(state, &sheet)?, title)
+        Document::pdf(to_pdf(state, sheet).await?, title)
     })
 }
 
@@ -79,7 +84,7 @@ pub async fn application_form(state: &AppState, actor: &Actor, id: ApplicationId
         Kind::Group => printing::group(&state.settings, &app.group_form(), Some(&extra), reveal),
     };
     let name = format!("{}-{}", sheet.title, app.name);
-    Ok(Document::pdf(to_pdf(state, &sheet)?, name))
+    Ok(Document::pdf(to_pdf(state, sheet).await?, name))
 }
 
 /// A batch's summary sheet, for those who may see the batch.
@@ -103,9 +108,9 @@ pub async fn batch_summary(state: &AppState, actor: &Actor, id: BatchId, spreads
     let sheet = printing::summary(&state.settings, &batch.name, &org.name, &forwarded, &lines);
     let name = format!("{}-{}", sheet.title, batch.name);
     Ok(if spreadsheet {
-        Document::xlsx(to_xlsx(&sheet, &sheet.title.clone())?, name)
+        Document::xlsx(to_xlsx(sheet).await?, name)
     } else {
-        Document::pdf(to_pdf(state, &sheet)?, name)
+        Document::pdf(to_pdf(state, sheet).await?, name)
     })
 }
 

@@ -4,6 +4,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 
+use crate::cpu::OffRuntime;
 use crate::i18n::Msg;
 
 /// The longest password accepted (argon2 would take more, but nobody types this much).
@@ -40,7 +41,8 @@ const COMMON: &[&str] = &[
     "5201314520",
 ];
 
-pub fn hash(password: &str) -> anyhow::Result<String> {
+/// The argon2id hash of `password` (tens of milliseconds: off the async runtime).
+pub fn hash(password: &str, _: &OffRuntime) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -49,7 +51,7 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
 }
 
 /// Does `password` match the stored hash? A malformed hash never matches.
-pub fn verify(password: &str, stored: &str) -> bool {
+pub fn verify(password: &str, stored: &str, _: &OffRuntime) -> bool {
     match PasswordHash::new(stored) {
         Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
@@ -58,9 +60,9 @@ pub fn verify(password: &str, stored: &str) -> bool {
 
 /// A hash that matches no password, verified when a sign-in names no account so that the
 /// answer takes as long as for a real one.
-pub fn dummy_hash() -> &'static str {
+pub fn dummy_hash(off: &OffRuntime) -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| hash(&super::secrets::random_token()).unwrap_or_default())
+    DUMMY.get_or_init(|| hash(&super::secrets::random_token(), off).unwrap_or_default())
 }
 
 /// Why `password` is not acceptable for the account `username`, if it is not.
@@ -94,12 +96,14 @@ mod tests {
 
     #[test]
     fn a_hash_verifies_its_password_only() {
-        let h = hash("kexue-2026").unwrap();
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify("kexue-2026", &h));
-        assert!(!verify("kexue-2027", &h));
-        assert!(!verify("kexue-2026", "not a hash"));
-        assert!(!verify("anything", dummy_hash()));
+        crate::cpu::here(|off| {
+            let h = hash("kexue-2026", off).unwrap();
+            assert!(h.starts_with("$argon2id$"));
+            assert!(verify("kexue-2026", &h, off));
+            assert!(!verify("kexue-2027", &h, off));
+            assert!(!verify("kexue-2026", "not a hash", off));
+            assert!(!verify("anything", dummy_hash(off), off));
+        });
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::session::{self, SessionRecord};
 use super::store::{self, NewUser};
 use super::{Role, password, secrets};
 use crate::audit::{self, Entry, Who};
+use crate::cpu;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{Lang, Msg};
 use crate::orgs;
@@ -61,11 +62,14 @@ pub async fn sign_in(
         let msg = Msg::new("auth.throttled_address").arg("minutes", security.login_window_minutes);
         return Ok(Err(SignInRefused::Throttled(msg)));
     }
-    let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| password::dummy_hash().to_string());
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
     let typed = password_typed.to_string();
-    let matches = tokio::task::spawn_blocking(move || password::verify(&typed, &stored))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let matches = cpu::run(move |off| {
+        // Someone unknown costs the same time as a wrong password.
+        let stored = stored.as_deref().unwrap_or_else(|| password::dummy_hash(off));
+        password::verify(&typed, stored, off)
+    })
+    .await?;
 
     let user = match user {
         Some(u) if matches => u,
@@ -150,8 +154,7 @@ pub async fn create_account(
     lang: Lang,
 ) -> AppResult<Result<UserId, FieldErrors>> {
     let pw = a.password.clone();
-    let hash =
-        tokio::task::spawn_blocking(move || password::hash(&pw)).await.map_err(|e| AppError::Internal(e.into()))??;
+    let hash = cpu::run(move |off| password::hash(&pw, off)).await??;
     let new = NewUser {
         username: a.username.as_str(),
         email: Some(a.email.as_str()),
@@ -240,9 +243,7 @@ pub async fn change_password(
     let user = store::find_user(&mut conn, user_id).await?.ok_or(AppError::NotFound)?;
     drop(conn);
     let (typed, stored) = (input.current.clone(), user.password_hash.clone());
-    let current_ok = tokio::task::spawn_blocking(move || password::verify(&typed, &stored))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let current_ok = cpu::run(move |off| password::verify(&typed, &stored, off)).await?;
     let mut errors = FieldErrors::new();
     if !current_ok {
         errors.add("current", Msg::new("err.password_current"));
@@ -252,8 +253,7 @@ pub async fn change_password(
         return Ok(Err(errors));
     }
     let pw = input.password.clone();
-    let hash =
-        tokio::task::spawn_blocking(move || password::hash(&pw)).await.map_err(|e| AppError::Internal(e.into()))??;
+    let hash = cpu::run(move |off| password::hash(&pw, off)).await??;
     let mut tx = state.db.begin().await?;
     store::set_password(&mut tx, user_id, &hash).await?;
     let ended = session::delete_for_user(&mut tx, user_id, keep_session).await?;
@@ -387,8 +387,7 @@ pub async fn reset_password(
         return Ok(Err(ResetRefused::Fields(errors)));
     }
     let pw = pw.to_string();
-    let hash =
-        tokio::task::spawn_blocking(move || password::hash(&pw)).await.map_err(|e| AppError::Internal(e.into()))??;
+    let hash = cpu::run(move |off| password::hash(&pw, off)).await??;
     let mut tx = state.db.begin().await?;
     let now = now_ms();
     // Use the link up inside the transaction: of two concurrent submissions one wins.

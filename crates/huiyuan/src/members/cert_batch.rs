@@ -164,15 +164,22 @@ where
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let layout = Layout::Card;
         let text = super::certificates::text(&state.settings, &m, &cert, layout);
-        let pdf = crate::print::certificate::render(&text, layout, &font.0)?;
-        zip.start_file(format!("{}-{}.pdf", m.number, crate::files::clean_name(&m.name)), options)?;
-        zip.write_all(&pdf)?;
+        let name = format!("{}-{}.pdf", m.number, crate::files::clean_name(&m.name));
+        let font = font.0.clone();
+        zip = crate::cpu::run(move |off| -> anyhow::Result<_> {
+            let pdf = crate::print::certificate::render(&text, layout, &font, off)?;
+            zip.start_file(name, options)?;
+            zip.write_all(&pdf)?;
+            Ok(zip)
+        })
+        .await??;
         issued += 1;
         if (i + 1) % 50 == 0 {
             progress(i64::try_from(i + 1).unwrap_or(0)).await?;
         }
     }
-    Ok((zip.finish()?.into_inner(), issued))
+    let bytes = crate::cpu::run(move |_| zip.finish().map(std::io::Cursor::into_inner)).await??;
+    Ok((bytes, issued))
 }
 
 /// A batch, for whoever asked for it and the secretariat.

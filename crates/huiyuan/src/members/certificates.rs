@@ -126,7 +126,9 @@ async fn pdf(state: &AppState, by: UserId, who: &Who, m: &Member, layout: Layout
     let font = state.printer.font().ok_or_else(|| AppError::Missing(Msg::new("err.no_font")))?;
     let cert = current_certificate(state, Some(by), who, m).await?;
     let text = text(&state.settings, m, &cert, layout);
-    let bytes = crate::print::certificate::render(&text, layout, &font.0)
+    let font = font.0.clone();
+    let bytes = crate::cpu::run(move |off| crate::print::certificate::render(&text, layout, &font, off))
+        .await?
         .map_err(|e| AppError::Internal(anyhow::anyhow!("certificate PDF: {e}")))?;
     let name = match layout {
         Layout::Card => format!("会员证-{}-{}.pdf", m.number, m.name),

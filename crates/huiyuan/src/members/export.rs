@@ -207,7 +207,7 @@ pub async fn xlsx(state: AppState, who: Who, export: Export) -> anyhow::Result<(
     let path = dir.path().join("members.xlsx");
     let (tx, mut rx) = tokio::sync::mpsc::channel::<[String; 13]>(1024);
     let writer_path = path.clone();
-    let writer = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+    let writer = tokio::spawn(crate::cpu::run(move |_| -> anyhow::Result<usize> {
         let mut workbook = rust_xlsxwriter::Workbook::new();
         let temp = writer_path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
         workbook.set_tempdir(&temp)?;
@@ -231,7 +231,7 @@ pub async fn xlsx(state: AppState, who: Who, export: Export) -> anyhow::Result<(
         }
         workbook.save(&writer_path)?;
         Ok(n as usize)
-    });
+    }));
     let read: Result<(), sqlx::Error> = async {
         let mut conn = state.db.pool().acquire().await?;
         let (text, args) = store::export_query(&mut conn, &filter).await?.into_parts();
@@ -249,7 +249,7 @@ pub async fn xlsx(state: AppState, who: Who, export: Export) -> anyhow::Result<(
     }
     .await;
     drop(tx);
-    let written = writer.await??;
+    let written = writer.await???;
     read?;
     record(&state, &who, Format::Xlsx, &filters, written, labels.full_ids).await;
     let file = tokio::fs::File::open(&path).await?;

@@ -338,7 +338,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("roster.xlsx");
         roster_xlsx(&path, 50, 3).unwrap();
-        let rows = crate::members::import::file::read(&std::fs::read(&path).unwrap()).unwrap();
+        let rows =
+            crate::cpu::here(|off| crate::members::import::file::read(&std::fs::read(&path).unwrap(), off)).unwrap();
         let at = crate::members::import::roster::find_heading(&rows).unwrap();
         let mapping = crate::members::import::roster::auto_mapping(&rows[at], &Default::default());
         let settings = crate::config::Settings::defaults();

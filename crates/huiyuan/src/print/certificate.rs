@@ -10,6 +10,7 @@ use krilla::page::PageSettings;
 use krilla::text::Font;
 
 use super::pdf::{PdfError, Pen, text_width};
+use crate::cpu::OffRuntime;
 
 const RED: (u8, u8, u8) = (166, 28, 36);
 const GOLD: (u8, u8, u8) = (176, 138, 62);
@@ -42,7 +43,7 @@ pub enum Layout {
     Plaque,
 }
 
-pub fn render(c: &CertificateText, layout: Layout, font: &Font) -> Result<Vec<u8>, PdfError> {
+pub fn render(c: &CertificateText, layout: Layout, font: &Font, _: &OffRuntime) -> Result<Vec<u8>, PdfError> {
     let (w, h) = match layout {
         Layout::Card => (595.28, 419.53),
         Layout::Plaque => (841.89, 595.28),

@@ -13,6 +13,7 @@ use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 
 use super::sheet::{Cell, Sheet, Style};
+use crate::cpu::OffRuntime;
 
 const A4: (f32, f32) = (595.28, 841.89);
 const MARGIN_X: f32 = 42.0;
@@ -240,8 +241,8 @@ impl Pen<'_, '_> {
     }
 }
 
-/// Render `sheet` with `font`.
-pub fn render(sheet: &Sheet, font: &Font) -> Result<Vec<u8>, PdfError> {
+/// Render `sheet` with `font` (off the async runtime).
+pub fn render(sheet: &Sheet, font: &Font, _: &OffRuntime) -> Result<Vec<u8>, PdfError> {
     let (w, h) = if sheet.landscape { (A4.1, A4.0) } else { A4 };
     let content_w = w - 2.0 * MARGIN_X;
     let total: f32 = sheet.columns.iter().sum();

@@ -12,6 +12,7 @@ use krilla::paint::{Fill, FillRule};
 use krilla::text::Font;
 
 use super::pdf::{PdfError, Pen, text_width};
+use crate::cpu::OffRuntime;
 
 const PAGE: (f32, f32) = (841.89, 595.28);
 const MARGIN: f32 = 40.0;
@@ -225,8 +226,8 @@ fn month_chart(pen: &mut Pen, c: &MonthChart, x: f32, y: f32, w: f32) {
     pen.line(&points, 1.2, MUTED);
 }
 
-/// Render the summary with `font`.
-pub fn render(s: &Summary, font: &Font) -> Result<Vec<u8>, PdfError> {
+/// Render the summary with `font` (off the async runtime).
+pub fn render(s: &Summary, font: &Font, _: &OffRuntime) -> Result<Vec<u8>, PdfError> {
     let (w, h) = PAGE;
     let mut document = Document::new();
     document.set_metadata(Metadata::new().title(s.title.clone()).language("zh-CN".into()).creator("huiyuan".into()));

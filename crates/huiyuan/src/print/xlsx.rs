@@ -4,11 +4,13 @@
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
 use super::sheet::{Sheet, Style};
+use crate::cpu::OffRuntime;
 
 /// Excel's A4 paper code.
 const PAPER_A4: u8 = 9;
 
-pub fn render(sheet: &Sheet, tab_name: &str) -> Result<Vec<u8>, XlsxError> {
+/// The workbook of `sheet`, its one tab named `tab_name` (off the async runtime).
+pub fn render(sheet: &Sheet, tab_name: &str, _: &OffRuntime) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let ws = workbook.add_worksheet();
     // Excel's rules for a sheet name: at most 31 characters, none of []:*?/\.

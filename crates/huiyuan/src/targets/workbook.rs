@@ -7,6 +7,7 @@ use rust_xlsxwriter::{Chart, Format, FormatAlign, FormatBorder, Workbook, Worksh
 
 use super::figures::{CityYear, ShortGroup, Totals, YearFigures, stages, standing};
 use super::progress::Months;
+use crate::cpu::OffRuntime;
 use crate::i18n::Lang;
 
 const ZH: Lang = Lang::Zh;
@@ -87,8 +88,8 @@ const SUMMARY_HEADS: [&str; 21] = [
     "workbook.last_individuals",
 ];
 
-/// The year's workbook.
-pub fn render(f: &YearFigures, ctx: &Context) -> Result<Vec<u8>, XlsxError> {
+/// The year's workbook (off the async runtime).
+pub fn render(f: &YearFigures, ctx: &Context, _: &OffRuntime) -> Result<Vec<u8>, XlsxError> {
     let fm = Formats::new();
     let mut workbook = Workbook::new();
     let summary_name = ZH.t("workbook.summary");

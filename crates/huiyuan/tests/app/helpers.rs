@@ -84,7 +84,13 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| huiyuan::auth::password::hash(PASSWORD).expect("hash"))
+    // On a thread of its own: the tests run on the async runtime.
+    HASH.get_or_init(|| {
+        std::thread::spawn(|| huiyuan::cpu::here(|off| huiyuan::auth::password::hash(PASSWORD, off)))
+            .join()
+            .expect("hash")
+            .expect("hash")
+    })
 }
 
 /// The database URL for a new test: a fresh PostgreSQL database when the suite runs on

@@ -30,7 +30,7 @@ fn send(doc: Document, cache: &'static str) -> Response {
 
 async fn blank(state: AppState, kind: Kind, spreadsheet: bool) -> AppResult<Response> {
     // Public and the same for everyone until the settings change: cacheable for a day.
-    Ok(send(documents::blank(&state, kind, spreadsheet)?, "public, max-age=86400"))
+    Ok(send(documents::blank(&state, kind, spreadsheet).await?, "public, max-age=86400"))
 }
 
 /// The applicant's form as filled in, for the applicant and for staff who may see it.

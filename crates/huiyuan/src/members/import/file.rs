@@ -3,6 +3,7 @@
 
 use time::{Date, Duration, Month};
 
+use crate::cpu::OffRuntime;
 use crate::i18n::Msg;
 
 /// Why a file cannot be read at all.
@@ -25,8 +26,8 @@ impl FileProblem {
     }
 }
 
-/// The cells of the first sheet (or the CSV) as text, row by row.
-pub fn read(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileProblem> {
+/// The cells of the first sheet (or the CSV) as text, row by row (off the async runtime).
+pub fn read(bytes: &[u8], _: &OffRuntime) -> Result<Vec<Vec<String>>, FileProblem> {
     let rows = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         read_workbook(bytes)?
     } else if looks_like_text(bytes) {

@@ -13,6 +13,7 @@ use super::query::{rows, visible};
 use super::roster::{self, Mapping, Record, Rules};
 use crate::audit::{self, Entry, Who};
 use crate::auth::Actor;
+use crate::cpu::{self, OffRuntime};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Msg};
 use crate::members::bulk::{self, BulkRow};
@@ -72,7 +73,13 @@ pub async fn upload(
     if !actor.can_import_members(path.as_deref()) {
         return Err(AppError::Forbidden);
     }
-    let rows = match super::file::read(bytes) {
+    let owned = bytes.to_vec();
+    let (read, sha) = cpu::run(move |off| {
+        let sha: String = Sha256::digest(&owned).iter().map(|b| format!("{b:02x}")).collect();
+        (super::file::read(&owned, off), sha)
+    })
+    .await?;
+    let rows = match read {
         Ok(rows) => rows,
         Err(problem) => return Ok(Err(problem.msg())),
     };
@@ -86,7 +93,6 @@ pub async fn upload(
     if data.iter().all(|(_, r)| roster::is_blank(r)) {
         return Ok(Err(Msg::new("import.err_no_rows")));
     }
-    let sha: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
     let mut tx = state.db.begin().await?;
     let unit = unit_of(state, &mut tx, org).await?;
     let mapping = roster::auto_mapping(&heading, &remembered(&mut tx, org).await?);
@@ -303,12 +309,13 @@ pub async fn verdicts_xlsx(state: &AppState, actor: &Actor, lang: Lang, id: i64)
     let batch = visible(&mut conn, actor, id).await?;
     let rows = rows(&mut conn, batch.id, None, 0, i64::MAX).await?;
     drop(conn);
-    let bytes = write_verdicts(lang, &batch.heading(), &rows)?;
+    let heading = batch.heading();
+    let bytes = cpu::run(move |off| write_verdicts(lang, &heading, &rows, off)).await??;
     let stem = batch.file_name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&batch.file_name);
     Ok((bytes, format!("{stem}-{}.xlsx", lang.t("import.verdict_file"))))
 }
 
-fn write_verdicts(lang: Lang, heading: &[String], rows: &[super::RowView]) -> anyhow::Result<Vec<u8>> {
+fn write_verdicts(lang: Lang, heading: &[String], rows: &[super::RowView], _: &OffRuntime) -> anyhow::Result<Vec<u8>> {
     let verdict_label = |v: &str| {
         lang.t(match v {
             "new" => "import.v_new_label",
