@@ -29,7 +29,9 @@ pub struct AppState {
     pub mailer: Option<Arc<Mailer>>,
     pub metrics: Option<PrometheusHandle>,
     pub printer: Arc<crate::print::Printer>,
-    /// Per-address limits kept in memory (public verification).
+    /// Documents made once and kept (the blank forms).
+    pub shelf: Arc<crate::print::Shelf>,
+    /// Per-address limits kept in memory (public routes, certificate verification).
     pub throttle: Arc<crate::web::throttle::Throttle>,
     pub started_at: Instant,
 }
@@ -49,6 +51,7 @@ impl AppState {
         Ok(AppState {
             db,
             printer,
+            shelf: Arc::default(),
             throttle: Arc::default(),
             settings: Arc::new(settings),
             files: Arc::new(LocalDir::new(data_dir.join("files"))),
@@ -69,6 +72,12 @@ impl FromRef<AppState> for Db {
 impl FromRef<AppState> for Arc<Settings> {
     fn from_ref(state: &AppState) -> Arc<Settings> {
         state.settings.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<crate::web::throttle::Throttle> {
+    fn from_ref(state: &AppState) -> Arc<crate::web::throttle::Throttle> {
+        state.throttle.clone()
     }
 }
 

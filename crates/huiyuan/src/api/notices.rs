@@ -18,7 +18,7 @@ use crate::storage::NoticeId;
 use crate::web::{Ctx, Staff};
 
 pub fn routes() -> Routes {
-    Routes::new().get(paths::API_NOTICES, list).post(paths::API_NOTICES, create).get(paths::API_NOTICE, show)
+    Routes::new().get(paths::API_NOTICES, list).get(paths::API_NOTICE, show).public().post(paths::API_NOTICES, create)
 }
 
 async fn out(state: &AppState, n: Notice) -> AppResult<NoticeOut> {

@@ -42,7 +42,7 @@ impl Modify for Security {
 }
 
 pub fn routes() -> Routes {
-    Routes::new().get(paths::API_OPENAPI, openapi_json)
+    Routes::new().get(paths::API_OPENAPI, openapi_json).public()
 }
 
 /// The document as a value (tests read it).

@@ -20,6 +20,7 @@ use crate::web::{Ctx, CurrentUser};
 pub fn routes() -> Routes {
     Routes::new()
         .post(paths::API_SESSION, sign_in)
+        .public()
         .delete(paths::API_SESSION, sign_out)
         .get(paths::API_ME, me)
         .get(paths::API_TOKENS, list_tokens)

@@ -2,6 +2,8 @@
 //! code back to it; ID numbers masked for readers who may not see them), the blank forms
 //! (PDF and .xlsx, public), and a batch's summary sheet (PDF and .xlsx).
 
+use std::sync::Arc;
+
 use super::attachments;
 use super::model::{Application, Kind};
 use super::printing::{self, Filled, SummaryLine};
@@ -13,7 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::files::StoredFile;
 use crate::i18n::{Lang, Msg};
 use crate::paths;
-use crate::print::{Document, Sheet, pdf, xlsx};
+use crate::print::{Document, Kept, Sheet, pdf, xlsx};
 use crate::state::AppState;
 use crate::storage::{ApplicationId, BatchId, FileId};
 
@@ -38,15 +40,27 @@ fn blank_sheet(state: &AppState, kind: Kind) -> Sheet {
     }
 }
 
-/// A blank registration form of this kind, as PDF or .xlsx (public).
-pub async fn blank(state: &AppState, kind: Kind, spreadsheet: bool) -> AppResult<Document> {
-    let sheet = blank_sheet(state, kind);
-    let title = sheet.title.clone();
-    Ok(if spreadsheet {
-        Document::xlsx(to_xlsx(sheet).await?, title)
-    } else {
-        Document::pdf(to_pdf(state, sheet).await?, title)
-    })
+/// A blank registration form of this kind, as PDF or .xlsx (public): rendered on its first
+/// request and kept (the same for everyone until the settings change).
+pub async fn blank(state: &AppState, kind: Kind, spreadsheet: bool) -> AppResult<Arc<Kept>> {
+    let key = match (kind, spreadsheet) {
+        (Kind::Individual, false) => "blank form, individual, pdf",
+        (Kind::Individual, true) => "blank form, individual, xlsx",
+        (Kind::Group, false) => "blank form, group, pdf",
+        (Kind::Group, true) => "blank form, group, xlsx",
+    };
+    state
+        .shelf
+        .get_or_make(key, || async {
+            let sheet = blank_sheet(state, kind);
+            let title = sheet.title.clone();
+            Ok(if spreadsheet {
+                Document::xlsx(to_xlsx(sheet).await?, title)
+            } else {
+                Document::pdf(to_pdf(state, sheet).await?, title)
+            })
+        })
+        .await
 }
 
 /// What the filled form carries besides the fields.

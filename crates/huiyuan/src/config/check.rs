@@ -107,6 +107,9 @@ impl Settings {
         if self.security.verify_per_minute == 0 {
             p("security.verify_per_minute", "must be at least 1");
         }
+        if self.security.public_per_minute == 0 {
+            p("security.public_per_minute", "must be at least 1");
+        }
         for (i, c) in self.categories.iter().enumerate() {
             if c.number_class.len() != 1 || !c.number_class.chars().all(|ch| ch.is_ascii_uppercase()) {
                 p(&format!("categories[{i}].number_class"), "must be one capital letter");

@@ -268,6 +268,10 @@ pub struct SecuritySettings {
     pub reset_link_valid_minutes: i64,
     /// Public certificate verification: look-ups per minute from one address.
     pub verify_per_minute: u32,
+    /// Every public route that reads the database or renders (home page, notices, blank
+    /// forms, sign-up, verification…): requests per minute from one address; signed-in staff
+    /// are not counted.
+    pub public_per_minute: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -29,6 +29,7 @@ pub fn routes(upload_limit: usize) -> Routes {
         .get(paths::NOTICES, public_list)
         .get(paths::NOTICE, public_show)
         .get(paths::NOTICE_ATTACHMENT, download)
+        .public()
         .get(paths::ADMIN_NOTICES, admin_list)
         .post(paths::ADMIN_NOTICES, create)
         .get(paths::ADMIN_NOTICE_NEW, new_form)

@@ -9,12 +9,14 @@
 pub mod certificate;
 pub mod pdf;
 pub mod sheet;
+pub mod shelf;
 pub mod summary;
 pub mod xlsx;
 
 use std::sync::{Arc, OnceLock};
 
 pub use sheet::{Cell, Row, Sheet, Style};
+pub use shelf::{Kept, Shelf};
 
 pub const PDF: &str = "application/pdf";
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -12,7 +12,7 @@ use crate::state::{AppState, Routes};
 use crate::web::{PageCtx, Staff, render};
 
 pub fn routes() -> Routes {
-    Routes::new().get(paths::HOME, home).get(paths::CONTACT, contact).get(paths::ADMIN, dashboard)
+    Routes::new().get(paths::HOME, home).get(paths::CONTACT, contact).public().get(paths::ADMIN, dashboard)
 }
 
 async fn home(State(state): State<AppState>, page: PageCtx) -> AppResult<Response> {

@@ -16,6 +16,7 @@ use serde_json::json;
 use super::observe::RequestId;
 use super::page::PageCtx;
 use super::request::RequestCtx;
+use super::throttle::{PublicLimit, Throttle};
 use super::{cookies, flash};
 use crate::auth::session;
 use crate::auth::{store as auth_store, tokens};
@@ -28,6 +29,7 @@ use crate::storage::Db;
 pub async fn context(
     State(db): State<Db>,
     State(settings): State<Arc<Settings>>,
+    State(throttle): State<Arc<Throttle>>,
     mut req: Request,
     next: Next,
 ) -> Response {
@@ -40,6 +42,7 @@ pub async fn context(
     }
     let ctx = Arc::new(ctx);
     req.extensions_mut().insert(ctx.clone());
+    req.extensions_mut().insert(PublicLimit { throttle, per_minute: settings.security.public_per_minute });
     let resp = next.run(req).await;
     finish(&settings, &ctx, resp)
 }
@@ -139,6 +142,7 @@ fn finish(settings: &Settings, ctx: &RequestCtx, mut resp: Response) -> Response
         None => None,
     };
     if let Some(info) = info {
+        let retry_after = resp.headers().get(header::RETRY_AFTER).cloned();
         resp = if ctx.is_api {
             json_error(status, &info, ctx)
         } else if status == StatusCode::UNAUTHORIZED {
@@ -147,6 +151,9 @@ fn finish(settings: &Settings, ctx: &RequestCtx, mut resp: Response) -> Response
         } else {
             error_page(settings, ctx, status, &info)
         };
+        if let Some(v) = retry_after {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
     }
     let is_page = resp
         .headers()
@@ -210,6 +217,7 @@ fn error_page(settings: &Settings, ctx: &RequestCtx, status: StatusCode, info: &
     let title_key = match status {
         StatusCode::FORBIDDEN => "error.title_forbidden",
         StatusCode::NOT_FOUND => "error.title_not_found",
+        StatusCode::TOO_MANY_REQUESTS => "error.title_too_many",
         s if s.is_server_error() => "error.title_internal",
         _ => "error.title_bad_request",
     };

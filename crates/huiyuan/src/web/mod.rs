@@ -87,6 +87,25 @@ pub fn download(
     resp
 }
 
+/// A kept document: `304 Not Modified` when the client holds this version (`If-None-Match`),
+/// else the bytes; either way with its `ETag`. Shared caches may keep it, and ask again after
+/// five minutes (a new settings version is a new tag).
+pub fn send_kept(kept: &crate::print::Kept, if_none_match: Option<&str>) -> Response {
+    use axum::http::{HeaderValue, StatusCode};
+    const CACHE: &str = "public, max-age=300";
+    let mut resp = if if_none_match.is_some_and(|v| kept.matches(v)) {
+        let mut resp = StatusCode::NOT_MODIFIED.into_response();
+        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE));
+        resp
+    } else {
+        download(kept.bytes.clone(), kept.content_type, kept.disposition, &kept.name, CACHE)
+    };
+    if let Ok(tag) = HeaderValue::from_str(&kept.etag) {
+        resp.headers_mut().insert(header::ETAG, tag);
+    }
+    resp
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_next;

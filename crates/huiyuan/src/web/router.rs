@@ -1,5 +1,6 @@
 //! `Routes`: the router plus a list of every (method, path) it serves, so tests can check
-//! that each route has an authorization test and each API route is in the OpenAPI document.
+//! that each route has an authorization test and each API route is in the OpenAPI document,
+//! and which routes are public (under the per-address limit).
 //! Generic over the state, so the web layer does not depend on the application's state.
 
 use axum::Router;
@@ -11,6 +12,8 @@ use axum::routing::{MethodRouter, delete, get, patch, post};
 pub struct RouteInfo {
     pub method: Method,
     pub path: &'static str,
+    /// Open to anyone and doing work: under the per-address public limit.
+    pub public: bool,
 }
 
 pub struct Routes<S> {
@@ -49,7 +52,17 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
     /// Add a route built by hand (e.g. with its own body limit layer).
     pub fn route(mut self, path: &'static str, method: Method, method_router: MethodRouter<S>) -> Self {
         self.router = self.router.route(path, method_router);
-        self.list.push(RouteInfo { method, path });
+        self.list.push(RouteInfo { method, path, public: false });
+        self
+    }
+
+    /// Put every route added so far under the per-address limit of public routes (signed-in
+    /// staff are not counted): for routes anyone may call that read the database or render.
+    pub fn public(mut self) -> Self {
+        self.router = self.router.route_layer(axum::middleware::from_fn(super::throttle::public));
+        for r in &mut self.list {
+            r.public = true;
+        }
         self
     }
 

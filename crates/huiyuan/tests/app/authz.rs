@@ -1024,6 +1024,16 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
         .map(|r| format!("{} {}", r.method, r.path))
         .collect();
     assert!(missing.is_empty(), "routes without an authorization case: {missing:?}");
+    // Every route an anonymous visitor may use is under the public limit, but for those that
+    // do no work (language cookie, sign-out, probes, static files).
+    let no_work = ["/lang/{code}", "/sign-out", "/healthz", "/readyz", "/metrics", "/static/{file}"];
+    let unlimited: Vec<String> = cases
+        .iter()
+        .filter(|c| !matches!(c.expect[0], SignIn | UNAUTHORIZED) && !no_work.contains(&c.pattern))
+        .filter(|c| !routes.iter().any(|r| r.method.as_str() == c.method.as_str() && r.path == c.pattern && r.public))
+        .map(|c| format!("{} {}", c.method, c.pattern))
+        .collect();
+    assert!(unlimited.is_empty(), "open to anyone but not under the public limit: {unlimited:?}");
 
     let browsers = [
         app.anonymous().await,

@@ -20,6 +20,7 @@ mod notices;
 mod ops;
 mod orgs;
 mod printing;
+mod public_limits;
 mod registry;
 mod reports;
 mod review_chain;

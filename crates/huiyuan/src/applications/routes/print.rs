@@ -2,6 +2,7 @@
 //! .xlsx, public), and a batch's summary sheet (PDF and .xlsx).
 
 use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
 use axum::response::Response;
 
 use crate::applications::documents;
@@ -11,26 +12,40 @@ use crate::paths;
 use crate::print::Document;
 use crate::state::{AppState, Routes};
 use crate::storage::{ApplicationId, BatchId};
-use crate::web::{CurrentUser, Staff, download};
+use crate::web::{CurrentUser, Staff, download, send_kept};
 
 pub fn routes() -> Routes {
     Routes::new()
         .get(paths::APPLICATION_PDF, application_pdf)
-        .get(paths::FORM_INDIVIDUAL_PDF, |State(s): State<AppState>| blank(s, Kind::Individual, false))
-        .get(paths::FORM_INDIVIDUAL_XLSX, |State(s): State<AppState>| blank(s, Kind::Individual, true))
-        .get(paths::FORM_GROUP_PDF, |State(s): State<AppState>| blank(s, Kind::Group, false))
-        .get(paths::FORM_GROUP_XLSX, |State(s): State<AppState>| blank(s, Kind::Group, true))
         .get(paths::ADMIN_BATCH_PDF, |st, staff, path| batch_summary(st, staff, path, false))
         .get(paths::ADMIN_BATCH_XLSX, |st, staff, path| batch_summary(st, staff, path, true))
+        .merge(
+            Routes::new()
+                .get(paths::FORM_INDIVIDUAL_PDF, |s: State<AppState>, h: HeaderMap| {
+                    blank(s, h, Kind::Individual, false)
+                })
+                .get(paths::FORM_INDIVIDUAL_XLSX, |s: State<AppState>, h: HeaderMap| {
+                    blank(s, h, Kind::Individual, true)
+                })
+                .get(paths::FORM_GROUP_PDF, |s: State<AppState>, h: HeaderMap| blank(s, h, Kind::Group, false))
+                .get(paths::FORM_GROUP_XLSX, |s: State<AppState>, h: HeaderMap| blank(s, h, Kind::Group, true))
+                .public(),
+        )
 }
 
 fn send(doc: Document, cache: &'static str) -> Response {
     download(doc.bytes, doc.content_type, doc.disposition, &doc.name, cache)
 }
 
-async fn blank(state: AppState, kind: Kind, spreadsheet: bool) -> AppResult<Response> {
-    // Public and the same for everyone until the settings change: cacheable for a day.
-    Ok(send(documents::blank(&state, kind, spreadsheet).await?, "public, max-age=86400"))
+/// A blank form: public, rendered once, answered with `304` when the client has it.
+async fn blank(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    kind: Kind,
+    spreadsheet: bool,
+) -> AppResult<Response> {
+    let kept = documents::blank(&state, kind, spreadsheet).await?;
+    Ok(send_kept(&kept, headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok())))
 }
 
 /// The applicant's form as filled in, for the applicant and for staff who may see it.

@@ -21,12 +21,13 @@ use crate::web::{PageCtx, Staff, download, redirect_flash, render};
 
 pub fn routes() -> Routes {
     Routes::new()
+        .get(paths::VERIFY, verify)
+        .public()
         .get(paths::ADMIN_MEMBER_CERTIFICATE, |st, staff, id| pdf(st, staff, id, Layout::Card))
         .get(paths::ADMIN_MEMBER_PLAQUE, |st, staff, id| pdf(st, staff, id, Layout::Plaque))
         .post(paths::ADMIN_CERTIFICATES, request_batch)
         .get(paths::ADMIN_CERTIFICATE_BATCH, batch)
         .get(paths::ADMIN_CERTIFICATE_BATCH_ZIP, batch_zip)
-        .get(paths::VERIFY, verify)
 }
 
 async fn pdf(
