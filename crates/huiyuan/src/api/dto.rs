@@ -337,6 +337,8 @@ pub struct MemberQuery {
     pub group: String,
     /// number (default) | name | newest | oldest; searches are newest first.
     pub sort: String,
+    /// A mark a member was imported with: education_below | age_outside | id_to_complete
+    pub mark: String,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
@@ -345,8 +347,8 @@ impl MemberQuery {
     /// The list's filters, every one of them: a filter added to the list is a compile error
     /// here until the API carries it too.
     pub fn filters(self) -> crate::members::query::MemberFilters {
-        let MemberQuery { q, city, category, kind, status, year, group, sort, page: _, per_page: _ } = self;
-        crate::members::query::MemberFilters { q, city, category, kind, status, year, group, sort }
+        let MemberQuery { q, city, category, kind, status, year, group, sort, mark, page: _, per_page: _ } = self;
+        crate::members::query::MemberFilters { q, city, category, kind, status, year, group, sort, mark }
     }
 }
 

@@ -207,6 +207,20 @@ impl IndividualForm {
             }
             _ => {}
         }
+        // An age the category's members cannot plausibly have (the settings' range).
+        if let (Some(c), Some(birth)) = (category, birth)
+            && let Some(age) = c.age_outside(birth, settings.locale.today())
+        {
+            let [youngest, oldest] = c.ages.unwrap_or_default();
+            e.add(
+                "birth_date",
+                Msg::new("err.age_outside")
+                    .arg("age", age)
+                    .arg("category", &c.name)
+                    .arg("min", youngest)
+                    .arg("max", oldest),
+            );
+        }
         text(&mut e, "achievements", &self.achievements, LONG, true);
         text(&mut e, "awards", &self.awards, LONG, false);
         if self.consent != "yes" {
@@ -283,6 +297,23 @@ mod tests {
         let e = check(&f).unwrap_err();
         assert_eq!(e.get("education").unwrap().key, "err.education_below");
         assert_eq!(e.get("education").unwrap().args[0].1, "大专");
+    }
+
+    #[test]
+    fn an_age_outside_the_category_range_is_refused_with_its_own_message() {
+        // A passport carries no birth date: the form's own is checked against 18–100.
+        let child = IndividualForm {
+            id_type: "passport".into(),
+            id_number: "E12345678".into(),
+            category: "foreign".into(),
+            birth_date: "2016-05-01".into(),
+            ..complete()
+        };
+        let e = check(&child).unwrap_err();
+        let m = e.get("birth_date").unwrap();
+        assert_eq!((m.key, m.args[1].1.as_str(), m.args[2].1.as_str()), ("err.age_outside", "外籍会员", "18"));
+        let adult = IndividualForm { birth_date: "1980-05-01".into(), ..child };
+        assert!(check(&adult).err().and_then(|e| e.get("birth_date").cloned()).is_none());
     }
 
     #[test]

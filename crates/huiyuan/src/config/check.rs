@@ -64,6 +64,11 @@ impl Settings {
         } else if !j.education_levels.contains(&j.min_education) {
             p("joining.min_education", "must be one of joining.education_levels");
         }
+        for (word, level) in &j.education_aliases {
+            if !j.education_levels.contains(level) {
+                p(&format!("joining.education_aliases.{word}"), "must name one of joining.education_levels");
+            }
+        }
         for (key, list) in [
             ("joining.degrees", &j.degrees),
             ("joining.political_statuses", &j.political_statuses),
@@ -113,6 +118,9 @@ impl Settings {
         for (i, c) in self.categories.iter().enumerate() {
             if c.number_class.len() != 1 || !c.number_class.chars().all(|ch| ch.is_ascii_uppercase()) {
                 p(&format!("categories[{i}].number_class"), "must be one capital letter");
+            }
+            if c.ages.is_some_and(|[youngest, oldest]| youngest > oldest) {
+                p(&format!("categories[{i}].ages"), "must be [youngest, oldest] with youngest <= oldest");
             }
         }
         let t = &self.targets;

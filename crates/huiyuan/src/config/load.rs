@@ -158,6 +158,24 @@ mod tests {
         assert!(s.mail.smtp.is_none());
         assert!(s.joining.education_sufficient("大专") && s.joining.education_sufficient("博士研究生"));
         assert!(!s.joining.education_sufficient("高中（中专）") && !s.joining.education_sufficient("小学"));
+        // A roster's words for a level: the level, an alias, a part of its name, a longer name
+        // holding one; unknown and ambiguous words are none.
+        let level = |t: &str| s.joining.education_level(t);
+        assert_eq!(level("本科"), Some("本科"));
+        assert_eq!(level("中专"), Some("高中（中专）"));
+        assert_eq!(level("职高"), Some("高中（中专）"));
+        assert_eq!(level("大学本科"), Some("本科"));
+        assert_eq!(level("硕士"), Some("硕士研究生"));
+        assert_eq!(level("小学"), Some("初中及以下"));
+        assert_eq!((level("其他"), level("")), (None, None));
+        // Ages by the category's range, counted to the day.
+        let ordinary = s.category("ordinary").unwrap();
+        let today = time::macros::date!(2026 - 12 - 04);
+        assert_eq!(ordinary.age_outside(time::macros::date!(2008 - 12 - 05), today), Some(17));
+        assert_eq!(ordinary.age_outside(time::macros::date!(2008 - 12 - 04), today), None);
+        assert_eq!(ordinary.age_outside(time::macros::date!(1926 - 12 - 04), today), None);
+        assert_eq!(ordinary.age_outside(time::macros::date!(1925 - 12 - 04), today), Some(101));
+        assert_eq!(s.category("group").unwrap().age_outside(time::macros::date!(2020 - 01 - 01), today), None);
         assert_eq!(s.joining.group_conditions.len(), 5);
         assert_eq!(s.number_unit(None), Some(100));
         assert_eq!(s.number_unit(Some("140100")), Some(101));

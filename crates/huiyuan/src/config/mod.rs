@@ -29,6 +29,7 @@ pub struct Settings {
     pub council: CouncilSettings,
     pub targets: TargetSettings,
     pub numbering: NumberingSettings,
+    pub import: ImportSettings,
     pub server: ServerSettings,
     pub security: SecuritySettings,
     pub uploads: UploadSettings,
@@ -71,6 +72,23 @@ pub struct CategorySetting {
     pub requestable: bool,
     /// The letter ending member numbers of this category.
     pub number_class: String,
+    /// A plausible age for its members, [youngest, oldest] (individual categories).
+    #[serde(default)]
+    pub ages: Option<[u32; 2]>,
+}
+
+impl CategorySetting {
+    /// The age of someone born on `birth` at `today`, when it is outside this category's
+    /// range.
+    pub fn age_outside(&self, birth: time::Date, today: time::Date) -> Option<u32> {
+        let [youngest, oldest] = self.ages?;
+        let mut age = today.year() - birth.year();
+        if (today.month(), today.day()) < (birth.month(), birth.day()) {
+            age -= 1;
+        }
+        let age = u32::try_from(age).unwrap_or(0);
+        (age < youngest || age > oldest).then_some(age)
+    }
 }
 
 /// Where each year's city targets (目标任务) start.
@@ -174,12 +192,22 @@ impl Settings {
     }
 }
 
+/// The roster import.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ImportSettings {
+    /// Refuse rows without an ID number (else import them, the number to be completed).
+    pub require_id_number: bool,
+}
+
 /// The application forms' choices and the reviewers' checklists.
 #[derive(Debug, Clone, Deserialize)]
 pub struct JoiningSettings {
     /// Lowest first.
     pub education_levels: Vec<String>,
     pub min_education: String,
+    /// Other words rosters use for a level (中专 → 高中（中专）), read by the import.
+    #[serde(default)]
+    pub education_aliases: std::collections::BTreeMap<String, String>,
     pub degrees: Vec<String>,
     pub political_statuses: Vec<String>,
     pub institution_types: Vec<String>,
@@ -218,6 +246,35 @@ impl JoiningSettings {
     pub fn education_sufficient(&self, level: &str) -> bool {
         let rank = |l: &str| self.education_levels.iter().position(|x| x == l);
         matches!((rank(level), rank(&self.min_education)), (Some(a), Some(b)) if a >= b)
+    }
+
+    /// The level a roster's word for an education means: the level itself, an alias, a part
+    /// of a level's name (中专 in 高中（中专）), or the one level it is part of or contains
+    /// (大学本科, 硕士). None when unknown or ambiguous.
+    pub fn education_level(&self, text: &str) -> Option<&str> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let level = |name: &str| self.education_levels.iter().find(|l| *l == name).map(String::as_str);
+        if let Some(l) = level(text).or_else(|| self.education_aliases.get(text).and_then(|a| level(a))) {
+            return Some(l);
+        }
+        let parts = |l: &str| {
+            l.split(['（', '）', '(', ')', '、', '/']).filter(|p| !p.is_empty()).map(str::to_string).collect::<Vec<_>>()
+        };
+        if let Some(l) = self.education_levels.iter().find(|l| parts(l).iter().any(|p| p == text)) {
+            return Some(l);
+        }
+        let near: Vec<&String> = self
+            .education_levels
+            .iter()
+            .filter(|l| l.contains(text) || parts(l).iter().any(|p| text.contains(p.as_str())))
+            .collect();
+        match near.as_slice() {
+            [one] => Some(one.as_str()),
+            _ => None,
+        }
     }
 }
 

@@ -16,9 +16,24 @@ const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResidentId(String);
 
+/// The province-level regions of GB/T 2260 (the first two digits of a region code), with 83
+/// for the residence permits of Taiwan residents.
+const PROVINCES: [u8; 35] = [
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
+    64, 65, 71, 81, 82, 83,
+];
+
 impl ResidentId {
-    /// Parse what someone typed: full-width digits, spaces and a lower-case x are fine.
+    /// Parse what someone typed: full-width digits, spaces and a lower-case x are fine. A
+    /// birth date that no place on Earth has reached yet is refused.
     pub fn parse(raw: &str) -> Result<ResidentId, Msg> {
+        // UTC+14 is the earliest calendar: a day after UTC's date is still the past somewhere.
+        let latest = time::OffsetDateTime::now_utc().date().next_day().unwrap_or(Date::MAX);
+        ResidentId::parse_on(raw, latest)
+    }
+
+    /// Parse as of `today` (the last possible birth date).
+    pub fn parse_on(raw: &str, today: Date) -> Result<ResidentId, Msg> {
         let s: String = normalize(raw).chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
         if s.is_empty() {
             return Err(Msg::new("err.required"));
@@ -30,11 +45,17 @@ impl ResidentId {
         if !(last.is_ascii_digit() || last == 'X') {
             return Err(Msg::new("err.id_format"));
         }
-        if birth_date(&s).is_none() {
+        let Some(born) = birth_date(&s) else {
             return Err(Msg::new("err.id_birth_invalid"));
-        }
+        };
         if check_char(&s) != last {
             return Err(Msg::new("err.id_check"));
+        }
+        if !s[..2].parse::<u8>().is_ok_and(|p| PROVINCES.contains(&p)) {
+            return Err(Msg::new("err.id_region").arg("code", &s[..6]));
+        }
+        if born > today {
+            return Err(Msg::new("err.id_birth_future").arg("date", born));
         }
         Ok(ResidentId(s))
     }
@@ -109,6 +130,33 @@ mod tests {
         ];
         for (raw, key) in cases {
             assert_eq!(ResidentId::parse(raw).unwrap_err().key, key, "{raw}");
+        }
+    }
+
+    /// A number with a correct check character over these 17 digits.
+    fn with_check(first17: &str) -> String {
+        format!("{first17}{}", check_char(first17))
+    }
+
+    #[test]
+    fn numbers_that_cannot_exist_are_refused_though_their_check_character_is_right() {
+        let today = Date::from_calendar_date(2026, Month::December, 4).unwrap();
+        // Born after today.
+        let future = with_check("14010520991231001");
+        assert_eq!(ResidentId::parse_on(&future, today).unwrap_err().key, "err.id_birth_future");
+        assert_eq!(ResidentId::parse(&future).unwrap_err().key, "err.id_birth_future");
+        let tomorrow = with_check("14010520261205001");
+        assert_eq!(ResidentId::parse_on(&tomorrow, today).unwrap_err().key, "err.id_birth_future");
+        assert!(ResidentId::parse_on(&with_check("14010520261204001"), today).is_ok(), "born today");
+        // No province-level region starts 00, 19, 39, 72 or 99.
+        for region in ["000105", "190105", "390105", "720105", "990105"] {
+            let id = with_check(&format!("{region}19900307491"));
+            let e = ResidentId::parse_on(&id, today).unwrap_err();
+            assert_eq!((e.key, e.args[0].1.as_str()), ("err.id_region", region), "{id}");
+        }
+        // Every province-level region, Hong Kong, Macao and Taiwan (83: residence permits).
+        for p in PROVINCES {
+            assert!(ResidentId::parse_on(&with_check(&format!("{p}010519900307491")), today).is_ok(), "{p}");
         }
     }
 }

@@ -23,6 +23,10 @@ pub struct BulkRow {
     pub mobile: String,
     pub email: String,
     pub employer: String,
+    /// The education level, as the roster says (imports).
+    pub education: String,
+    /// Space-separated marks the city imported the member with (`education_below`, …).
+    pub marks: String,
 }
 
 /// Multi-row INSERTs of a fixed number of rows, so each statement text is prepared once. The
@@ -216,6 +220,8 @@ pub async fn write(
             text("email"),
             text("employer"),
             text("name_key"),
+            text("education"),
+            text("marks"),
         ],
     );
     let mut periods = JsonWriter::new(
@@ -253,6 +259,8 @@ pub async fn write(
             r.email,
             r.employer,
             search::sort_key(&r.name),
+            r.education,
+            r.marks,
         ]);
         members.push(tx, row).await?;
     }

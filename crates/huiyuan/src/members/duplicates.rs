@@ -14,6 +14,40 @@ use crate::i18n::Msg;
 use crate::state::AppState;
 use crate::storage::{Conn, MemberId, Sql, now_ms};
 
+/// What makes two records probably one person: the same name, and one of these the same
+/// (the column, and the words for it). The registry's scan and the roster import both judge
+/// by this list and [`probably_same`].
+pub const SHARED: [(&str, &str); 3] =
+    [("mobile", "dup.why_mobile"), ("birth_date", "dup.why_birth"), ("employer", "dup.why_employer")];
+
+/// A person's details as the duplicate rules compare them.
+#[derive(Debug, Clone, Copy)]
+pub struct Person<'a> {
+    pub name: &'a str,
+    pub mobile: &'a str,
+    pub birth_date: &'a str,
+    pub employer: &'a str,
+}
+
+impl<'a> Person<'a> {
+    /// The detail a rule compares (a column of `SHARED`).
+    pub fn detail(&self, column: &str) -> &'a str {
+        match column {
+            "mobile" => self.mobile,
+            "birth_date" => self.birth_date,
+            _ => self.employer,
+        }
+    }
+}
+
+/// Are these probably one person? The words for what they share (a message key), if so.
+pub fn probably_same(a: &Person, b: &Person) -> Option<&'static str> {
+    if a.name.is_empty() || a.name != b.name {
+        return None;
+    }
+    SHARED.iter().find(|(column, _)| !a.detail(column).is_empty() && a.detail(column) == b.detail(column)).map(|s| s.1)
+}
+
 /// What a scan found.
 #[derive(Debug, Default)]
 pub struct Scan {
@@ -31,7 +65,8 @@ pub async fn scan(state: &AppState, actor: &Actor, who: &Who) -> AppResult<Scan>
     let now = now_ms();
     let mut tx = state.db.begin().await?;
     sqlx::query("DELETE FROM duplicate_group").execute(&mut *tx).await?;
-    for (reason, column) in [("mobile", "mobile"), ("birth_date", "birth_date"), ("employer", "employer")] {
+    for (column, _) in SHARED {
+        let reason = column;
         sqlx::query(&format!(
             "INSERT INTO duplicate_group (reason, name, value, size, found_at)
              SELECT '{reason}', name, {column}, COUNT(*), $1 FROM member WHERE {column} <> ''

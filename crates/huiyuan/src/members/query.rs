@@ -20,6 +20,13 @@ use crate::i18n::Lang;
 use crate::paths::encode_filters;
 use crate::storage::{Conn, Db, MemberId, OrgId, UserId};
 
+/// The marks the list filters by, with their words.
+pub const MARKS: [(&str, &str); 3] = [
+    ("education_below", "mark.education_below"),
+    ("age_outside", "mark.age_outside"),
+    ("id_to_complete", "mark.id_to_complete"),
+];
+
 /// The filters of the member list, as the page's query string and the API's parameters
 /// carry them (every one of them, on both).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -39,6 +46,9 @@ pub struct MemberFilters {
     pub group: String,
     /// `number` (default), `name`, `newest`, `oldest`.
     pub sort: String,
+    /// A mark the member was imported with: `education_below`, `age_outside`, or
+    /// `id_to_complete` (imported without an ID number, not yet completed).
+    pub mark: String,
 }
 
 impl MemberFilters {
@@ -53,6 +63,7 @@ impl MemberFilters {
             ("year", &self.year),
             ("group", &self.group),
             ("sort", &self.sort),
+            ("mark", &self.mark),
         ])
     }
 
@@ -75,6 +86,7 @@ impl MemberFilters {
             group: self.group.parse::<i64>().ok().map(MemberId),
             words: search::parse(&self.q),
             sort: Sort::parse(&self.sort),
+            mark: MARKS.iter().find(|(m, _)| *m == self.mark).map(|(m, _)| *m),
         }
     }
 }

@@ -174,16 +174,7 @@ impl PageCtx {
 
     /// 1,234,567
     pub fn num(&self, n: impl Int) -> String {
-        let n = n.int();
-        let digits = n.unsigned_abs().to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        if n < 0 { format!("-{out}") } else { out }
+        crate::text::thousands(n.int())
     }
 
     /// The other language, for the switcher.

@@ -25,6 +25,7 @@ mod registry;
 mod reports;
 mod review_chain;
 mod roster_import;
+mod roster_judgement;
 mod storage;
 mod targets;
 mod users;

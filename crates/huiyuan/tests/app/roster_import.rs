@@ -137,7 +137,7 @@ async fn a_messy_roster_is_explained_row_by_row_imported_at_once_and_a_second_im
         &format!("应为 {}", roster.lost_x),
         "已是会员：陈静",
         "可能与会员 孙丽",
-        "姓名和手机相同",
+        "姓名、手机相同",
         "与第 4 行是同一人",
         "缺少姓名",
         "手机号码“12345”应为 11 位",

@@ -69,6 +69,8 @@ pub struct Correction {
     pub email: String,
     pub employer: String,
     pub note: String,
+    /// The ID number of a member imported without one: the census asks for it.
+    pub id_number: String,
 }
 
 /// Per city: (org, confirmed, corrected, pending, lapsed).

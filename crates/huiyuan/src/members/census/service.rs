@@ -235,6 +235,53 @@ pub async fn answer(
     respond(state, who, &census, &m, correction, false).await
 }
 
+/// Record the ID number of a member imported without one: a valid number of nobody else,
+/// with the birth date and gender it carries; logged as a correction of the census.
+async fn complete_id(
+    tx: &mut Conn,
+    state: &AppState,
+    member: &Member,
+    typed: &str,
+    census: &str,
+) -> AppResult<Result<(), FieldErrors>> {
+    let today = state.settings.locale.today();
+    let parsed = crate::domain::ResidentId::parse_on(typed, today);
+    let id = match parsed {
+        Ok(id) => id,
+        Err(m) => return Ok(Err(FieldErrors::single("id_number", m))),
+    };
+    let key = format!("resident_id:{}", id.as_str());
+    let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM member WHERE identity_key = $1 AND id <> $2")
+        .bind(&key)
+        .bind(member.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if taken.is_some() {
+        return Ok(Err(FieldErrors::single("id_number", Msg::new("census.err_id_taken"))));
+    }
+    let gender = match id.gender() {
+        crate::domain::Gender::Male => "male",
+        crate::domain::Gender::Female => "female",
+    };
+    let marks: Vec<&str> = member.mark_list().into_iter().filter(|m| *m != "id_to_complete").collect();
+    sqlx::query(
+        "UPDATE member SET id_number = $1, identity_key = $2, birth_date = $3, gender = $4, marks = $5,
+            updated_at = $6 WHERE id = $7 AND id_number = ''",
+    )
+    .bind(id.as_str())
+    .bind(&key)
+    .bind(id.birth_date().to_string())
+    .bind(gender)
+    .bind(marks.join(" "))
+    .bind(now_ms())
+    .bind(member.id)
+    .execute(&mut *tx)
+    .await?;
+    let after = crate::domain::mask_document(id.as_str());
+    store::event(tx, member.id, "correction", Lang::Zh.t("mark.id_to_complete"), &after, census, None).await?;
+    Ok(Ok(()))
+}
+
 /// A member answers: confirms their record (no correction), or corrects it. Or a city
 /// administrator confirms on the member's behalf (`on_behalf`, with a note).
 async fn respond(
@@ -253,7 +300,19 @@ async fn respond(
     if on_behalf && note.is_empty() {
         return Ok(Err(FieldErrors::single("note", Msg::new("census.err_note"))));
     }
+    // A member imported without an ID number completes it now (a city confirming on their
+    // behalf cannot: the number is the member's own to give).
+    let completes_id = !on_behalf && member.id_to_complete();
+    if completes_id && correction.is_none_or(|c| c.id_number.trim().is_empty()) {
+        return Ok(Err(FieldErrors::single("id_number", Msg::new("census.err_id_needed"))));
+    }
     let mut tx = state.db.begin().await?;
+    if completes_id && let Some(c) = correction {
+        match complete_id(&mut tx, state, member, &c.id_number, &census.title).await? {
+            Ok(()) => status = "corrected",
+            Err(e) => return Ok(Err(e)),
+        }
+    }
     if let Some(c) = correction.filter(|_| !on_behalf) {
         let mut e = FieldErrors::new();
         let mobile = crate::text::normalize(&c.mobile);

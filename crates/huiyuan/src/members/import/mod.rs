@@ -1,6 +1,9 @@
 //! The census import (普查导入) of a city's existing roster: upload → preview with a verdict
-//! per row (new; duplicate of member X; probable duplicate, needing a decision; invalid, with
-//! the reasons) → commit every importable row in one transaction, or nothing.
+//! per row (new; flagged — education below the minimum or an age outside the category's
+//! range, imported with a mark if the city says so; duplicate of member X; probable duplicate
+//! of a member or another row, needing a decision; invalid, with the reasons) → commit every
+//! importable row in one transaction, or nothing. The preview says whether the city's number
+//! sequences have room for the rows before anyone commits.
 //!
 //! Importing the same file again changes nothing: its people are members by then, so every
 //! row comes back a duplicate. Old unified numbers are kept when they are the city's and
@@ -16,6 +19,7 @@
 pub mod evaluate;
 pub mod file;
 pub mod query;
+pub mod room;
 pub mod roster;
 pub mod service;
 
@@ -40,6 +44,8 @@ pub struct Batch {
     pub duplicate_rows: i64,
     pub probable_rows: i64,
     pub invalid_rows: i64,
+    pub flagged_rows: i64,
+    pub findings_json: String,
     pub imported_rows: i64,
     pub created_at: i64,
     pub committed_at: Option<i64>,
@@ -48,6 +54,12 @@ pub struct Batch {
 impl Batch {
     pub fn heading(&self) -> Vec<String> {
         serde_json::from_str(&self.heading_json).unwrap_or_default()
+    }
+
+    /// How many rows each finding concerns (education_below, age_outside, id_to_complete,
+    /// probable_without_id).
+    pub fn findings(&self) -> BTreeMap<String, i64> {
+        serde_json::from_str(&self.findings_json).unwrap_or_default()
     }
 
     pub fn mapping(&self) -> Mapping {
@@ -68,6 +80,8 @@ pub struct RowView {
     pub verdict: String,
     pub message: String,
     pub match_member_id: Option<i64>,
+    /// 0: shown, but not importable (a probable duplicate without a required ID number).
+    pub can_import: i64,
 }
 
 impl RowView {

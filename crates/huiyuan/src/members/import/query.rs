@@ -6,8 +6,10 @@ use crate::auth::{Actor, OrgScope};
 use crate::error::{AppError, AppResult};
 use crate::storage::{Conn, OrgId, Sql};
 
-pub(super) const BATCH_COLUMNS: &str = "id, org_id, created_by_name, file_name, file_sha256, heading_json, mapping_json, status,
-    total_rows, blank_rows, new_rows, duplicate_rows, probable_rows, invalid_rows, imported_rows, created_at, committed_at";
+pub(super) const BATCH_COLUMNS: &str =
+    "id, org_id, created_by_name, file_name, file_sha256, heading_json, mapping_json, status,
+    total_rows, blank_rows, new_rows, duplicate_rows, probable_rows, invalid_rows, flagged_rows, findings_json,
+    imported_rows, created_at, committed_at";
 
 pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Batch>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {BATCH_COLUMNS} FROM import_batch WHERE id = $1"))
@@ -62,8 +64,9 @@ pub async fn rows(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<RowView>, sqlx::Error> {
-    let mut sql =
-        Sql::new("SELECT row_no, cells_json, verdict, message, match_member_id FROM import_row WHERE batch_id = ");
+    let mut sql = Sql::new(
+        "SELECT row_no, cells_json, verdict, message, match_member_id, can_import FROM import_row WHERE batch_id = ",
+    );
     sql.bind(batch);
     if let Some(v) = verdict {
         sql.push(" AND verdict = ").bind(v.to_string());

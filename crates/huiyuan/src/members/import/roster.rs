@@ -31,10 +31,11 @@ pub enum Field {
     Mobile,
     Email,
     Employer,
+    Education,
     Joined,
 }
 
-pub const FIELDS: [Field; 11] = [
+pub const FIELDS: [Field; 12] = [
     Field::Name,
     Field::Kind,
     Field::Category,
@@ -45,6 +46,7 @@ pub const FIELDS: [Field; 11] = [
     Field::Mobile,
     Field::Email,
     Field::Employer,
+    Field::Education,
     Field::Joined,
 ];
 
@@ -61,6 +63,7 @@ impl Field {
             Field::Mobile => "mobile",
             Field::Email => "email",
             Field::Employer => "employer",
+            Field::Education => "education",
             Field::Joined => "joined",
         }
     }
@@ -81,6 +84,7 @@ impl Field {
             Field::Mobile => "import.f_mobile",
             Field::Email => "import.f_email",
             Field::Employer => "import.f_employer",
+            Field::Education => "import.f_education",
             Field::Joined => "import.f_joined",
         }
     }
@@ -108,6 +112,7 @@ impl Field {
             Field::Mobile => &["手机", "手机号", "手机号码", "联系电话", "电话", "联系方式", "mobile"],
             Field::Email => &["邮箱", "电子邮箱", "电子邮件", "email", "e-mail"],
             Field::Employer => &["工作单位", "单位", "所在单位", "学校", "任职单位", "联系人", "employer"],
+            Field::Education => &["学历", "最高学历", "文化程度", "学历层次", "education"],
             Field::Joined => &["入会时间", "入会日期", "入会年月", "加入时间", "joined"],
         }
     }
@@ -183,7 +188,40 @@ pub struct Record {
     pub mobile: String,
     pub email: String,
     pub employer: String,
+    /// The education level (one of the settings' levels), if the roster says.
+    pub education: String,
     pub joined: Option<Date>,
+    /// What the city must decide on before this row is imported, as marks the member record
+    /// keeps (`education_below`, `age_outside`) and the words that explain them.
+    pub marks: Vec<&'static str>,
+    pub notes: Vec<Msg>,
+}
+
+impl Record {
+    /// Without an ID number (to be completed; only when the settings allow it).
+    pub fn id_missing(&self) -> bool {
+        self.identity_key.is_empty()
+    }
+
+    /// As the registry's duplicate finder compares people.
+    pub fn person(&self) -> crate::members::duplicates::Person<'_> {
+        crate::members::duplicates::Person {
+            name: &self.name,
+            mobile: &self.mobile,
+            birth_date: &self.birth_date,
+            employer: &self.employer,
+        }
+    }
+}
+
+/// A row, read: what it says and every reason it cannot be imported as it is.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub record: Record,
+    pub errors: Vec<Msg>,
+    /// Its only fault is the missing ID number (which the settings require): it can still be
+    /// found to be someone else of the file or the registry.
+    pub only_id_missing: bool,
 }
 
 /// The rules a row is checked against.
@@ -201,8 +239,16 @@ pub fn is_blank(cells: &[String]) -> bool {
 
 /// A row as a record, or every reason it cannot be one.
 pub fn record(cells: &[String], mapping: &Mapping, rules: &Rules<'_>) -> Result<Record, Vec<Msg>> {
+    let c = check(cells, mapping, rules);
+    if c.errors.is_empty() { Ok(c.record) } else { Err(c.errors) }
+}
+
+/// A row read and checked against the rules (the registry and the rest of the file are
+/// `evaluate`'s).
+pub fn check(cells: &[String], mapping: &Mapping, rules: &Rules<'_>) -> Checked {
     let get = |f: Field| mapping.get(&f).and_then(|c| cells.get(*c)).map(|s| normalize_line(s)).unwrap_or_default();
     let mut errors = Vec::new();
+    let mut id_missing = false;
     let mut r = Record { name: get(Field::Name), ..Record::default() };
     if r.name.is_empty() {
         errors.push(Msg::new("import.err_name"));
@@ -238,7 +284,10 @@ pub fn record(cells: &[String], mapping: &Mapping, rules: &Rules<'_>) -> Result<
     // members any passport number.
     let raw_id = get(Field::IdNumber);
     let id: String = normalize(&raw_id).chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
-    if id.is_empty() {
+    if id.is_empty() && r.kind == "individual" && !rules.settings.import.require_id_number {
+        r.notes.push(Msg::new("import.id_to_complete"));
+    } else if id.is_empty() {
+        id_missing = r.kind == "individual";
         errors.push(Msg::new(if r.kind == "group" { "import.err_code_missing" } else { "import.err_id_missing" }));
     } else if id.contains("E+") || (id.contains('E') && id.contains('.')) {
         errors.push(Msg::new("import.err_id_scientific").arg("value", &raw_id));
@@ -260,7 +309,7 @@ pub fn record(cells: &[String], mapping: &Mapping, rules: &Rules<'_>) -> Result<
     } else if id.len() == 17 && id.bytes().all(|b| b.is_ascii_digit()) && ResidentId::parse(&format!("{id}X")).is_ok() {
         errors.push(Msg::new("import.err_id_lost_x").arg("value", &raw_id).arg("fixed", format!("{id}X")));
     } else {
-        match ResidentId::parse(&id) {
+        match ResidentId::parse_on(&id, rules.today) {
             Ok(rid) => {
                 r.id_number = rid.as_str().to_string();
                 r.identity_key = format!("resident_id:{}", r.id_number);
@@ -271,6 +320,8 @@ pub fn record(cells: &[String], mapping: &Mapping, rules: &Rules<'_>) -> Result<
                 }
                 .into();
             }
+            // A number that cannot exist says why in its own words.
+            Err(m) if m.key == "err.id_birth_future" || m.key == "err.id_region" => errors.push(m),
             Err(_) => errors.push(Msg::new("import.err_id").arg("value", &raw_id)),
         }
     }
@@ -323,7 +374,48 @@ pub fn record(cells: &[String], mapping: &Mapping, rules: &Rules<'_>) -> Result<
             None => errors.push(Msg::new("import.err_number").arg("value", &number)),
         }
     }
-    if errors.is_empty() { Ok(r) } else { Err(errors) }
+    if r.kind == "individual" {
+        judge_individual(&mut r, &get(Field::Education), rules, &mut errors);
+    }
+    let only_id_missing = id_missing && errors.len() == 1;
+    Checked { record: r, errors, only_id_missing }
+}
+
+/// An individual's education against the joining minimum and age against the category's
+/// range: what the settings ask of applicants, asked of the roster (marks, not refusals: the
+/// city decides about members it already has).
+fn judge_individual(r: &mut Record, education: &str, rules: &Rules<'_>, errors: &mut Vec<Msg>) {
+    let j = &rules.settings.joining;
+    if !education.is_empty() {
+        match j.education_level(education) {
+            Some(level) => {
+                r.education = level.to_string();
+                if !j.education_sufficient(level) {
+                    r.marks.push("education_below");
+                    r.notes
+                        .push(Msg::new("import.education_below").arg("value", education).arg("min", &j.min_education));
+                }
+            }
+            None => errors.push(
+                Msg::new("import.err_education").arg("value", education).arg("allowed", j.education_levels.join("、")),
+            ),
+        }
+    }
+    let category = rules.settings.category(&r.category);
+    let birth = crate::domain::parse_date(&r.birth_date).ok();
+    if let (Some(c), Some(birth)) = (category, birth)
+        && let Some(age) = c.age_outside(birth, rules.today)
+    {
+        let [youngest, oldest] = c.ages.unwrap_or_default();
+        r.marks.push("age_outside");
+        r.notes.push(
+            Msg::new("import.age_outside")
+                .arg("age", age)
+                .arg("category", &c.name)
+                .arg("min", youngest)
+                .arg("max", oldest),
+        );
+    }
 }
 
 /// The (class, sequence) of a unified number of this roster's unit, if it is one.

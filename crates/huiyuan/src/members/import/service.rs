@@ -32,6 +32,14 @@ pub async fn unit_of(state: &AppState, conn: &mut Conn, org: Option<OrgId>) -> A
         .ok_or_else(|| AppError::Conflict(Msg::new("err.no_number_unit").arg("code", code.unwrap_or_default())))
 }
 
+/// The short name of the city a batch imports into (or the province's direct members).
+pub async fn city_name(conn: &mut Conn, org: Option<OrgId>) -> AppResult<String> {
+    Ok(match org {
+        Some(o) => crate::orgs::store::find(conn, o).await?.map(|o| o.short_name).unwrap_or_default(),
+        None => Lang::Zh.t("member.direct").to_string(),
+    })
+}
+
 fn org_key(org: Option<OrgId>) -> i64 {
     org.map(|o| o.0).unwrap_or(0)
 }
@@ -113,7 +121,7 @@ pub async fn upload(
     .await?;
     let rules = Rules { settings: &state.settings, unit, today: state.settings.locale.today() };
     let (verdicts, blank) = evaluate(&mut tx, &rules, lang, data, &mapping).await?;
-    save_verdicts(&mut tx, id, &verdicts, blank).await?;
+    save_verdicts(&mut tx, &state.settings, id, &verdicts, blank).await?;
     audit::record(
         &mut tx,
         who,
@@ -159,7 +167,7 @@ pub async fn remap(
     let rules = Rules { settings: &state.settings, unit, today: state.settings.locale.today() };
     let cells = stored_cells(&mut tx, batch.id).await?;
     let (verdicts, _) = evaluate(&mut tx, &rules, lang, cells, mapping).await?;
-    save_verdicts(&mut tx, batch.id, &verdicts, batch.blank_rows).await?;
+    save_verdicts(&mut tx, &state.settings, batch.id, &verdicts, batch.blank_rows).await?;
     remember(&mut tx, batch.org_id, &batch.heading(), mapping).await?;
     audit::record(
         &mut tx,
@@ -173,15 +181,35 @@ pub async fn remap(
     Ok(())
 }
 
-/// Import every row that is new, and the probable duplicates the importer chose to import,
-/// in one transaction; returns how many members were added.
+/// What the city decided about the rows that wait for a decision.
+#[derive(Debug, Clone, Default)]
+pub struct Choices {
+    /// Probable duplicates and flagged rows (by row number) to import all the same.
+    pub rows: HashSet<i64>,
+    /// Import every flagged row (with its marks).
+    pub all_flagged: bool,
+}
+
+impl Choices {
+    fn takes(&self, v: &super::evaluate::Verdict) -> bool {
+        match v.verdict {
+            "new" => true,
+            "flagged" => self.all_flagged || self.rows.contains(&v.row_no),
+            "probable" => self.rows.contains(&v.row_no),
+            _ => false,
+        }
+    }
+}
+
+/// Import every row that is new, and the flagged rows and probable duplicates the importer
+/// chose to import, in one transaction; returns how many members were added.
 pub async fn commit(
     state: &AppState,
     actor: &Actor,
     who: &Who,
     lang: Lang,
     id: i64,
-    import_probable: &HashSet<i64>,
+    choices: &Choices,
 ) -> AppResult<usize> {
     let batch = &visible(&mut *state.db.pool().acquire().await?, actor, id).await?;
     let mut tx = state.db.begin().await?;
@@ -203,11 +231,7 @@ pub async fn commit(
     let cells = stored_cells(&mut tx, batch.id).await?;
     let (verdicts, _) = evaluate(&mut tx, &rules, lang, cells, &mapping).await?;
     let checked = started.elapsed();
-    let chosen: Vec<&Record> = verdicts
-        .iter()
-        .filter(|v| v.verdict == "new" || (v.verdict == "probable" && import_probable.contains(&v.row_no)))
-        .filter_map(|v| v.record.as_ref())
-        .collect();
+    let chosen: Vec<&Record> = verdicts.iter().filter(|v| choices.takes(v)).filter_map(|v| v.record.as_ref()).collect();
     // Numbers: kept ones move their sequence past them; the rest are drawn in runs.
     let class_of = |category: &str| {
         state.settings.category(category).map(|c| c.number_class.clone()).unwrap_or_else(|| "M".into())
@@ -227,10 +251,17 @@ pub async fn commit(
     }
     for (class, rows) in need {
         let n = i64::try_from(rows.len()).unwrap_or(0);
-        let first = bulk::reserve_numbers(&mut tx, unit, &class, n).await?;
-        if first + n - 1 > state.settings.numbering.max_sequence() {
-            return Err(AppError::Conflict(Msg::new("err.numbers_used_up").arg("detail", format!("{unit}{class}"))));
+        let left = super::room::left(&mut tx, &state.settings, unit, &class).await?;
+        if n > left {
+            let findings = BTreeMap::from([(format!("need_all:{class}"), n)]);
+            let room = super::room::rooms(&mut tx, &state.settings, unit, &findings).await?;
+            let city = city_name(&mut tx, batch.org_id).await?;
+            let msg = room.first().map(|r| r.refusal(&state.settings, &city, n));
+            return Err(AppError::Conflict(
+                msg.unwrap_or_else(|| Msg::new("err.numbers_used_up").arg("detail", &class)),
+            ));
         }
+        let first = bulk::reserve_numbers(&mut tx, unit, &class, n).await?;
         for (k, i) in rows.into_iter().enumerate() {
             numbers[i] = Some(state.settings.member_number(unit, first + i64::try_from(k).unwrap_or(0), &class));
         }
@@ -254,10 +285,18 @@ pub async fn commit(
             gender: r.gender.clone(),
             birth_date: r.birth_date.clone(),
             id_number: r.id_number.clone(),
-            identity_key: Some(r.identity_key.clone()),
+            identity_key: (!r.id_missing()).then(|| r.identity_key.clone()),
             mobile: r.mobile.clone(),
             email: r.email.clone(),
             employer: r.employer.clone(),
+            education: r.education.clone(),
+            marks: r
+                .marks
+                .iter()
+                .copied()
+                .chain(r.id_missing().then_some("id_to_complete"))
+                .collect::<Vec<_>>()
+                .join(" "),
         })
         .collect();
     let reason = format!("{} #{} {}", lang.t("import.event"), batch.id, batch.file_name);
@@ -283,7 +322,10 @@ pub async fn commit(
             "imported": rows.len(),
             "duplicates": verdicts.iter().filter(|v| v.verdict == "duplicate").count(),
             "invalid": verdicts.iter().filter(|v| v.verdict == "invalid").count(),
-            "probable_imported": import_probable.len(),
+            "chosen": choices.rows.iter().collect::<std::collections::BTreeSet<_>>(),
+            "all_flagged": choices.all_flagged,
+            "marked": rows.iter().filter(|r| !r.marks.is_empty()).count(),
+            "id_to_complete": rows.iter().filter(|r| r.identity_key.is_none()).count(),
         })),
     )
     .await?;
@@ -308,17 +350,36 @@ pub async fn verdicts_xlsx(state: &AppState, actor: &Actor, lang: Lang, id: i64)
     let mut conn = state.db.pool().acquire().await?;
     let batch = visible(&mut conn, actor, id).await?;
     let rows = rows(&mut conn, batch.id, None, 0, i64::MAX).await?;
+    let unit = if batch.status == "preview" { unit_of(state, &mut conn, batch.org_id).await? } else { 0 };
+    let city = city_name(&mut conn, batch.org_id).await?;
+    let summary = super::room::summary(&mut conn, &state.settings, lang, &batch, (unit, &city)).await?;
     drop(conn);
     let heading = batch.heading();
-    let bytes = cpu::run(move |off| write_verdicts(lang, &heading, &rows, off)).await??;
+    let counts: Vec<(&'static str, i64)> = vec![
+        ("import.v_new_label", batch.new_rows),
+        ("import.v_flagged_label", batch.flagged_rows),
+        ("import.v_probable_label", batch.probable_rows),
+        ("import.v_duplicate_label", batch.duplicate_rows),
+        ("import.v_invalid_label", batch.invalid_rows),
+    ];
+    let bytes = cpu::run(move |off| write_verdicts(lang, &heading, &rows, (&counts, &summary), off)).await??;
     let stem = batch.file_name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&batch.file_name);
     Ok((bytes, format!("{stem}-{}.xlsx", lang.t("import.verdict_file"))))
 }
 
-fn write_verdicts(lang: Lang, heading: &[String], rows: &[super::RowView], _: &OffRuntime) -> anyhow::Result<Vec<u8>> {
+/// The rows with their verdicts and reasons, and a second sheet with the summary line: the
+/// count of each verdict, the findings, the room in the number sequences.
+fn write_verdicts(
+    lang: Lang,
+    heading: &[String],
+    rows: &[super::RowView],
+    (counts, summary): (&[(&'static str, i64)], &super::room::Summary),
+    _: &OffRuntime,
+) -> anyhow::Result<Vec<u8>> {
     let verdict_label = |v: &str| {
         lang.t(match v {
             "new" => "import.v_new_label",
+            "flagged" => "import.v_flagged_label",
             "duplicate" => "import.v_duplicate_label",
             "probable" => "import.v_probable_label",
             _ => "import.v_invalid_label",
@@ -351,5 +412,26 @@ fn write_verdicts(lang: Lang, heading: &[String], rows: &[super::RowView], _: &O
         }
     }
     sheet.set_column_width(n + 2, 60)?;
+    let totals = workbook.add_worksheet();
+    totals.set_name(lang.t("import.summary_sheet"))?;
+    totals.set_column_width(0, 16)?;
+    totals.set_column_width(1, 90)?;
+    let mut at = 0u32;
+    for (key, n) in counts {
+        totals.write_string_with_format(at, 0, lang.t(key), &bold)?;
+        totals.write_number(at, 1, *n as f64)?;
+        at += 1;
+    }
+    for (label, lines) in [
+        ("import.findings", &summary.findings),
+        ("import.numbers", &summary.rooms),
+        ("import.warning", &summary.room_short.iter().cloned().collect()),
+    ] {
+        for line in lines {
+            totals.write_string_with_format(at, 0, lang.t(label).trim_end_matches('：'), &bold)?;
+            totals.write_string(at, 1, line)?;
+            at += 1;
+        }
+    }
     Ok(workbook.save_to_buffer()?)
 }

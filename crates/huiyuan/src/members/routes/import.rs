@@ -14,7 +14,7 @@ use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::members::import::roster::{FIELDS, Field, Mapping};
-use crate::members::import::{query, service};
+use crate::members::import::{query, room, service};
 use crate::members::query::OrgLabels;
 use crate::members::views::Options;
 use crate::members::views::import::{ImportPage, PreviewPage, VERDICTS, verdict_tag};
@@ -163,16 +163,20 @@ async fn preview(
         None => page.t("member.direct").into(),
     };
     let query::Terms { indexing, reindex } = query::terms(&mut conn, id).await?;
+    let unit = if b.status == "preview" { service::unit_of(&state, &mut conn, b.org_id).await? } else { 0 };
+    let room::Summary { findings, rooms, room_short } =
+        room::summary(&mut conn, &state.settings, page.lang, &b, (unit, &city)).await?;
     drop(conn);
     let count = |v: &str| match v {
         "new" => b.new_rows,
+        "flagged" => b.flagged_rows,
         "probable" => b.probable_rows,
         "duplicate" => b.duplicate_rows,
         _ => b.invalid_rows,
     };
-    let total = verdict.map(count).unwrap_or(b.new_rows + b.probable_rows + b.duplicate_rows + b.invalid_rows);
-    let mut tabs =
-        vec![("", "list.all", b.new_rows + b.probable_rows + b.duplicate_rows + b.invalid_rows, verdict.is_none())];
+    let all = b.new_rows + b.flagged_rows + b.probable_rows + b.duplicate_rows + b.invalid_rows;
+    let total = verdict.map(count).unwrap_or(all);
+    let mut tabs = vec![("", "list.all", all, verdict.is_none())];
     tabs.extend(VERDICTS.iter().map(|(v, label)| (*v, *label, count(v), verdict == Some(*v))));
     let mapping = b.mapping();
     let heading = b.heading();
@@ -208,6 +212,9 @@ async fn preview(
         pager: pager.with_total(total),
         preview: b.status == "preview",
         importable: b.new_rows,
+        findings,
+        rooms,
+        room_short,
         indexing,
         reindex,
         b,
@@ -244,12 +251,16 @@ async fn commit(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let chosen: HashSet<i64> = pairs
+    // probable_{row}=import, flagged_{row}=import, flagged_all=import.
+    let rows: HashSet<i64> = pairs
         .iter()
-        .filter(|(k, v)| k.starts_with("probable_") && v == "import")
-        .filter_map(|(k, _)| k.trim_start_matches("probable_").parse().ok())
+        .filter(|(_, v)| v == "import")
+        .filter_map(|(k, _)| k.strip_prefix("probable_").or_else(|| k.strip_prefix("flagged_")))
+        .filter_map(|row| row.parse().ok())
         .collect();
-    let added = service::commit(&state, &actor, &ctx.who(), page.lang, id, &chosen).await?;
+    let all_flagged = pairs.iter().any(|(k, v)| k == "flagged_all" && v == "import");
+    let choices = service::Choices { rows, all_flagged };
+    let added = service::commit(&state, &actor, &ctx.who(), page.lang, id, &choices).await?;
     Ok(redirect_flash(
         &state,
         &paths::with_id(paths::ADMIN_IMPORT, id),

@@ -54,6 +54,7 @@ async fn list(
     let rows = list_rows(&state.settings, &page, &orgs, listed);
     let this_year = state.settings.locale.today().year();
     let f = q.filters;
+    let marks: Options = query::MARKS.iter().map(|(v, key)| (v.to_string(), page.t(key).to_string())).collect();
     Ok(render(&ListPage {
         total_label: total_label(&page, total, cap),
         categories: category_options(&state.settings, &page, None),
@@ -72,6 +73,8 @@ async fn list(
         year: f.year,
         sort: f.sort,
         group: f.group,
+        mark: f.mark,
+        marks,
         group_name,
         cities,
         years: (2014..=this_year).rev().collect(),

@@ -91,9 +91,15 @@ async fn answer(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let correcting = get("action") == "correct";
-    let correction =
-        Correction { mobile: get("mobile"), email: get("email"), employer: get("employer"), note: String::new() };
+    // Completing a missing ID number is a correction, whichever button was pressed.
+    let correcting = get("action") == "correct" || !get("id_number").trim().is_empty();
+    let correction = Correction {
+        mobile: get("mobile"),
+        email: get("email"),
+        employer: get("employer"),
+        note: String::new(),
+        id_number: get("id_number"),
+    };
     match census::service::answer(&state, &actor, &ctx.who(), id, correcting.then_some(&correction)).await? {
         Ok(()) => Ok(redirect_flash(&state, paths::ME_MEMBERSHIP, &Msg::new("flash.census_answered"))),
         Err(errors) => render_refused(&mine_view(&state, &actor, page, Some((id, correction, errors))).await?),

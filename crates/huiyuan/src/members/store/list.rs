@@ -52,6 +52,8 @@ pub struct Filter {
     pub joined: Option<(i64, i64)>,
     /// Individuals registered with this group member.
     pub group: Option<MemberId>,
+    /// A mark the member was imported with (`education_below`, `age_outside`, `id_to_complete`).
+    pub mark: Option<&'static str>,
     pub words: Vec<Word>,
     pub sort: Sort,
 }
@@ -80,7 +82,11 @@ const ROW_COLUMNS: &str =
 /// member table is joined only when the rows are wanted or a filter needs it (`rows`).
 fn push_from(sql: &mut Sql, f: &Filter, orgs: &Option<Vec<OrgId>>, rows: bool) {
     let driver = f.words.iter().flat_map(|w| w.terms.iter()).max_by_key(|t| t.chars().count());
-    let needs_member = rows || f.joined.is_some() || f.group.is_some() || f.words.iter().any(|w| w.contains.is_some());
+    let needs_member = rows
+        || f.joined.is_some()
+        || f.group.is_some()
+        || f.mark.is_some()
+        || f.words.iter().any(|w| w.contains.is_some());
     let col = if let Some(term) = driver {
         sql.push(" FROM member_term t");
         if needs_member {
@@ -125,6 +131,10 @@ fn push_from(sql: &mut Sql, f: &Filter, orgs: &Option<Vec<OrgId>>, rows: bool) {
         sql.push(" AND m.id IN (SELECT individual_member_id FROM member_link WHERE group_member_id = ")
             .bind(group)
             .push(")");
+    }
+    if let Some(mark) = f.mark {
+        // Marks are space-separated codes: match a whole one.
+        sql.push(" AND (' ' || m.marks || ' ') LIKE ").bind(format!("% {mark} %"));
     }
 }
 

@@ -35,7 +35,23 @@ pub struct Member {
     pub mobile: String,
     pub email: String,
     pub employer: String,
+    /// The education level, when the record has one (imports).
+    pub education: String,
+    /// Space-separated marks the member was imported with (`education_below`, `age_outside`).
+    pub marks: String,
     pub updated_at: i64,
+}
+
+impl Member {
+    /// The marks, each as its code.
+    pub fn mark_list(&self) -> Vec<&str> {
+        self.marks.split_whitespace().collect()
+    }
+
+    /// Imported without an ID number, which the census asks the member for.
+    pub fn id_to_complete(&self) -> bool {
+        self.mark_list().contains(&"id_to_complete")
+    }
 }
 
 /// The record details a member is created with.
@@ -154,7 +170,7 @@ pub async fn event(
 }
 
 const COLUMNS: &str = "id, kind, number, name, category, org_id, channel, status, application_id, user_id, joined_at,
-    resolution, gender, birth_date, id_number, mobile, email, employer, updated_at";
+    resolution, gender, birth_date, id_number, mobile, email, employer, education, marks, updated_at";
 
 pub async fn find(conn: &mut Conn, id: MemberId) -> Result<Option<Member>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM member WHERE id = $1")).bind(id).fetch_optional(&mut *conn).await

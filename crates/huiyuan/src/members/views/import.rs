@@ -36,14 +36,20 @@ pub struct PreviewPage {
     pub pager: Pager,
     pub preview: bool,
     pub importable: i64,
+    /// The summary line's findings, in words ("学历低于入会要求 58 行").
+    pub findings: Vec<String>,
+    /// Room in the number sequences, a line per class; and why the commit would fail, if so.
+    pub rooms: Vec<String>,
+    pub room_short: Option<String>,
     /// The imported members' search terms are still being written.
     pub indexing: bool,
     /// The command that writes them, when the job has given up.
     pub reindex: Option<String>,
 }
 
-pub const VERDICTS: [(&str, &str); 4] = [
+pub const VERDICTS: [(&str, &str); 5] = [
     ("new", "import.v_new_label"),
+    ("flagged", "import.v_flagged_label"),
     ("probable", "import.v_probable_label"),
     ("duplicate", "import.v_duplicate_label"),
     ("invalid", "import.v_invalid_label"),
@@ -52,7 +58,7 @@ pub const VERDICTS: [(&str, &str); 4] = [
 pub fn verdict_tag(v: &str) -> &'static str {
     match v {
         "new" => "tag-green",
-        "probable" => "tag-orange",
+        "flagged" | "probable" => "tag-orange",
         "duplicate" => "tag-grey",
         _ => "tag-red",
     }

@@ -68,6 +68,7 @@ pub fn mine_page(settings: &Settings, page: PageCtx, own: Vec<Own>, attempt: Opt
                         email: m.email.clone(),
                         employer: m.employer.clone(),
                         note: String::new(),
+                        id_number: String::new(),
                     },
                     FieldErrors::new(),
                 ),

@@ -36,6 +36,9 @@ pub struct ListPage {
     pub year: String,
     pub sort: String,
     pub group: String,
+    pub mark: String,
+    /// The marks to filter by, in the page's language.
+    pub marks: Options,
     /// The group member whose individuals are listed.
     pub group_name: Option<String>,
     pub cities: Options,
@@ -91,6 +94,8 @@ pub struct ShowPage {
     pub categories: Options,
     pub attempt: Attempt,
     pub verify_url: String,
+    /// The marks the member was imported with, in words.
+    pub marks: Vec<&'static str>,
 }
 
 /// The list's rows with their labels.
@@ -227,6 +232,12 @@ pub fn member_page(
         categories: category_options(settings, &page, Some(&m.kind)),
         attempt,
         verify_url: verify_url(settings, &m.number, None),
+        marks: m
+            .mark_list()
+            .iter()
+            .filter_map(|code| crate::members::query::MARKS.iter().find(|(c, _)| c == code))
+            .map(|(_, key)| page.t(key))
+            .collect(),
         ctx: page.title_text(m.name.clone()).crumb("menu.registry", paths::ADMIN_MEMBERS),
         m,
     }

@@ -22,12 +22,10 @@ pub struct DuplicatesPage {
     pub error: Option<(i64, String)>,
 }
 
+/// The words for what a group's members share (the duplicate rules' own).
 pub fn reason_key(reason: &str) -> &'static str {
-    match reason {
-        "mobile" => "dup.why_mobile",
-        "birth_date" => "dup.why_birth",
-        _ => "dup.why_employer",
-    }
+    let rules = crate::members::duplicates::SHARED;
+    rules.iter().find(|(column, _)| *column == reason).map_or(rules[rules.len() - 1].1, |(_, why)| why)
 }
 
 #[derive(Template)]
