@@ -87,6 +87,7 @@ async fn every_api_list_takes_each_filter_its_page_takes() {
     app.exec(&format!("UPDATE member_term SET status = 'lapsed' WHERE member_id = {lapsed}")).await;
     // Joined in 2020 (1 June, Beijing time).
     app.exec(&format!("UPDATE member SET joined_at = 1590940800000 WHERE id = {senior}")).await;
+    app.exec(&format!("UPDATE member SET marks = 'education_below' WHERE id = {senior}")).await;
     let county = app.add_county("140105", "小店区青少年科技教育协会").await;
     let sec = app.login_as(Who::Secretariat).await;
     let r = sec.post_form(&format!("/admin/orgs/{county}/activation"), &[("active", "0")]).await;
@@ -111,6 +112,7 @@ async fn every_api_list_takes_each_filter_its_page_takes() {
                 ("year", "2020".into()),
                 ("group", group.to_string()),
                 ("sort", "name".into()),
+                ("mark", "education_below".into()),
             ],
         },
         Twin {
