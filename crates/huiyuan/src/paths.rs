@@ -51,6 +51,7 @@ pub const ADMIN_APPLICATIONS: &str = "/admin/applications";
 pub const ADMIN_APPLICATION: &str = "/admin/applications/{id}";
 pub const ADMIN_APPLICATION_DECISION: &str = "/admin/applications/{id}/decision";
 pub const ADMIN_APPLICATION_DOSSIER: &str = "/admin/applications/{id}/dossier";
+pub const ADMIN_APPLICATION_ID_NUMBER: &str = "/admin/applications/{id}/id-number";
 pub const ADMIN_BATCHES: &str = "/admin/batches";
 pub const ADMIN_BATCH: &str = "/admin/batches/{id}";
 pub const ADMIN_BATCH_FORWARD: &str = "/admin/batches/{id}/forward";

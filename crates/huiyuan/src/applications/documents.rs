@@ -9,6 +9,7 @@ use super::model::{Application, Kind};
 use super::printing::{self, Filled, SummaryLine};
 use super::query;
 use super::store;
+use crate::audit::Who;
 use crate::auth::Actor;
 use crate::cpu;
 use crate::error::{AppError, AppResult};
@@ -81,12 +82,16 @@ async fn filled(state: &AppState, app: &Application) -> AppResult<Filled> {
 }
 
 /// The applicant's form as filled in, for the applicant and for staff who may see it.
-pub async fn application_form(state: &AppState, actor: &Actor, id: ApplicationId) -> AppResult<Document> {
+pub async fn application_form(state: &AppState, actor: &Actor, who: &Who, id: ApplicationId) -> AppResult<Document> {
     let r = query::readable(&state.db, actor, id).await?;
     let app = &r.app;
     let extra = filled(state, app).await?;
-    // The applicant and the reviewers need the numbers themselves; anyone else reads them masked.
+    // The applicant and the reviewers need the numbers themselves; anyone else reads them
+    // masked. A reviewer's printout is a full view, logged as on the page.
     let reveal = actor.can_read_application_id_numbers(app, r.org_path.as_deref());
+    if reveal && !actor.owns_application(app) {
+        super::service::reveal_id_numbers(state, actor, who, &r, "form.pdf").await?;
+    }
     let sheet = match app.kind() {
         Kind::Individual => {
             let mut form = app.individual_form();

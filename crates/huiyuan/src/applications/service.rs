@@ -193,6 +193,25 @@ async fn resolve_people(
 }
 
 /// The applicant takes the application back.
+/// A reviewer reads the application's ID numbers in full (个人信息保护法: each full view is
+/// logged, as on a member's page): the application's city and the secretariat. `what`: the
+/// page, or the printed form.
+pub async fn reveal_id_numbers(state: &AppState, actor: &Actor, who: &Who, r: &Readable, what: &str) -> AppResult<()> {
+    if !actor.can_read_id_numbers(r.org_path.as_deref()) {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = state.db.pool().acquire().await?;
+    audit::record(
+        &mut conn,
+        who,
+        Entry::new("application.id_view", "application", r.app.id, &r.app.name)
+            .org_opt(r.app.org_id)
+            .after(json!({ "read": what })),
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn withdraw(state: &AppState, actor: &Actor, who: &Who, app: &Application) -> AppResult<()> {
     if !actor.can_change_application(app) {
         return Err(AppError::Forbidden);

@@ -154,6 +154,7 @@ pub const ACTIONS: &[&str] = &[
     "application.save",
     "application.file_add",
     "application.file_remove",
+    "application.id_view",
     "batch.create",
     "batch.remove",
     "batch.forward",

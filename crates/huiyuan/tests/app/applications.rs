@@ -263,3 +263,43 @@ async fn the_queue_counts_each_stage_and_filters() {
     let (_, search) = taiyuan.page("/admin/applications?q=%E7%8E%8B").await;
     assert!(search.contains("王建国") && !search.contains("张伟"));
 }
+
+#[tokio::test]
+async fn a_reviewer_reads_an_applicants_id_number_masked_and_in_full_only_on_asking_which_is_logged() {
+    let app = TestApp::spawn().await;
+    let id_number = resident_id("140105", "19900307", 491);
+    let id = app.submitted_application(Who::Teacher, "张伟", &id_number).await;
+    let views = "SELECT COUNT(*) FROM audit_log WHERE action = 'application.id_view'";
+    for who in [Who::Taiyuan, Who::Secretariat] {
+        let reviewer = app.login_as(who).await;
+        let (status, page) = reviewer.page(&format!("/admin/applications/{id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("1401**********4910") && !page.contains(&id_number), "masked on the page");
+        assert!(page.contains("查看完整号码"));
+        let before = app.scalar(views).await;
+        let r = reviewer.post_form(&format!("/admin/applications/{id}/id-number"), &[]).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["cache-control"], "no-store");
+        let page = r.text().await.unwrap();
+        assert!(page.contains(&id_number) && page.contains("本次查看已记入审计日志"));
+        assert_eq!(app.scalar(views).await, before + 1, "each full view is logged");
+        // The printed form carries the full number for a reviewer: a full view, logged too.
+        let r = reviewer.get(&format!("/applications/{id}/form.pdf")).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(app.scalar(views).await, before + 2);
+    }
+    let first = format!(
+        "SELECT actor_name FROM audit_log WHERE action = 'application.id_view' AND target_id = '{id}' ORDER BY id LIMIT 1"
+    );
+    assert!(app.text(&first).await.unwrap().contains("taiyuan"), "who read it is in the log");
+    // Another city sees neither; the applicant's own printout is not a staff view.
+    let before = app.scalar(views).await;
+    let datong = app.login_as(Who::Datong).await;
+    assert_eq!(
+        datong.post_form(&format!("/admin/applications/{id}/id-number"), &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let teacher = app.login_as(Who::Teacher).await;
+    assert_eq!(teacher.get(&format!("/applications/{id}/form.pdf")).await.status(), StatusCode::OK);
+    assert_eq!(app.scalar(views).await, before);
+}

@@ -401,6 +401,13 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
         ),
         case(
             Method::POST,
+            "/admin/applications/{id}/id-number",
+            format!("/admin/applications/{application}/id-number"),
+            Body::None,
+            THIS_CITY,
+        ),
+        case(
+            Method::POST,
             "/admin/applications/{id}/dossier",
             format!("/admin/applications/{fwd}/dossier"),
             form(&[("tick", "0"), ("copies", "1"), ("action", "")]),

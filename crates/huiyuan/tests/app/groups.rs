@@ -106,7 +106,8 @@ async fn a_group_registers_its_teachers_and_what_is_wrong_is_said_in_place() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("该单位已有一份进行中的入会申请"));
 
-    // The city reads the declarations and the people, with their numbers (it checks them).
+    // The city reads the declarations and the people, their numbers masked until it asks to
+    // read them in full (it checks them; each full view is logged).
     let taiyuan = app.login_as(Who::Taiyuan).await;
     let (_, review) = taiyuan.page(&format!("/admin/applications/{id}")).await;
     assert!(
@@ -114,7 +115,9 @@ async fn a_group_registers_its_teachers_and_what_is_wrong_is_said_in_place() {
             && review.contains("王建国")
             && review.contains("登记表填写完整，加盖单位公章")
     );
-    assert!(review.contains(&people[1].1));
+    assert!(!review.contains(&people[1].1) && review.contains("1401**********1335"));
+    let r = taiyuan.post_form(&format!("/admin/applications/{id}/id-number"), &[]).await;
+    assert!(r.text().await.unwrap().contains(&people[1].1));
     // A council member reads the numbers masked, on the page and on the printed form.
     let council = app.login_as(Who::Council).await;
     let (_, page) = council.page(&format!("/admin/applications/{id}")).await;

@@ -51,10 +51,10 @@ async fn blank(
 /// The applicant's form as filled in, for the applicant and for staff who may see it.
 async fn application_pdf(
     State(state): State<AppState>,
-    CurrentUser(actor, _): CurrentUser,
+    CurrentUser(actor, ctx): CurrentUser,
     Path(id): Path<ApplicationId>,
 ) -> AppResult<Response> {
-    Ok(send(documents::application_form(&state, &actor, id).await?, "private, no-store"))
+    Ok(send(documents::application_form(&state, &actor, &ctx.who(), id).await?, "private, no-store"))
 }
 
 async fn batch_summary(

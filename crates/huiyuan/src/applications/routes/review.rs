@@ -3,6 +3,7 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -27,6 +28,7 @@ pub fn routes() -> Routes {
         .get(paths::ADMIN_APPLICATION, review)
         .post(paths::ADMIN_APPLICATION_DECISION, decide)
         .post(paths::ADMIN_APPLICATION_DOSSIER, dossier)
+        .post(paths::ADMIN_APPLICATION_ID_NUMBER, reveal_id)
 }
 
 #[derive(Deserialize, Default)]
@@ -74,7 +76,23 @@ async fn review(
 ) -> AppResult<Response> {
     let r = query::for_review(&state.db, &actor, id).await?;
     let d = query::detail(&state.db, &r.app).await?;
-    Ok(render(&review_page(&state.settings, &actor, page, &r, d, ReviewAttempt::None))?.into_response())
+    Ok(render(&review_page(&state.settings, &actor, page, &r, d, ReviewAttempt::None, false))?.into_response())
+}
+
+/// Show the ID numbers in full once, logging that they were read.
+async fn reveal_id(
+    State(state): State<AppState>,
+    Staff(actor, ctx): Staff,
+    page: PageCtx,
+    Path(id): Path<ApplicationId>,
+) -> AppResult<Response> {
+    let r = query::for_review(&state.db, &actor, id).await?;
+    service::reveal_id_numbers(&state, &actor, &ctx.who(), &r, "page").await?;
+    let d = query::detail(&state.db, &r.app).await?;
+    let mut resp =
+        render(&review_page(&state.settings, &actor, page, &r, d, ReviewAttempt::None, true))?.into_response();
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
 }
 
 fn field(pairs: &[(String, String)], name: &str) -> String {
@@ -109,7 +127,7 @@ async fn decide(
         Err(errors) => {
             let d = query::detail(&state.db, &r.app).await?;
             let attempt = ReviewAttempt::Decision(decision, errors);
-            render_refused(&review_page(&state.settings, &actor, page, &r, d, attempt))
+            render_refused(&review_page(&state.settings, &actor, page, &r, d, attempt, false))
         }
     }
 }
@@ -144,7 +162,7 @@ async fn dossier(
         Err(errors) => {
             let d = query::detail(&state.db, &r.app).await?;
             let attempt = ReviewAttempt::Dossier(input, errors);
-            render_refused(&review_page(&state.settings, &actor, page, &r, d, attempt))
+            render_refused(&review_page(&state.settings, &actor, page, &r, d, attempt, false))
         }
     }
 }

@@ -194,6 +194,9 @@ pub struct ReviewPage {
     pub member_number: Option<String>,
     /// None on a form not yet saved (files come after the first save).
     pub attachments: Option<AttachmentsView>,
+    /// The viewer may read the ID numbers in full (logged), and has just done so.
+    pub may_reveal: bool,
+    pub revealed: bool,
 }
 
 #[derive(Template)]

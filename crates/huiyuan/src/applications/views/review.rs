@@ -273,6 +273,7 @@ pub fn review_page(
     r: &Readable,
     d: query::Detail,
     attempt: ReviewAttempt,
+    revealed: bool,
 ) -> ReviewPage {
     let (app, path) = (&r.app, r.org_path.as_deref());
     let checklist = match app.kind() {
@@ -285,8 +286,10 @@ pub fn review_page(
         ReviewAttempt::Dossier(i, e) => (Decision::default(), FieldErrors::new(), Some((i, e))),
     };
     let category = settings.category(&app.category).map(|c| c.name.clone()).unwrap_or_default();
-    // The reviewers need the numbers themselves; anyone else reads them masked.
-    let reveal = actor.can_read_id_numbers(path);
+    // Masked for everyone until a reviewer asks to read them in full (which is logged), as
+    // on a member's page.
+    let may_reveal = actor.can_read_id_numbers(path);
+    let reveal = may_reveal && revealed;
     let mut sections = match app.kind() {
         Kind::Individual => detail_sections(&page, app, reveal),
         Kind::Group => group_sections(settings, &page, app, reveal),
@@ -299,6 +302,8 @@ pub fn review_page(
     let dossier =
         dossier_form(settings, actor, app, d.dossier.as_ref(), dossier_input.as_ref().map(|(i, e)| (i, e.clone())));
     ReviewPage {
+        may_reveal: may_reveal && !reveal,
+        revealed: reveal,
         id: app.id.to_string(),
         name: app.name.clone(),
         kind: page.t(app.kind().label_key()),
