@@ -1,4 +1,4 @@
-//! The `huiyuan` command line: serve, migrate, create-admin, backup, check-config.
+//! The `huiyuan` command line: serve, migrate, create-admin, backup, restore, check-config.
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +9,7 @@ use crate::app::{Server, shutdown_signal};
 use crate::bootstrap;
 use crate::config::Settings;
 use crate::state::AppState;
-use crate::storage::{Backend, Db};
+use crate::storage::Db;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -30,8 +30,12 @@ pub enum Command {
     Migrate(StoreArgs),
     /// Create a system administrator account, or reset one's password.
     CreateAdmin(CreateAdminArgs),
-    /// Copy a running SQLite database to a file (consistent, online).
+    /// Write one archive of everything needed to come back: the database (a copy of the
+    /// SQLite file or a pg_dump), the uploaded files and a manifest with checksums. Online.
     Backup(BackupArgs),
+    /// Put a backup archive back into an empty data directory (and, for a PostgreSQL backup,
+    /// an empty database), after checking every checksum.
+    Restore(RestoreArgs),
     /// Add generated members (realistic names, employers, mobiles across the cities) for
     /// trying the registry at scale and for benchmarks. Not for a production database.
     GenerateMembers(GenerateArgs),
@@ -129,11 +133,23 @@ pub struct GenerateArgs {
 
 #[derive(Args, Debug)]
 pub struct BackupArgs {
-    /// The file to write (must not exist).
+    /// The archive to write (must not exist), e.g. huiyuan-2026-12-04.zip.
     #[arg(long)]
     pub to: PathBuf,
     #[command(flatten)]
     pub store: StoreArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    /// The backup archive.
+    pub file: PathBuf,
+    /// The data directory to restore into (must be empty or not exist).
+    #[arg(long)]
+    pub data_dir: PathBuf,
+    /// For a PostgreSQL backup: the URL of an empty database to restore into.
+    #[arg(long)]
+    pub database_url: Option<String>,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -151,6 +167,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::CreateAdmin(args) => create_admin(args).await,
         Command::Backup(args) => backup(args).await,
+        Command::Restore(args) => restore(args).await,
         Command::GenerateRoster { count, out, seed } => {
             crate::members::generate::roster_xlsx(&out, count, seed)?;
             println!("{}: {count} people", out.display());
@@ -347,19 +364,33 @@ async fn create_admin(args: CreateAdminArgs) -> anyhow::Result<()> {
 }
 
 async fn backup(args: BackupArgs) -> anyhow::Result<()> {
-    let (db, _) = open(&args.store).await?;
-    if db.backend() == Backend::Postgres {
-        anyhow::bail!(
-            "huiyuan backup copies SQLite databases. For PostgreSQL use its own tools, e.g.\n  \
-             pg_dump --format=custom --file=huiyuan.dump \"$HUIYUAN_DATABASE_URL\"\n\
-             and restore with pg_restore; uploaded files are in {}/files",
-            args.store.data_dir.display()
-        );
-    }
-    db.backup_sqlite_to(&args.to).await?;
+    let url = args.store.database_url.clone().unwrap_or_else(|| Db::default_url(&args.store.data_dir));
+    let m = crate::backup::backup(&url, &args.store.data_dir, &args.to).await?;
     let size = std::fs::metadata(&args.to).map(|m| m.len()).unwrap_or(0);
-    println!("backup written to {} ({} bytes)", args.to.display(), size);
-    println!("uploaded files are not in the database: copy {}/files as well", args.store.data_dir.display());
+    println!(
+        "backup written to {} ({} bytes): {} database, {} members, {} applications, {} uploaded files",
+        args.to.display(),
+        size,
+        m.backend,
+        m.counts.members,
+        m.counts.applications,
+        m.entries.len() - 1
+    );
+    Ok(())
+}
+
+async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
+    let m = crate::backup::restore(&args.file, &args.data_dir, args.database_url.as_deref()).await?;
+    println!(
+        "restored the backup of {} into {}: {} members, {} applications, {} uploaded files (schema {}, huiyuan {})",
+        m.created_at,
+        args.data_dir.display(),
+        m.counts.members,
+        m.counts.applications,
+        m.entries.len() - 1,
+        m.schema,
+        m.version
+    );
     Ok(())
 }
 

@@ -14,6 +14,8 @@ pub mod applications;
 pub mod audit;
 /// Accounts, sessions, API tokens and the permission policy.
 pub mod auth;
+/// Whole backups (database, uploaded files, manifest) and their restore.
+pub mod backup;
 /// First start and the demo data set.
 pub mod bootstrap;
 /// Subcommands of the `huiyuan` binary.

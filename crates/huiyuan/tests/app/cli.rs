@@ -4,6 +4,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::helpers::*;
+
 fn huiyuan() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_huiyuan"));
     c.env_remove("HUIYUAN_DATABASE_URL")
@@ -130,32 +132,117 @@ async fn the_first_start_prints_a_generated_administrator_password_once_and_stop
     child.wait().unwrap();
 }
 
-#[test]
-fn backup_copies_a_running_sqlite_database() {
+/// Every file under `dir` with its SHA-256, by path relative to it.
+fn checksums(dir: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+    use sha2::Digest as _;
+    fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut std::collections::BTreeMap<String, String>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let sha = sha2::Sha256::digest(std::fs::read(&path).unwrap());
+                let rel = path.strip_prefix(root).unwrap().to_string_lossy().to_string();
+                out.insert(rel, sha.iter().map(|b| format!("{b:02x}")).collect());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+#[tokio::test]
+async fn a_backup_of_a_server_in_use_comes_back_elsewhere_with_the_same_members_applications_and_files() {
+    let app = TestApp::spawn().await;
+    for (name, seq) in [("张伟", 123), ("李娜", 222)] {
+        let id_number = resident_id("140105", "19850612", seq);
+        app.add_member(NewMemberSpec {
+            name,
+            org: Some(app.fixture.taiyuan),
+            id_number: &id_number,
+            ..NewMemberSpec::default()
+        })
+        .await;
+    }
+    // An application with a scan attached (while it is a draft, the applicant's to change).
+    let teacher = app.login_as(Who::Teacher).await;
+    let mut form = individual_form("王芳", &resident_id("140105", "19900307", 491), &app.fixture.taiyuan.to_string());
+    form.push(("intent".into(), "save".into()));
+    let r = teacher.post_pairs("/apply/individual", &form).await;
+    let id: i64 = location(&r).split('/').nth(2).unwrap().parse().unwrap();
+    let part = reqwest::multipart::Part::bytes(tiny_pdf()).file_name("登记表（签字）.pdf");
+    let form = reqwest::multipart::Form::new().text("purpose", "签字的登记表扫描件").part("file", part);
+    let url = format!("{}/applications/{id}/files?csrf_token={}", teacher.base, teacher.csrf.clone().unwrap());
+    assert_eq!(teacher.client.post(url).multipart(form).send().await.unwrap().status(), reqwest::StatusCode::SEE_OTHER);
+    let files = checksums(&app.data_dir().join("files"));
+    assert!(!files.is_empty(), "an uploaded file to back up");
+
+    // Backed up while the server runs.
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, addr, _) = start_server(dir.path(), &[("HUIYUAN_ADMIN_PASSWORD", "kexue-2026-backup")]);
-    assert!(!addr.is_empty());
-    let target = dir.path().join("backup.db");
-    let out = huiyuan().args(["backup", "--data-dir"]).arg(dir.path()).arg("--to").arg(&target).output().unwrap();
+    let archive = dir.path().join("huiyuan-backup.zip");
+    let backup = |to: &std::path::Path| {
+        huiyuan()
+            .args(["backup", "--database-url", &app.db_url, "--data-dir"])
+            .arg(app.data_dir())
+            .arg("--to")
+            .arg(to)
+            .output()
+            .unwrap()
+    };
+    let out = backup(&archive);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("backup written to"));
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    child.wait().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(said.contains("backup written to") && said.contains("1 applications"), "{said}");
+    assert!(!backup(&archive).status.success(), "an existing file is never overwritten");
 
-    // The copy is a complete database: another installation can start from it.
-    let restored = tempfile::tempdir().unwrap();
-    std::fs::copy(&target, restored.path().join("huiyuan.db")).unwrap();
-    let out = huiyuan().args(["migrate", "--data-dir"]).arg(restored.path()).output().unwrap();
+    // Restored into an empty data directory (and, on PostgreSQL, an empty database).
+    let target = dir.path().join("restored");
+    let (url, _guard) = empty_database(&target).await;
+    let restore = |into: &std::path::Path| {
+        let mut cmd = huiyuan();
+        cmd.arg("restore").arg(&archive).arg("--data-dir").arg(into);
+        if url.starts_with("postgres") {
+            cmd.args(["--database-url", &url]);
+        }
+        cmd.output().unwrap()
+    };
+    let out = restore(&target);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let restored = huiyuan::storage::Db::connect(&url).await.unwrap();
+    assert_eq!(
+        huiyuan::backup::counts(&restored).await.unwrap(),
+        huiyuan::backup::counts(&app.state.db).await.unwrap()
+    );
+    let names = |db: &huiyuan::storage::Db| {
+        let pool = db.pool().clone();
+        async move {
+            sqlx::query_as::<_, (String, String)>("SELECT number, name FROM member ORDER BY number")
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(names(&restored).await, names(&app.state.db).await);
+    restored.close().await;
+    assert_eq!(checksums(&target.join("files")), files, "the same files, byte for byte");
+    let out = huiyuan().args(["migrate", "--database-url", &url, "--data-dir"]).arg(&target).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("schema is up to date"));
-    let again = huiyuan().args(["backup", "--data-dir"]).arg(dir.path()).arg("--to").arg(&target).output().unwrap();
-    assert!(!again.status.success(), "an existing file is never overwritten");
 
-    let pg = huiyuan()
-        .args(["backup", "--database-url", "postgres://huiyuan@127.0.0.1:1/x", "--to", "/tmp/x.db", "--data-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(!pg.status.success());
+    // Never over something: a directory in use is refused and left as it was.
+    let out = restore(&target);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("is not empty"));
+    assert_eq!(checksums(&target.join("files")), files);
+    // A damaged archive is refused before anything is written.
+    let mut bytes = std::fs::read(&archive).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    let damaged = dir.path().join("damaged.zip");
+    std::fs::write(&damaged, bytes).unwrap();
+    let fresh = dir.path().join("fresh");
+    let out = huiyuan().arg("restore").arg(&damaged).arg("--data-dir").arg(&fresh).output().unwrap();
+    assert!(!out.status.success(), "a damaged backup is refused");
+    assert!(!fresh.join("huiyuan.db").exists() && !fresh.join("files").exists());
 }
 
 #[test]

@@ -68,10 +68,10 @@ pub struct TestApp {
     pub state: AppState,
     pub fixture: Fixture,
     /// Kept for its lifetime: the directory goes when the test ends.
-    _data_dir: tempfile::TempDir,
+    data_dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
-    pg: Option<PgDatabase>,
+    _pg: Option<PgDatabase>,
 }
 
 /// A throw-away PostgreSQL database, dropped with the test.
@@ -154,11 +154,16 @@ impl TestApp {
             db_url,
             state,
             fixture,
-            _data_dir: data_dir,
+            data_dir,
             shutdown: Some(tx),
             server: Some(handle),
-            pg,
+            _pg: pg,
         }
+    }
+
+    /// Where this server keeps its uploaded files (and its SQLite database).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data_dir.path()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -290,23 +295,34 @@ impl Drop for TestApp {
         if let Some(handle) = self.server.take() {
             handle.abort();
         }
-        if let Some(pg) = self.pg.take() {
-            // Drop the database from a thread of its own: Drop cannot await, and the test's
-            // runtime is blocked here. WITH (FORCE) ends the server's open connections.
-            let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
-                rt.block_on(async move {
-                    if let Ok(admin) = Db::connect(&pg.admin_url).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", pg.name))
-                            .execute(admin.pool())
-                            .await;
-                        admin.close().await;
-                    }
-                });
-            })
-            .join();
-        }
+        // The PostgreSQL database (if any) goes with the `pg` field, after the server.
     }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        // Drop the database from a thread of its own: Drop cannot await, and the test's
+        // runtime is blocked here. WITH (FORCE) ends the server's open connections.
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            rt.block_on(async move {
+                if let Ok(admin) = Db::connect(&admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute(admin.pool())
+                        .await;
+                    admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// An empty database of the suite's kind (a fresh PostgreSQL database, dropped with the
+/// guard, or a SQLite file in `dir`): its URL and the guard.
+pub async fn empty_database(dir: &std::path::Path) -> (String, Option<impl Drop>) {
+    database_url(dir).await
 }
 
 /// One account per role (the system administrator comes from the first run).
