@@ -411,6 +411,9 @@ pub async fn index_members(db: &crate::storage::Db, from: i64, to: i64) -> anyho
         let mut conn = db.pool().acquire().await?;
         sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut *conn).await?;
     }
+    if total > 0 {
+        crate::storage::analyze(db, &["member_term"]).await;
+    }
     Ok(total)
 }
 

@@ -289,5 +289,6 @@ pub async fn merge(
     )
     .await?;
     tx.commit().await?;
+    crate::storage::analyze_soon(&state.db, &["member", "member_period", "member_event", "member_link", "certificate"]);
     Ok(Ok(keep.id))
 }

@@ -204,7 +204,12 @@ pub async fn generate(db: &Db, settings: &Settings, count: usize, seed: u64) -> 
     // term look-ups index-only).
     let mut conn = db.pool().acquire().await?;
     let statements: &[&str] = match db.backend() {
-        crate::storage::Backend::Postgres => &["VACUUM ANALYZE member_term", "VACUUM ANALYZE member"],
+        crate::storage::Backend::Postgres => &[
+            "VACUUM ANALYZE member_term",
+            "VACUUM ANALYZE member",
+            "VACUUM ANALYZE member_period",
+            "VACUUM ANALYZE member_event",
+        ],
         // A sampled ANALYZE: seconds, not minutes, on a large registry.
         crate::storage::Backend::Sqlite => &["PRAGMA analysis_limit = 1000", "ANALYZE"],
     };

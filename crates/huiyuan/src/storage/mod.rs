@@ -166,6 +166,40 @@ impl Db {
     }
 }
 
+/// The tables a change to the registry's members touches (the member rows, their periods and
+/// their history), which the dashboards and lists plan their reads on.
+pub const MEMBER_TABLES: [&str; 3] = ["member", "member_period", "member_event"];
+
+/// Fresh planner statistics for the tables a bulk write changed — on PostgreSQL an `ANALYZE`
+/// (autovacuum may be off, as bulk-loading set-ups sometimes have it, or not have come round
+/// yet), on SQLite a sampled one. Statistics only speed reads up: a failure is logged, not
+/// returned, and the write it follows stands.
+pub async fn analyze(db: &Db, tables: &[&str]) {
+    let started = std::time::Instant::now();
+    let result: Result<(), sqlx::Error> = async {
+        let mut conn = db.pool().acquire().await?;
+        if db.backend() == Backend::Sqlite {
+            sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut *conn).await?;
+        }
+        for table in tables {
+            sqlx::query(&format!("ANALYZE {table}")).execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => tracing::debug!(?tables, ms = started.elapsed().as_millis(), "statistics refreshed"),
+        Err(e) => tracing::warn!(?tables, "refreshing statistics failed: {e}"),
+    }
+}
+
+/// [`analyze`] after the caller's answer: for a small write on a large table (a merge), whose
+/// statistics need not hold up the page.
+pub fn analyze_soon(db: &Db, tables: &'static [&'static str]) {
+    let db = db.clone();
+    tokio::spawn(async move { analyze(&db, tables).await });
+}
+
 /// Serialise transactions that check-then-change something spanning several rows (e.g. "is
 /// this the last system administrator?"), keyed by `lock`. SQLite's write transactions are
 /// serial already (`BEGIN IMMEDIATE`); on PostgreSQL this takes a transaction-scoped

@@ -331,6 +331,7 @@ pub async fn commit(
     .await?;
     tx.commit().await?;
     state.jobs.wake();
+    crate::storage::analyze(&state.db, &crate::storage::MEMBER_TABLES).await;
     tracing::info!(
         batch = batch.id,
         rows = rows.len(),
