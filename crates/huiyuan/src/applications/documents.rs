@@ -90,7 +90,7 @@ pub async fn application_form(state: &AppState, actor: &Actor, who: &Who, id: Ap
     // masked. A reviewer's printout is a full view, logged as on the page.
     let reveal = actor.can_read_application_id_numbers(app, r.org_path.as_deref());
     if reveal && !actor.owns_application(app) {
-        super::service::reveal_id_numbers(state, actor, who, &r, "form.pdf").await?;
+        super::service::reveal_id_numbers(state, actor, who, &r, "printed form").await?;
     }
     let sheet = match app.kind() {
         Kind::Individual => {
