@@ -244,12 +244,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(?applied, "migrations applied");
     }
     let boot = bootstrap::first_run(&db, &settings, std::env::var("HUIYUAN_ADMIN_PASSWORD").ok()).await?;
-    if args.demo && bootstrap::seed_demo(&db).await? {
+    let fresh_demo = args.demo && bootstrap::seed_demo(&db).await?;
+    if fresh_demo {
         let registry = crate::members::generate::demo_registry(&db, &settings).await?;
         tracing::info!(members = registry.members, "demo data set added");
     }
     let name = settings.association.name.clone();
     let state = AppState::new(db.clone(), settings, args.store.data_dir.clone(), crate::telemetry::metrics_handle())?;
+    if fresh_demo {
+        let applications = crate::applications::demo::seed(&state, bootstrap::DEMO_PASSWORD).await?;
+        tracing::info!(applications, "demo applications at every stage added");
+    }
     let server = Server::bind(state, &args.bind).await?;
     let shutdown = shutdown_signal();
     let addr = server.local_addr()?;

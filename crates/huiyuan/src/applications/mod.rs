@@ -13,6 +13,7 @@
 pub mod attachments;
 pub mod batches;
 pub mod council;
+pub mod demo;
 pub mod documents;
 pub mod dossiers;
 mod emails;

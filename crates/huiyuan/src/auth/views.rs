@@ -62,6 +62,8 @@ pub struct MePage {
     pub grants: Vec<GrantView>,
     pub last_sign_in_at: Option<i64>,
     pub is_staff: bool,
+    /// A member's next steps (their application, membership, census).
+    pub todos: Vec<crate::site::workbench::Todo>,
 }
 
 #[derive(Template)]

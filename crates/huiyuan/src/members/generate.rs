@@ -235,7 +235,7 @@ pub fn roster_xlsx(path: &std::path::Path, count: usize, seed: u64) -> anyhow::R
         let row = u32::try_from(i + 1)?;
         let birth = base + time::Duration::days(i64::try_from(i / 900)?);
         let body = format!("140105{}{:03}", birth.to_string().replace('-', ""), i % 900 + 1);
-        let id = format!("{body}{}", check_char(&body));
+        let id = crate::domain::ResidentId::complete(&body);
         let gender = if (i % 900 + 1) % 2 == 1 { "男" } else { "女" };
         let category = if rng.gen_bool(0.25) { "高级会员" } else { "普通会员" };
         let joined = format!("{}/{}/{}", rng.gen_range(2014..=2025), rng.gen_range(1..=12), rng.gen_range(1..=28));
@@ -255,14 +255,6 @@ pub fn roster_xlsx(path: &std::path::Path, count: usize, seed: u64) -> anyhow::R
     }
     book.save(path)?;
     Ok(())
-}
-
-/// The GB 11643 check character of 17 digits.
-fn check_char(body: &str) -> char {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const C: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
-    let sum: u32 = body.bytes().zip(W).map(|(b, w)| u32::from(b.wrapping_sub(b'0')) * w).sum();
-    C[(sum % 11) as usize]
 }
 
 /// Give a batch its ids and write it; returns the term count.

@@ -62,7 +62,14 @@ async fn dashboard(State(state): State<AppState>, Staff(actor, _): Staff, page: 
         })
         .collect();
     let scope_name = f.scope.map(|names| names.join("、")).unwrap_or_else(|| state.settings.association.name.clone());
-    let view =
-        DashboardPage { ctx: page.title("dash.title"), scope_name, stats, recent, recent_href: paths::ADMIN_AUDIT };
+    let todos = crate::site::workbench::todos(&state, &actor, page.lang).await?;
+    let view = DashboardPage {
+        ctx: page.title("dash.title"),
+        scope_name,
+        stats,
+        recent,
+        recent_href: paths::ADMIN_AUDIT,
+        todos,
+    };
     Ok(render(&view)?.into_response())
 }

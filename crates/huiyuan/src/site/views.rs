@@ -42,4 +42,6 @@ pub struct DashboardPage {
     pub stats: Vec<Stat>,
     pub recent: Vec<RecentChange>,
     pub recent_href: &'static str,
+    /// What needs doing now.
+    pub todos: Vec<super::workbench::Todo>,
 }

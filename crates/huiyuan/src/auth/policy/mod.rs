@@ -93,6 +93,12 @@ impl Actor {
         self.has(Role::Secretariat) || self.is_sysadmin()
     }
 
+    /// The workbench shows the province's work (batches to file, the council, reports): the
+    /// secretariat.
+    pub fn has_province_workbench(&self) -> bool {
+        self.is_secretariat()
+    }
+
     /// May enter the back office (`/admin`).
     pub fn is_staff(&self) -> bool {
         self.grants.iter().any(|g| g.role != Role::Member)

@@ -1,0 +1,186 @@
+//! The workbench (工作台): what needs doing now, for whoever is signed in, each with a link
+//! to where it is done — a city administrator's applications waiting for review (and how
+//! long), recommended ones not yet in a batch, the year's targets against progress and the
+//! report's deadline, census replies outstanding; the secretariat's batches to file, the
+//! next council meeting and what is ready for one, the reports handed in; a member's
+//! application and its next step, their membership and certificate, a census to answer.
+
+use crate::auth::Actor;
+use crate::error::AppResult;
+use crate::i18n::{Lang, Msg};
+use crate::paths;
+use crate::state::AppState;
+use crate::storage::{Conn, OrgId};
+
+/// One thing to do (or to know), in words, with where to go.
+#[derive(Debug, Clone)]
+pub struct Todo {
+    pub text: String,
+    /// A second line: how long, against what, by when.
+    pub detail: String,
+    pub href: String,
+    /// Waiting on this viewer (else: for their information).
+    pub action: bool,
+}
+
+fn todo(lang: Lang, msg: Msg, detail: Option<Msg>, href: String, action: bool) -> Todo {
+    Todo { text: lang.render(&msg), detail: detail.map(|d| lang.render(&d)).unwrap_or_default(), href, action }
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Everything for this viewer, most pressing first within each of their roles.
+pub async fn todos(state: &AppState, actor: &Actor, lang: Lang) -> AppResult<Vec<Todo>> {
+    let mut conn = state.db.pool().acquire().await?;
+    let mut out = Vec::new();
+    if let Some(city) = actor.administered_city() {
+        city_todos(&mut conn, state, actor, lang, city.org_id, &mut out).await?;
+    }
+    if actor.has_province_workbench() {
+        secretariat_todos(&mut conn, state, lang, &mut out).await?;
+    }
+    member_todos(&mut conn, state, actor, lang, &mut out).await?;
+    Ok(out)
+}
+
+async fn city_todos(
+    conn: &mut Conn,
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    org: OrgId,
+    out: &mut Vec<Todo>,
+) -> AppResult<()> {
+    let now = crate::storage::now_ms();
+    let (waiting, oldest): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(submitted_at) FROM application WHERE org_id = $1 AND status IN ('submitted', 'sent_back')",
+    )
+    .bind(org)
+    .fetch_one(&mut *conn)
+    .await?;
+    if waiting > 0 {
+        let days = oldest.map_or(0, |at| (now - at) / DAY_MS);
+        let detail = Msg::new("work.oldest_days").arg("days", days);
+        let href = format!("{}?status=submitted,sent_back&city={org}", paths::ADMIN_APPLICATIONS);
+        out.push(todo(lang, Msg::new("work.to_review").arg("n", waiting), Some(detail), href, true));
+    }
+    let (unbatched,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM application a WHERE a.org_id = $1 AND a.status = 'recommended'
+           AND NOT EXISTS (SELECT 1 FROM batch_item i WHERE i.application_id = a.id)",
+    )
+    .bind(org)
+    .fetch_one(&mut *conn)
+    .await?;
+    if unbatched > 0 {
+        let href = format!("{}?status=recommended&city={org}", paths::ADMIN_APPLICATIONS);
+        let detail = Msg::new("work.to_batch_detail");
+        out.push(todo(lang, Msg::new("work.to_batch").arg("n", unbatched), Some(detail), href, true));
+    }
+    let year = state.settings.locale.today().year();
+    if let Ok(d) = crate::targets::query::city_dashboard(conn, &state.settings, actor, (year, org)).await {
+        let (c, t) = (&d.c, &d.c.target);
+        let text = Msg::new("work.targets")
+            .arg("year", year)
+            .arg("groups", c.p.new_groups)
+            .arg("groups_range", format!("{}–{}", t.groups_min, t.groups_max))
+            .arg("individuals", c.p.new_individuals)
+            .arg("individuals_range", format!("{}–{}", t.individuals_min, t.individuals_max));
+        let (report, _) = c.report_state(d.today);
+        let detail = Msg::new("work.report").arg("state", lang.t(report)).arg("deadline", &t.report_deadline);
+        let href = paths::fill(paths::ADMIN_PROGRESS_CITY, &[&year, &org]);
+        out.push(todo(lang, text, Some(detail), href, !c.report_in()));
+    }
+    let census: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT c.id, c.title, COUNT(*) FROM census c JOIN census_member x ON x.census_id = c.id
+         WHERE c.status = 'open' AND x.status = 'pending' AND x.org_id = $1 GROUP BY c.id, c.title ORDER BY c.id",
+    )
+    .bind(org)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, title, pending) in census {
+        let text = Msg::new("work.census_pending").arg("title", title).arg("n", pending);
+        out.push(todo(lang, text, None, paths::with_id(paths::ADMIN_CENSUS, id), true));
+    }
+    Ok(())
+}
+
+async fn secretariat_todos(conn: &mut Conn, state: &AppState, lang: Lang, out: &mut Vec<Todo>) -> AppResult<()> {
+    let (apps, batches): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT i.batch_id) FROM application a JOIN batch_item i ON i.application_id = a.id
+         WHERE a.status = 'forwarded'",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if apps > 0 {
+        let text = Msg::new("work.to_file").arg("batches", batches).arg("n", apps);
+        out.push(todo(lang, text, Some(Msg::new("work.to_file_detail")), paths::ADMIN_BATCHES.into(), true));
+    }
+    let ready = crate::applications::council::count_ready(conn).await?;
+    if ready > 0 {
+        let text = Msg::new("work.ready_for_council").arg("n", ready);
+        out.push(todo(lang, text, None, paths::ADMIN_COUNCIL_NEW.into(), true));
+    }
+    let next: Option<(i64, String, String, i64)> = sqlx::query_as(
+        "SELECT m.id, m.held_on, m.session, (SELECT COUNT(*) FROM agenda_item a WHERE a.meeting_id = m.id)
+         FROM council_meeting m WHERE m.status = 'open' ORDER BY m.held_on, m.id LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((id, held_on, session, items)) = next {
+        let text = Msg::new("work.next_meeting").arg("date", held_on).arg("session", session);
+        let detail = Msg::new("work.agenda").arg("n", items);
+        out.push(todo(lang, text, Some(detail), paths::with_id(paths::ADMIN_MEETING, id), false));
+    }
+    let year = state.settings.locale.today().year();
+    let (handed_in, to_read): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'submitted' THEN 1 ELSE 0 END), 0)
+         FROM progress_report WHERE year = $1 AND status <> 'returned'",
+    )
+    .bind(i64::from(year))
+    .fetch_one(&mut *conn)
+    .await?;
+    let cities = i64::try_from(state.settings.cities.len()).unwrap_or(0);
+    let text = Msg::new("work.reports").arg("year", year).arg("n", handed_in).arg("of", cities);
+    let detail = (to_read > 0).then(|| Msg::new("work.reports_to_read").arg("n", to_read));
+    out.push(todo(lang, text, detail, format!("{}?year={year}", paths::ADMIN_PROGRESS), to_read > 0));
+    Ok(())
+}
+
+async fn member_todos(
+    conn: &mut Conn,
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    out: &mut Vec<Todo>,
+) -> AppResult<()> {
+    for app in crate::applications::store::for_applicant(conn, actor.user_id).await? {
+        let status = app.status();
+        let (key, href, action) = match status.as_str() {
+            "draft" => ("work.app_draft", paths::with_id(paths::APPLICATION_EDIT, app.id), true),
+            "returned" => ("work.app_returned", paths::with_id(paths::APPLICATION_EDIT, app.id), true),
+            "approved" | "rejected" | "declined" | "withdrawn" => continue,
+            _ => ("work.app_waiting", paths::with_id(paths::APPLICATION, app.id), false),
+        };
+        let text = Msg::new(key).arg("name", &app.name).arg("status", lang.t(status.label_key()));
+        out.push(todo(lang, text, None, href, action));
+    }
+    let today = state.settings.locale.today();
+    for m in crate::members::store::by_user(conn, actor.user_id).await? {
+        let today_s = today.to_string();
+        let certs = crate::members::store::certificates(conn, m.id).await?;
+        let cert = certs.iter().find(|c| c.valid_on(&today_s));
+        let status = lang.t(crate::members::model::status_label_key(&m.status));
+        let text = Msg::new("work.membership").arg("number", &m.number).arg("status", status);
+        let detail = match cert {
+            Some(c) => Msg::new("work.certificate_until").arg("date", &c.valid_until),
+            None if m.status == "active" => Msg::new("work.certificate_first"),
+            None => Msg::new("work.certificate_none"),
+        };
+        out.push(todo(lang, text, Some(detail), paths::ME_MEMBERSHIP.into(), false));
+        if crate::members::census::query::open_task(conn, m.id, today).await?.is_some() {
+            let href = format!("{}#census", paths::ME_MEMBERSHIP);
+            out.push(todo(lang, Msg::new("work.census_answer"), None, href, true));
+        }
+    }
+    Ok(())
+}
