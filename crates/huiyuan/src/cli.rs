@@ -42,7 +42,7 @@ pub enum Command {
     /// Add generated activity on top of generated members, for trying the dashboards at
     /// scale and for benchmarks: individual members in the cities' group members (0–6 each)
     /// and N applications at every stage of the review chain. Not for a production database.
-    GenerateApplications(GenerateArgs),
+    GenerateApplications(GenerateApplicationsArgs),
     /// Write the search terms of the members with ids FROM..=TO again (after an import whose
     /// background indexing failed; the import's page gives the command).
     Reindex {
@@ -125,6 +125,18 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 1000)]
     pub count: usize,
     /// Seed of the generator (the same seed gives the same members).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct GenerateApplicationsArgs {
+    /// How many applications to add (group members get their individual members besides).
+    #[arg(long, default_value_t = 1000)]
+    pub count: usize,
+    /// Seed of the generator (the same seed gives the same applications).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     #[command(flatten)]

@@ -90,7 +90,8 @@ fn form(account: &str, name: &str, id_number: &str, city: OrgId, city_name: &str
 /// A demo account's actor and audit identity.
 async fn acting(state: &AppState, username: &str) -> anyhow::Result<(Actor, Who)> {
     let mut conn = state.db.pool().acquire().await?;
-    let user = auth_store::find_by_login(&mut conn, username).await?.with_context(|| format!("no account {username}"))?;
+    let user =
+        auth_store::find_by_login(&mut conn, username).await?.with_context(|| format!("no account {username}"))?;
     let actor = auth_store::load_actor(&mut conn, user.id).await?.with_context(|| format!("{username} is inactive"))?;
     let who = Who {
         user_id: Some(user.id),
@@ -210,16 +211,23 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<usize> {
         council::council_members(&mut conn).await?.into_iter().map(|(id, _)| id).collect()
     };
     let today = state.settings.locale.today();
-    let meeting = |days: i64, session: &str, agenda: &[ApplicationId]| MeetingInput {
+    // The last meeting's outcome was written from its minutes; the next one votes online, so
+    // that the council members have their votes to cast.
+    let meeting = |days: i64, session: &str, mode: &str, agenda: &[ApplicationId]| MeetingInput {
         held_on: (today + time::Duration::days(days)).to_string(),
         session: session.into(),
-        mode: "minutes".into(),
+        mode: mode.into(),
         attendees: council_members.clone(),
         agenda: agenda.to_vec(),
     };
-    let last = council::create(state, &secretariat, &sec_who, &meeting(-30, "第六届常务理事会第三次会议", &agenda_last))
-        .await?
-        .map_err(|e| fail("meeting", e))?;
+    let last = council::create(
+        state,
+        &secretariat,
+        &sec_who,
+        &meeting(-30, "第六届常务理事会第三次会议", "minutes", &agenda_last),
+    )
+    .await?
+    .map_err(|e| fail("meeting", e))?;
     let last = {
         let mut conn = state.db.pool().acquire().await?;
         council::find(&mut conn, last).await?.context("meeting")?
@@ -228,7 +236,7 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<usize> {
     let minutes: council::Minutes = agenda_last.iter().map(|id| (*id, present, 0, 0)).collect();
     let resolution = format!("晋青科教常〔{}〕3号", today.year());
     council::close(state, &secretariat, &sec_who, &last, &resolution, &minutes).await?.map_err(|e| fail("close", e))?;
-    council::create(state, &secretariat, &sec_who, &meeting(14, "第六届常务理事会第四次会议", &agenda_next))
+    council::create(state, &secretariat, &sec_who, &meeting(14, "第六届常务理事会第四次会议", "votes", &agenda_next))
         .await?
         .map_err(|e| fail("meeting", e))?;
     // Dates as they would be: the waiting ones handed in days ago.
@@ -240,12 +248,14 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<usize> {
             _ => (20, true),
         };
         let at = now_ms() - ago * day;
-        sqlx::query("UPDATE application SET created_at = $1, submitted_at = CASE WHEN $2 = 1 THEN $1 END WHERE id = $3")
-            .bind(at)
-            .bind(i64::from(submitted))
-            .bind(*id)
-            .execute(state.db.pool())
-            .await?;
+        sqlx::query(
+            "UPDATE application SET created_at = $1, submitted_at = CASE WHEN $2 = 1 THEN $1 END WHERE id = $3",
+        )
+        .bind(at)
+        .bind(i64::from(submitted))
+        .bind(*id)
+        .execute(state.db.pool())
+        .await?;
     }
     Ok(made.len())
 }

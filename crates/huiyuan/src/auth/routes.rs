@@ -309,7 +309,11 @@ async fn me(State(state): State<AppState>, CurrentUser(actor, _): CurrentUser, p
         grants,
         last_sign_in_at: user.last_sign_in_at,
         is_staff: actor.is_staff(),
-        todos: if actor.is_staff() { Vec::new() } else { crate::site::workbench::todos(&state, &actor, page.lang).await? },
+        todos: if actor.is_staff() {
+            Vec::new()
+        } else {
+            crate::site::workbench::todos(&state, &actor, page.lang).await?
+        },
         ctx: page,
     };
     Ok(render(&view)?.into_response())

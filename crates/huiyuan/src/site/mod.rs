@@ -2,6 +2,6 @@
 //! Everything shown comes from the settings and the database; nothing here changes state.
 
 pub mod query;
-pub mod workbench;
 pub mod routes;
 mod views;
+pub mod workbench;

@@ -39,6 +39,9 @@ pub async fn todos(state: &AppState, actor: &Actor, lang: Lang) -> AppResult<Vec
     if actor.has_province_workbench() {
         secretariat_todos(&mut conn, state, lang, &mut out).await?;
     }
+    if actor.can_vote(true) {
+        council_todos(&mut conn, actor, lang, &mut out).await?;
+    }
     member_todos(&mut conn, state, actor, lang, &mut out).await?;
     Ok(out)
 }
@@ -143,6 +146,27 @@ async fn secretariat_todos(conn: &mut Conn, state: &AppState, lang: Lang, out: &
     let text = Msg::new("work.reports").arg("year", year).arg("n", handed_in).arg("of", cities);
     let detail = (to_read > 0).then(|| Msg::new("work.reports_to_read").arg("n", to_read));
     out.push(todo(lang, text, detail, format!("{}?year={year}", paths::ADMIN_PROGRESS), to_read > 0));
+    Ok(())
+}
+
+/// A council member: the open meetings they attend where items wait for their vote.
+async fn council_todos(conn: &mut Conn, actor: &Actor, lang: Lang, out: &mut Vec<Todo>) -> AppResult<()> {
+    let meetings: Vec<(i64, String, String, i64)> = sqlx::query_as(
+        "SELECT m.id, m.held_on, m.session,
+                (SELECT COUNT(*) FROM agenda_item i WHERE i.meeting_id = m.id
+                   AND NOT EXISTS (SELECT 1 FROM vote v WHERE v.meeting_id = m.id
+                                     AND v.application_id = i.application_id AND v.user_id = $1))
+         FROM council_meeting m JOIN meeting_attendee a ON a.meeting_id = m.id AND a.user_id = $1
+         WHERE m.status = 'open' AND m.mode = 'votes' ORDER BY m.held_on, m.id",
+    )
+    .bind(actor.user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, held_on, session, unvoted) in meetings.into_iter().filter(|m| m.3 > 0) {
+        let text = Msg::new("work.to_vote").arg("n", unvoted);
+        let detail = Msg::new("work.next_meeting").arg("date", held_on).arg("session", session);
+        out.push(todo(lang, text, Some(detail), paths::with_id(paths::ADMIN_MEETING, id), true));
+    }
     Ok(())
 }
 

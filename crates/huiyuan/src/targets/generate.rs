@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use anyhow::Context as _;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -99,7 +100,11 @@ pub async fn generate(db: &Db, applications: usize, seed: u64) -> anyhow::Result
 
     let cities: Vec<(i64,)> =
         sqlx::query_as("SELECT id FROM org WHERE level = 'city' ORDER BY id").fetch_all(&mut *tx).await?;
-    let (applicant,): (i64,) = sqlx::query_as("SELECT MIN(id) FROM app_user").fetch_one(&mut *tx).await?;
+    let (applicant,): (Option<i64>,) = sqlx::query_as("SELECT MIN(id) FROM app_user").fetch_one(&mut *tx).await?;
+    let applicant = applicant.context(
+        "the database has no account to own the applications: start the server once (huiyuan serve) \
+         or create an administrator (huiyuan create-admin) first",
+    )?;
     let (first,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM application").fetch_one(&mut *tx).await?;
     let surnames = ["张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡"];
     let given = ["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超"];

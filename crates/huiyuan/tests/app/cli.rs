@@ -83,6 +83,17 @@ fn serve_says_clearly_when_the_database_cannot_be_reached() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported database URL"));
 }
 
+#[test]
+fn the_application_generator_explains_a_database_without_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = huiyuan().args(["generate-applications", "--count", "5", "--data-dir"]).arg(dir.path()).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no account to own the applications") && err.contains("huiyuan create-admin"), "{err}");
+    let help = huiyuan().args(["generate-applications", "--help"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout).contains("How many applications to add"));
+}
+
 /// Start `huiyuan serve` and wait for its "listening on" line; returns the child and address.
 fn start_server(data_dir: &std::path::Path, extra_env: &[(&str, &str)]) -> (std::process::Child, String, Vec<String>) {
     let mut cmd = huiyuan();

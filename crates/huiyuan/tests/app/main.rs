@@ -12,6 +12,7 @@ mod auth;
 mod authz;
 mod cli;
 mod dashboard;
+mod demo;
 mod filters;
 mod groups;
 mod helpers;

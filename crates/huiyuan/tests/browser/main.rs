@@ -384,6 +384,11 @@ async fn the_back_office_works_on_a_phone_without_sideways_scrolling() {
 }
 
 /// A valid resident ID number for a birth date and sequence.
+/// The queue's review link in the row of the application of `name`.
+fn review_link(name: &str) -> String {
+    format!("//tr[.//text()[contains(., '{name}')]]//a[text()='审核']")
+}
+
 fn resident_id(body17: &str) -> String {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const C: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
@@ -449,7 +454,7 @@ async fn a_teacher_applies_on_a_phone_and_corrects_a_wrong_id_number() {
     rig.open("/admin/applications").await;
     assert!(rig.body().await.contains("张伟"));
     rig.shot("queue-desktop").await;
-    rig.browser.find(Locator::XPath("//a[text()='审核']")).await.unwrap().click().await.unwrap();
+    rig.browser.find(Locator::XPath(&review_link("张伟"))).await.unwrap().click().await.unwrap();
     assert!(rig.text("#decision h2").await.contains("审核意见"));
     rig.shot("review-desktop").await;
     rig.width(375, 812).await;
@@ -464,27 +469,15 @@ async fn a_teacher_applies_on_a_phone_and_corrects_a_wrong_id_number() {
 #[tokio::test]
 async fn an_application_goes_through_batch_dossier_and_council_to_a_member_number() {
     let rig = Rig::start().await;
-    // 刘芳 applies to 太原市 on her phone.
+    // 太原市 returned 刘芳's application (the demo); her workbench leads her to mend it on
+    // her phone, and she hands it in again.
     rig.width(375, 812).await;
     rig.sign_in("applicant", DEMO_PASSWORD).await;
     rig.wait_path("/me").await;
-    rig.open("/apply/individual").await;
-    rig.choose("gender", "female").await;
-    rig.fill("birth_date", "1992-08-15").await;
-    rig.choose("ethnicity", "汉族").await;
-    rig.choose("id_type", "resident_id").await;
-    rig.fill("id_number", &resident_id("14010519920815062")).await;
-    rig.choose("education", "硕士研究生").await;
-    rig.fill("employer", "太原市实验小学").await;
-    rig.choose("in_service", "in_service").await;
-    rig.fill("years", "6").await;
-    rig.fill("address", "太原市迎泽区新建南路2号").await;
-    rig.fill("postcode", "030001").await;
-    let taiyuan = rig.org_id("140100").await;
-    rig.choose("city", &taiyuan.to_string()).await;
-    rig.choose("category", "ordinary").await;
-    rig.fill("achievements", "组织学校科技节，指导学生获省青少年科技创新大赛一等奖。").await;
-    rig.click("input[name=consent]").await;
+    rig.click(".todo-list a[href$='/edit']").await;
+    rig.wait_path("/edit").await;
+    assert!(rig.body().await.contains("请补充获奖证书扫描件"), "the city's opinion is beside the form");
+    rig.fill("achievements", "组织学校科技节，指导学生获省青少年科技创新大赛一等奖；学校科技活动情况见附件。").await;
     rig.click("button[value=submit]").await;
     assert!(rig.text(".flash").await.contains("申请已提交"));
     let status_path = rig.browser.current_url().await.unwrap().path().to_string();
@@ -495,13 +488,14 @@ async fn an_application_goes_through_batch_dossier_and_council_to_a_member_numbe
     rig.sign_in("taiyuan", DEMO_PASSWORD).await;
     rig.wait_path("/admin").await;
     rig.open("/admin/applications").await;
-    rig.browser.find(Locator::XPath("//a[text()='审核']")).await.unwrap().click().await.unwrap();
+    rig.browser.find(Locator::XPath(&review_link("刘芳"))).await.unwrap().click().await.unwrap();
     rig.tick_all("#decision input[name=tick]").await;
     rig.click("#decision input[value=recommend]").await;
     rig.click("#decision button[type=submit]").await;
     assert!(rig.text(".flash").await.contains("已推荐"));
     rig.open("/admin/applications?status=recommended").await;
-    assert!(rig.value("batch-name").await.ends_with("年第1批"), "a batch name is proposed");
+    // The demo's first batch of the year is out: the next one is proposed.
+    assert!(rig.value("batch-name").await.ends_with("年第2批"), "a batch name is proposed");
     rig.both_widths("batching").await;
     rig.click(".batch-form button").await;
     assert!(rig.text(".flash").await.contains("已汇总批次"));
@@ -518,7 +512,7 @@ async fn an_application_goes_through_batch_dossier_and_council_to_a_member_numbe
     rig.sign_in("secretariat", DEMO_PASSWORD).await;
     rig.wait_path("/admin").await;
     rig.open("/admin/applications?status=forwarded").await;
-    rig.browser.find(Locator::XPath("//a[text()='审核']")).await.unwrap().click().await.unwrap();
+    rig.browser.find(Locator::XPath(&review_link("刘芳"))).await.unwrap().click().await.unwrap();
     assert!(rig.text("#dossier h2").await.contains("秘书处建档"));
     rig.browser.execute("document.getElementById('dossier').scrollIntoView()", vec![]).await.unwrap();
     rig.shot("dossier-desktop").await;
@@ -856,5 +850,40 @@ async fn a_city_hands_in_its_progress_report_and_the_secretariat_accepts_it() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(accepted, "the flash says so");
+    rig.stop().await;
+}
+
+#[tokio::test]
+async fn the_demo_gives_each_account_its_work_on_the_workbench() {
+    let rig = Rig::start().await;
+    // The city: applications waiting for review, and the link leads to them.
+    rig.sign_in("taiyuan", DEMO_PASSWORD).await;
+    rig.wait_path("/admin").await;
+    let todos = rig.text(".todos").await;
+    assert!(todos.contains("2 份入会申请等待审核") && todos.contains("最早的一份已等 12 天"), "{todos}");
+    rig.both_widths("workbench-city").await;
+    rig.click(".todo-list li:first-child a").await;
+    rig.wait_path("/admin/applications").await;
+    let queue = rig.body().await;
+    assert!(queue.contains("陈静") && queue.contains("杨帆"), "{queue}");
+    rig.sign_out().await;
+    // The secretariat: batches to file and the next council meeting.
+    rig.sign_in("secretariat", DEMO_PASSWORD).await;
+    rig.wait_path("/admin").await;
+    let todos = rig.text(".todos").await;
+    assert!(todos.contains("份申请待建档") && todos.contains("第六届常务理事会第四次会议"), "{todos}");
+    rig.both_widths("workbench-secretariat").await;
+    rig.sign_out().await;
+    // The council member: the votes waiting for them.
+    rig.sign_in("council", DEMO_PASSWORD).await;
+    rig.wait_path("/admin").await;
+    assert!(rig.text(".todos").await.contains("2 项入会申请等待您表决"));
+    rig.sign_out().await;
+    // An applicant whose application came back: what to do, on a phone.
+    rig.sign_in("applicant", DEMO_PASSWORD).await;
+    rig.wait_path("/me").await;
+    let todos = rig.text(".todos").await;
+    assert!(todos.contains("被退回修改"), "{todos}");
+    rig.both_widths("workbench-applicant").await;
     rig.stop().await;
 }
