@@ -190,12 +190,14 @@ async fn the_import_flags_what_a_city_decides_names_probable_people_and_refuses_
     // A bulk write leaves the planner fresh statistics of what it changed (a PostgreSQL may run
     // with autovacuum off, and a million new rows would otherwise be planned as none).
     let analysed = if app.db_url.starts_with("postgres") {
+        // Vacuumed too: the pages all-visible again, so counts stay index-only.
         "SELECT COUNT(*) FROM pg_stat_user_tables
-         WHERE relname IN ('member', 'member_period', 'member_event') AND last_analyze IS NOT NULL"
+         WHERE relname IN ('member', 'member_period', 'member_event') AND last_analyze IS NOT NULL
+           AND last_vacuum IS NOT NULL"
     } else {
         "SELECT COUNT(DISTINCT tbl) FROM sqlite_stat1 WHERE tbl IN ('member', 'member_period', 'member_event')"
     };
-    assert_eq!(app.scalar(analysed).await, 3, "the import analysed the member tables");
+    assert!(eventually(|| async { app.scalar(analysed).await == 3 }).await, "the import analysed the member tables");
 
     // The mark is a filter of the registry (page and API alike) and shown on the member's page.
     let (_, list) = city.page("/admin/members?mark=education_below&per_page=100").await;

@@ -422,6 +422,6 @@ pub async fn lapse(state: &AppState, actor: &Actor, who: &Who, id: i64) -> AppRe
     )
     .await?;
     tx.commit().await?;
-    crate::storage::analyze(&state.db, &crate::storage::MEMBER_TABLES).await;
+    crate::storage::analyze_soon(&state.db, &crate::storage::MEMBER_TABLES);
     Ok(n)
 }

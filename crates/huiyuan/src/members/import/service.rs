@@ -331,7 +331,7 @@ pub async fn commit(
     .await?;
     tx.commit().await?;
     state.jobs.wake();
-    crate::storage::analyze(&state.db, &crate::storage::MEMBER_TABLES).await;
+    crate::storage::analyze_soon(&state.db, &crate::storage::MEMBER_TABLES);
     tracing::info!(
         batch = batch.id,
         rows = rows.len(),
