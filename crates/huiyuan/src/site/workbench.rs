@@ -5,12 +5,14 @@
 //! next council meeting and what is ready for one, the reports handed in; a member's
 //! application and its next step, their membership and certificate, a census to answer.
 
+use crate::applications::council;
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::i18n::{Lang, Msg};
 use crate::paths;
 use crate::state::AppState;
 use crate::storage::{Conn, OrgId};
+use crate::targets::report::ReportStatus;
 
 /// One thing to do (or to know), in words, with where to go.
 #[derive(Debug, Clone)]
@@ -80,15 +82,15 @@ async fn city_todos(
         out.push(todo(lang, Msg::new("work.to_batch").arg("n", unbatched), Some(detail), href, true));
     }
     let year = state.settings.locale.today().year();
-    if let Ok(d) = crate::targets::query::city_dashboard(conn, &state.settings, actor, (year, org)).await {
-        let (c, t) = (&d.c, &d.c.target);
+    if let Ok((c, today)) = crate::targets::query::city_year(conn, &state.settings, actor, (year, org)).await {
+        let t = &c.target;
         let text = Msg::new("work.targets")
             .arg("year", year)
             .arg("groups", c.p.new_groups)
             .arg("groups_range", format!("{}–{}", t.groups_min, t.groups_max))
             .arg("individuals", c.p.new_individuals)
             .arg("individuals_range", format!("{}–{}", t.individuals_min, t.individuals_max));
-        let (report, _) = c.report_state(d.today);
+        let (report, _) = c.report_state(today);
         let detail = Msg::new("work.report").arg("state", lang.t(report)).arg("deadline", &t.report_deadline);
         let href = paths::fill(paths::ADMIN_PROGRESS_CITY, &[&year, &org]);
         out.push(todo(lang, text, Some(detail), href, !c.report_in()));
@@ -118,30 +120,24 @@ async fn secretariat_todos(conn: &mut Conn, state: &AppState, lang: Lang, out: &
         let text = Msg::new("work.to_file").arg("batches", batches).arg("n", apps);
         out.push(todo(lang, text, Some(Msg::new("work.to_file_detail")), paths::ADMIN_BATCHES.into(), true));
     }
-    let ready = crate::applications::council::count_ready(conn).await?;
+    let ready = council::count_ready(conn).await?;
     if ready > 0 {
         let text = Msg::new("work.ready_for_council").arg("n", ready);
         out.push(todo(lang, text, None, paths::ADMIN_COUNCIL_NEW.into(), true));
     }
-    let next: Option<(i64, String, String, i64)> = sqlx::query_as(
-        "SELECT m.id, m.held_on, m.session, (SELECT COUNT(*) FROM agenda_item a WHERE a.meeting_id = m.id)
-         FROM council_meeting m WHERE m.status = 'open' ORDER BY m.held_on, m.id LIMIT 1",
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some((id, held_on, session, items)) = next {
-        let text = Msg::new("work.next_meeting").arg("date", held_on).arg("session", session);
+    let meetings = council::list(conn).await?;
+    let next = meetings.into_iter().filter(|m| m.is_open()).min_by(|a, b| (&a.held_on, a.id).cmp(&(&b.held_on, b.id)));
+    if let Some(m) = next {
+        let items = council::agenda(conn, m.id).await?.len();
+        let text = Msg::new("work.next_meeting").arg("date", &m.held_on).arg("session", &m.session);
         let detail = Msg::new("work.agenda").arg("n", items);
-        out.push(todo(lang, text, Some(detail), paths::with_id(paths::ADMIN_MEETING, id), false));
+        out.push(todo(lang, text, Some(detail), paths::with_id(paths::ADMIN_MEETING, m.id), false));
     }
     let year = state.settings.locale.today().year();
-    let (handed_in, to_read): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'submitted' THEN 1 ELSE 0 END), 0)
-         FROM progress_report WHERE year = $1 AND status <> 'returned'",
-    )
-    .bind(i64::from(year))
-    .fetch_one(&mut *conn)
-    .await?;
+    let reports = crate::targets::report::for_year(conn, year).await?;
+    let status = |s| reports.iter().filter(|r| r.status() == s).count();
+    let to_read = status(ReportStatus::Submitted);
+    let handed_in = to_read + status(ReportStatus::Accepted);
     let cities = i64::try_from(state.settings.cities.len()).unwrap_or(0);
     let text = Msg::new("work.reports").arg("year", year).arg("n", handed_in).arg("of", cities);
     let detail = (to_read > 0).then(|| Msg::new("work.reports_to_read").arg("n", to_read));

@@ -230,18 +230,28 @@ pub struct CityDashboard {
     pub waiting: (Vec<QueueRow>, i64),
 }
 
+/// One city's year — its target, figures and report — and today, without the dashboard's
+/// lists (the workbench's line).
+pub async fn city_year(
+    conn: &mut Conn,
+    settings: &Settings,
+    actor: &Actor,
+    (year, org): (i32, OrgId),
+) -> AppResult<(CityYear, time::Date)> {
+    let (name, target) = city_target(conn, settings, actor, (year, org)).await?;
+    let figures = figures_of(conn, settings, year, vec![(target, name)]).await?;
+    let today = figures.today;
+    Ok((figures.cities.into_iter().next().ok_or(AppError::NotFound)?, today))
+}
+
 pub async fn city_dashboard(
     conn: &mut Conn,
     settings: &Settings,
     actor: &Actor,
     (year, org): (i32, OrgId),
 ) -> AppResult<CityDashboard> {
-    let (name, target) = city_target(conn, settings, actor, (year, org)).await?;
-    let per_group_min = target.ranges.per_group_min;
-    let figures = figures_of(conn, settings, year, vec![(target, name)]).await?;
-    let today = figures.today;
-    let c = figures.cities.into_iter().next().ok_or(AppError::NotFound)?;
-    let short = short_groups(conn, org, per_group_min, SHORT_SHOWN).await?;
+    let (c, today) = city_year(conn, settings, actor, (year, org)).await?;
+    let short = short_groups(conn, org, c.target.per_group_min, SHORT_SHOWN).await?;
     let filter = QueueFilter {
         statuses: WAITING_ON_CITY.split(',').filter_map(crate::applications::state::Status::parse).collect(),
         org: Some(org),
