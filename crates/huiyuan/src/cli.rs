@@ -168,8 +168,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Migrate(store) => {
-            let (db, _) = open(&store).await?;
-            let applied = db.migrate().await?;
+            let (db, settings) = open(&store).await?;
+            let applied = prepare(&db, &settings).await?;
             if applied.is_empty() {
                 println!("{}: schema is up to date", db.display_url());
             } else {
@@ -187,7 +187,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::GenerateMembers(args) => {
             let (db, settings) = open(&args.store).await?;
-            db.migrate().await?;
+            prepare(&db, &settings).await?;
             crate::orgs::service::seed_from_settings(&db, &settings).await?;
             let started = std::time::Instant::now();
             let done = crate::members::generate::generate(&db, &settings, args.count, args.seed).await?;
@@ -202,7 +202,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::GenerateApplications(args) => {
             let (db, settings) = open(&args.store).await?;
-            db.migrate().await?;
+            prepare(&db, &settings).await?;
             crate::orgs::service::seed_from_settings(&db, &settings).await?;
             let started = std::time::Instant::now();
             let done = crate::targets::generate::generate(&db, args.count, args.seed).await?;
@@ -248,10 +248,18 @@ pub async fn open(store: &StoreArgs) -> anyhow::Result<(Db, Settings)> {
     Ok((db, settings))
 }
 
+/// The schema brought up to date, and what the database keeps for the settings (the new
+/// members by local month, counted again when the time zone changed).
+pub async fn prepare(db: &Db, settings: &Settings) -> anyhow::Result<Vec<i64>> {
+    let applied = db.migrate().await?;
+    crate::targets::enrolment::align(db, settings.locale.utc_offset()).await?;
+    Ok(applied)
+}
+
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let (db, settings) = open(&args.store).await?;
-    let applied = db.migrate().await?;
+    let applied = prepare(&db, &settings).await?;
     if !applied.is_empty() {
         tracing::info!(?applied, "migrations applied");
     }

@@ -289,6 +289,9 @@ pub async fn merge(
     )
     .await?;
     tx.commit().await?;
-    crate::storage::analyze_soon(&state.db, &["member", "member_period", "member_event", "member_link", "certificate"]);
+    crate::storage::analyze_soon(
+        &state.db,
+        &["member", "member_period", "member_event", "member_link", "certificate", "enrolment_count"],
+    );
     Ok(Ok(keep.id))
 }

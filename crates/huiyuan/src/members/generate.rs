@@ -209,6 +209,7 @@ pub async fn generate(db: &Db, settings: &Settings, count: usize, seed: u64) -> 
             "VACUUM ANALYZE member",
             "VACUUM ANALYZE member_period",
             "VACUUM ANALYZE member_event",
+            "VACUUM ANALYZE enrolment_count",
         ],
         // A sampled ANALYZE: seconds, not minutes, on a large registry.
         crate::storage::Backend::Sqlite => &["PRAGMA analysis_limit = 1000", "ANALYZE"],

@@ -167,8 +167,8 @@ impl Db {
 }
 
 /// The tables a change to the registry's members touches (the member rows, their periods and
-/// their history), which the dashboards and lists plan their reads on.
-pub const MEMBER_TABLES: [&str; 3] = ["member", "member_period", "member_event"];
+/// their history, the new members by month), which the dashboards and lists plan their reads on.
+pub const MEMBER_TABLES: [&str; 4] = ["member", "member_period", "member_event", "enrolment_count"];
 
 /// Fresh planner statistics for the tables a bulk write changed — on PostgreSQL a `VACUUM
 /// (ANALYZE)` (autovacuum may be off, as bulk-loading set-ups sometimes have it, or not have

@@ -10,6 +10,7 @@
 
 pub mod chart;
 pub mod documents;
+pub mod enrolment;
 pub mod figures;
 pub mod generate;
 pub mod progress;

@@ -113,15 +113,43 @@ fn month_starts(year: i32, offset: time::UtcOffset) -> [i64; 13] {
 }
 
 /// Each city's new members of `year` by month and kind (membership begun in the year, in
-/// the association's time zone, whatever the status now), for the cities `orgs`: a count per
-/// month, each over one range of the enrolment index per city and kind (twelve plain counts
-/// read less than one pass that sorts every row into its month).
+/// the association's time zone, whatever the status now), for the cities `orgs`: read from the
+/// counts the database keeps ([`super::enrolment`]) when they were made for `offset`, and
+/// counted from the members otherwise.
 pub async fn enrolments(
     conn: &mut Conn,
     year: i32,
     offset: time::UtcOffset,
     orgs: &[OrgId],
 ) -> Result<HashMap<OrgId, Months>, sqlx::Error> {
+    if orgs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    if super::enrolment::clock(&mut *conn).await? != i64::from(offset.whole_seconds()) {
+        return enrolments_counted(conn, year, offset, orgs).await;
+    }
+    let months = super::enrolment::months_of(year);
+    let mut sql = crate::storage::Sql::new("SELECT month - ");
+    sql.bind(months[0]).push(" AS month, org_id, kind, n FROM enrolment_count WHERE org_id IN ");
+    sql.list(orgs.iter().copied());
+    sql.push(" AND kind IN ('group', 'individual') AND month >= ").bind(months[0]);
+    sql.push(" AND month <= ").bind(months[11]).push(" AND n <> 0");
+    let rows: Vec<(i64, OrgId, String, i64)> = sql.fetch_all(conn).await?;
+    Ok(by_city(rows))
+}
+
+/// [`enrolments`] counted from the members: a count per month, each over one range of the
+/// enrolment index per city and kind (twelve plain counts read less than one pass that sorts
+/// every row into its month).
+pub async fn enrolments_counted(
+    conn: &mut Conn,
+    year: i32,
+    offset: time::UtcOffset,
+    orgs: &[OrgId],
+) -> Result<HashMap<OrgId, Months>, sqlx::Error> {
+    if orgs.is_empty() {
+        return Ok(HashMap::new());
+    }
     let starts = month_starts(year, offset);
     let mut sql = crate::storage::Sql::new("");
     for m in 0..12 {
@@ -134,6 +162,11 @@ pub async fn enrolments(
         sql.push(" AND joined_at < ").bind(starts[m + 1]).push(" GROUP BY org_id, kind");
     }
     let rows: Vec<(i64, OrgId, String, i64)> = sql.fetch_all(conn).await?;
+    Ok(by_city(rows))
+}
+
+/// Rows of (month index from 0, city, kind, count) sorted into each city's months.
+fn by_city(rows: Vec<(i64, OrgId, String, i64)>) -> HashMap<OrgId, Months> {
     let mut by_city: HashMap<OrgId, Months> = HashMap::new();
     for (month, org, kind, n) in rows {
         let months = by_city.entry(org).or_default();
@@ -143,7 +176,7 @@ pub async fn enrolments(
             _ => months.individuals[slot] += n,
         }
     }
-    Ok(by_city)
+    by_city
 }
 
 /// The figures of `year` for each target's city, in the targets' order; `offset`: the

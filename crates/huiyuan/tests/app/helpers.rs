@@ -130,9 +130,9 @@ impl TestApp {
         let (url, pg) = database_url(data_dir.path()).await;
         let db = Db::connect(&url).await.expect("connect");
         let db_url = url.clone();
-        db.migrate().await.expect("migrate");
         let mut settings = test_settings();
         adjust(&mut settings);
+        huiyuan::cli::prepare(&db, &settings).await.expect("migrate");
         let boot = huiyuan::bootstrap::first_run(&db, &settings, Some(PASSWORD.to_string())).await.expect("first run");
         assert!(boot.admin_created);
         let fixture = seed(&db).await;
@@ -206,6 +206,12 @@ impl TestApp {
     pub async fn scalar(&self, sql: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(sql).fetch_one(self.state.db.pool()).await.expect(sql);
         n
+    }
+
+    /// `scalar` for a query that may fail until background work has run (e.g. a table the
+    /// database creates on its first ANALYZE): the error reads as "not yet".
+    pub async fn scalar_if_ready(&self, sql: &str) -> Option<i64> {
+        sqlx::query_as::<_, (i64,)>(sql).fetch_one(self.state.db.pool()).await.ok().map(|r| r.0)
     }
 
     pub async fn text(&self, sql: &str) -> Option<String> {
@@ -473,6 +479,29 @@ pub fn assert_redirect(resp: &Response, to: &str) {
     assert_eq!(resp.status(), StatusCode::SEE_OTHER, "expected a redirect to {to}");
     let loc = location(resp);
     assert!(loc.starts_with(to), "redirected to {loc}, expected {to}");
+}
+
+/// The new members by city, kind and month that the database keeps equal those counted from
+/// the members themselves, this year and last year, for every city.
+pub async fn assert_kept_enrolments_match(app: &TestApp) {
+    use huiyuan::targets::progress::{enrolments, enrolments_counted};
+    let offset = app.state.settings.locale.utc_offset();
+    let year = app.state.settings.locale.today().year();
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let cities: Vec<(OrgId,)> =
+        sqlx::query_as("SELECT id FROM org WHERE level = 'city'").fetch_all(&mut *conn).await.unwrap();
+    let cities: Vec<OrgId> = cities.into_iter().map(|c| c.0).collect();
+    for y in [year - 1, year] {
+        let kept = enrolments(&mut conn, y, offset, &cities).await.unwrap();
+        let counted = enrolments_counted(&mut conn, y, offset, &cities).await.unwrap();
+        for city in &cities {
+            assert_eq!(
+                kept.get(city).copied().unwrap_or_default(),
+                counted.get(city).copied().unwrap_or_default(),
+                "{y}, city {city:?}"
+            );
+        }
+    }
 }
 
 /// Wait until `check` holds (background work), at most 10 s.

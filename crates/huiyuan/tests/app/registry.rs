@@ -508,6 +508,8 @@ async fn probable_duplicates_are_found_and_merged_into_the_older_record_within_s
     assert!(html.contains(&format!("{new_number} → {old_number}")) && html.contains("电话核实为同一人"));
     let merged = app.text("SELECT before_json FROM audit_log WHERE action = 'member.merge'").await.unwrap();
     assert!(merged.contains(&new_number), "the audit log keeps the merged record: {merged}");
+    // The dashboards' new members by month no longer count the merged record.
+    assert_kept_enrolments_match(&app).await;
     // Search now finds the survivor by the merged record's employer.
     assert_eq!(search(&sec, "五中").await, ["刘洋"]);
     // The scan's group went with the merged record.

@@ -175,6 +175,53 @@ async fn each_city_s_figures_for_the_year_are_counted_as_a_person_would() {
     assert_eq!((datong.new_groups, datong.new_individuals, datong.groups, datong.pipeline.total()), (0, 1, 0, 0));
 }
 
+#[tokio::test]
+async fn new_members_by_month_stay_counted_through_every_change_and_follow_the_time_zone() {
+    use huiyuan::targets::{enrolment, progress};
+    let app = TestApp::spawn().await;
+    progress_fixture(&app).await;
+    let (ty, dt) = (app.fixture.taiyuan, app.fixture.datong);
+    let year = app.state.settings.locale.today().year();
+    let offset = app.state.settings.locale.utc_offset();
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    assert_eq!(enrolment::clock(&mut conn).await.unwrap(), i64::from(offset.whole_seconds()), "made for the settings");
+    assert_kept_enrolments_match(&app).await;
+    let last = progress::enrolments(&mut conn, year - 1, offset, &[ty]).await.unwrap()[&ty];
+    assert_eq!((last.individuals[5], last.individuals_total()), (1, 1), "陈静 joined in June last year");
+
+    // 张伟 moves to 大同 and joined on the first of March at local midnight; 李娜 a
+    // millisecond before it (the last of February where the association is).
+    let march = time::Date::from_calendar_date(year, time::Month::March, 1).unwrap();
+    let midnight = march.midnight().assume_offset(offset).unix_timestamp() * 1000;
+    for (name, at, org) in [("张伟", midnight, dt), ("李娜", midnight - 1, ty)] {
+        sqlx::query("UPDATE member SET joined_at = $1, org_id = $2 WHERE name = $3")
+            .bind(at)
+            .bind(org)
+            .bind(name)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    }
+    assert_kept_enrolments_match(&app).await;
+    let this = progress::enrolments(&mut conn, year, offset, &[ty, dt]).await.unwrap();
+    assert_eq!((this[&ty].individuals[1], this[&dt].individuals[2]), (1, 1), "李娜 in February, 张伟 in March");
+    assert_eq!((this[&ty].individuals_total(), this[&dt].individuals_total()), (3, 2));
+
+    // Started with the settings of another time zone, the counts are made again for it:
+    // at UTC, midnight of 1 March in China is still February.
+    let utc = time::UtcOffset::UTC;
+    assert_ne!(offset, utc, "the test settings are not at UTC");
+    drop(conn);
+    assert!(enrolment::align(&app.state.db, utc).await.unwrap(), "counted again");
+    assert!(!enrolment::align(&app.state.db, utc).await.unwrap(), "once");
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let kept = progress::enrolments(&mut conn, year, utc, &[dt]).await.unwrap();
+    assert_eq!(kept, progress::enrolments_counted(&mut conn, year, utc, &[dt]).await.unwrap());
+    assert_eq!((kept[&dt].individuals[1], kept[&dt].individuals[2]), (1, 0), "张伟 in February at UTC");
+    // A reader in the old time zone counts the members itself, and gets the same as before.
+    assert_eq!(progress::enrolments(&mut conn, year, offset, &[ty, dt]).await.unwrap(), this);
+}
+
 /// A year's data counted by hand: 太原 has two group members and four individuals who
 /// joined this year (the first school with three individual members, within 3–5; the second
 /// with one) and one individual who joined in June last year; 大同 one individual this
