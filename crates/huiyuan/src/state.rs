@@ -1,6 +1,6 @@
 //! The application state: what every handler, service and job can reach — the database,
-//! the settings, file storage, the jobs handle, the mailer, the printer and the in-memory
-//! throttle. It sits at the bottom of the house: it imports only the parts it holds, and
+//! the settings, file storage, the jobs handle, the mailer, the printer, the org names kept
+//! in memory and the in-memory throttle. It sits at the bottom of the house: it imports only the parts it holds, and
 //! the web layer takes from it only what it needs (`Db` and `Arc<Settings>`, through
 //! axum's `FromRef`).
 
@@ -31,6 +31,8 @@ pub struct AppState {
     pub printer: Arc<crate::print::Printer>,
     /// Documents made once and kept (the blank forms).
     pub shelf: Arc<crate::print::Shelf>,
+    /// The org tree's names, kept for the pages that print them on every row.
+    pub org_names: Arc<crate::orgs::names::OrgNames>,
     /// Per-address limits kept in memory (public routes, certificate verification).
     pub throttle: Arc<crate::web::throttle::Throttle>,
     pub started_at: Instant,
@@ -52,6 +54,7 @@ impl AppState {
             db,
             printer,
             shelf: Arc::default(),
+            org_names: Arc::default(),
             throttle: Arc::default(),
             settings: Arc::new(settings),
             files: Arc::new(LocalDir::new(data_dir.join("files"))),

@@ -242,7 +242,7 @@ pub async fn queue(
     } else {
         " ORDER BY a.submitted_at, a.id"
     });
-    sql.push(" LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    sql.page(limit, offset);
     Ok((sql.fetch_all(conn).await?, total))
 }
 

@@ -77,7 +77,7 @@ pub async fn list(
     let (total,): (i64,) = count.fetch_one(conn).await?;
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM audit_log"));
     push_where(&mut sql, f);
-    sql.push(" ORDER BY id DESC LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    sql.push(" ORDER BY id DESC").page(limit, offset);
     Ok((sql.fetch_all(conn).await?, total))
 }
 

@@ -136,6 +136,6 @@ pub async fn list(
     let (total,): (i64,) = count.fetch_one(conn).await?;
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM mail_message WHERE 1 = 1"));
     filter(&mut sql);
-    sql.push(" ORDER BY id DESC LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    sql.push(" ORDER BY id DESC").page(limit, offset);
     Ok((sql.fetch_all(conn).await?, total))
 }

@@ -139,7 +139,7 @@ pub async fn groups(
     let (total,): (i64,) = count.fetch_one(conn).await?;
     let mut sql = Sql::new("SELECT g.id, g.reason, g.name, g.value, g.found_at FROM duplicate_group g WHERE 1 = 1");
     push_scope(&mut sql, orgs);
-    sql.push(" ORDER BY g.size DESC, g.id LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    sql.push(" ORDER BY g.size DESC, g.id").page(limit, offset);
     let found: Vec<Group> = sql.fetch_all(conn).await?;
     let mut out = Vec::with_capacity(found.len());
     for g in found {

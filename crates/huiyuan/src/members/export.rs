@@ -54,7 +54,7 @@ pub async fn prepare(state: &AppState, actor: &Actor, filters: &MemberFilters) -
     let filter = query::filter_for(&state.settings, actor, filters)?;
     let mut conn = state.db.pool().acquire().await?;
     // Exports are the association's documents: in Chinese whatever the page language.
-    let orgs = OrgLabels::read(&mut conn, Lang::Zh.t("member.direct")).await?;
+    let orgs = OrgLabels::read(&mut conn, &state.org_names, Lang::Zh.t("member.direct")).await?;
     let labels = Labels { full_ids: actor.can_export_id_numbers(), orgs, offset: state.settings.locale.utc_offset() };
     Ok(Export { filter, labels, filters: filters.encoded() })
 }

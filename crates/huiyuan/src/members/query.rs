@@ -17,6 +17,7 @@ use crate::auth::{Actor, OrgScope};
 use crate::config::Settings;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::orgs::names::OrgNames;
 use crate::paths::encode_filters;
 use crate::storage::{Conn, Db, MemberId, OrgId, UserId};
 
@@ -274,15 +275,17 @@ pub struct OrgLabels {
 }
 
 impl OrgLabels {
-    /// `direct`: the label of province-direct members in the reader's language.
-    pub async fn read(conn: &mut Conn, direct: &str) -> AppResult<OrgLabels> {
-        let orgs: Vec<(OrgId, String, String, String)> =
-            sqlx::query_as("SELECT id, short_name, level, path FROM org ORDER BY sort_order, code")
-                .fetch_all(&mut *conn)
-                .await?;
+    /// `direct`: the label of province-direct members in the reader's language; the names
+    /// from those kept in memory (read again when stale).
+    pub async fn read(conn: &mut Conn, kept: &OrgNames, direct: &str) -> AppResult<OrgLabels> {
+        let orgs = kept.all(conn).await?;
         Ok(OrgLabels {
-            names: orgs.iter().map(|(id, n, _, _)| (*id, n.clone())).collect(),
-            cities: orgs.into_iter().filter(|o| o.2 == "city").map(|(id, n, _, p)| (id, n, p)).collect(),
+            names: orgs.iter().map(|o| (o.id, o.short_name.clone())).collect(),
+            cities: orgs
+                .iter()
+                .filter(|o| o.level == "city")
+                .map(|o| (o.id, o.short_name.clone(), o.path.clone()))
+                .collect(),
             direct: direct.to_string(),
         })
     }

@@ -100,7 +100,7 @@ pub async fn list(
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM notice WHERE 1 = 1"));
     filter(&mut sql);
     sql.push(if pinned_first { " ORDER BY pinned DESC, published_at DESC, id DESC" } else { " ORDER BY id DESC" });
-    sql.push(" LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    sql.page(limit, offset);
     Ok((sql.fetch_all(conn).await?, total))
 }
 

@@ -8,6 +8,7 @@
 //! first start. The secretariat changes the tree; staff see the part their roles cover.
 
 pub mod model;
+pub mod names;
 pub mod query;
 pub mod routes;
 pub mod service;

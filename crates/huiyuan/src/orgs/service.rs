@@ -86,6 +86,7 @@ pub async fn create(
     };
     let org = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
+    state.org_names.forget();
     Ok(Ok(org))
 }
 
@@ -133,6 +134,7 @@ pub async fn change(
     }
     let now = store::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
+    state.org_names.forget();
     Ok(Ok(now))
 }
 
@@ -146,6 +148,7 @@ pub async fn set_active(state: &AppState, actor: &Actor, who: &Who, id: OrgId, a
     let org = super::query::load_visible(&mut tx, actor, id).await?;
     set_active_in(&mut tx, who, &org, active).await?;
     tx.commit().await?;
+    state.org_names.forget();
     Ok(org)
 }
 
@@ -158,6 +161,7 @@ pub async fn delete(state: &AppState, actor: &Actor, who: &Who, id: OrgId) -> Ap
     let org = super::query::load_visible(&mut tx, actor, id).await?;
     delete_in(&mut tx, who, &org).await?;
     tx.commit().await?;
+    state.org_names.forget();
     Ok(org)
 }
 

@@ -39,6 +39,19 @@ impl Sql {
         self
     }
 
+    /// Append ` LIMIT n OFFSET m` with the numbers written into the text: PostgreSQL plans a
+    /// prepared statement once for all its values only when a limit is known (a placeholder
+    /// limit makes every plan for all values look costly, so it plans each execution anew —
+    /// 0.1–0.3 ms, more than a search takes to run).
+    pub fn page(&mut self, limit: i64, offset: i64) -> &mut Sql {
+        self.push(&format!(" LIMIT {limit} OFFSET {offset}"))
+    }
+
+    /// Append ` LIMIT n` with the number written into the text (see [`Sql::page`]).
+    pub fn limit(&mut self, limit: i64) -> &mut Sql {
+        self.push(&format!(" LIMIT {limit}"))
+    }
+
     /// Append `(v1, v2, …)` as placeholders, or `(NULL)` for no values (matching nothing).
     pub fn list<T>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Sql
     where

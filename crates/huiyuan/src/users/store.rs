@@ -80,7 +80,7 @@ pub async fn list(
          FROM app_user u",
     );
     push_where(&mut sql, scope, f);
-    sql.push(" ORDER BY u.id DESC LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    sql.push(" ORDER BY u.id DESC").page(limit, offset);
     Ok((sql.fetch_all(conn).await?, total))
 }
 

@@ -129,6 +129,30 @@ async fn renaming_a_city_is_recorded_with_before_and_after() {
 }
 
 #[tokio::test]
+async fn the_registry_prints_a_renamed_city_by_its_new_name_at_once() {
+    let app = TestApp::spawn().await;
+    let ty = app.fixture.taiyuan;
+    app.add_member(NewMemberSpec { name: "张伟", org: Some(ty), ..NewMemberSpec::default() }).await;
+    let b = app.login_as(Who::Secretariat).await;
+    let city_cell = |html: &str, name: &str| html.contains(&format!(">{name}<"));
+    let (_, list) = b.page("/admin/members").await;
+    assert!(city_cell(&list, "太原市"), "the row and the city filter name 太原市");
+    // The names are kept in memory for the list; a rename through the back office is shown
+    // on the very next page, not after the kept copy goes stale.
+    let r = b
+        .post_form(
+            &format!("/admin/orgs/{ty}/edit"),
+            &[("code", "140100"), ("name", "太原市青少年科技教育协会"), ("short_name", "并州"), ("sort_order", "1")],
+        )
+        .await;
+    assert_redirect(&r, "/admin/orgs/");
+    let (_, list) = b.page("/admin/members").await;
+    assert!(city_cell(&list, "并州") && !city_cell(&list, "太原市"), "renamed at once");
+    let (_, csv) = b.page("/admin/members/export.csv").await;
+    assert!(csv.contains("并州"), "the export too");
+}
+
+#[tokio::test]
 async fn deactivating_a_city_deactivates_its_counties_and_can_be_undone() {
     let app = TestApp::spawn().await;
     let county = app.add_county("140105", "小店区青少年科技教育协会").await;

@@ -80,6 +80,6 @@ pub async fn progress(
     if let Some(s) = status {
         sql.push(" AND x.status = ").bind(s.to_string());
     }
-    sql.push(" ORDER BY m.number LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    sql.push(" ORDER BY m.number").page(limit, offset);
     sql.fetch_all(conn).await
 }

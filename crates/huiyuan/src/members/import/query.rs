@@ -4,6 +4,7 @@
 use super::{Batch, RowView};
 use crate::auth::{Actor, OrgScope};
 use crate::error::{AppError, AppResult};
+use crate::orgs::names::OrgNames;
 use crate::storage::{Conn, OrgId, Sql};
 
 pub(super) const BATCH_COLUMNS: &str =
@@ -31,8 +32,8 @@ pub async fn visible(conn: &mut Conn, actor: &Actor, id: i64) -> AppResult<Batch
 /// The orgs the actor may import into: the cities (id, short name) in the settings' order,
 /// then None for province-direct members when they may import those. 403 for anyone who
 /// may import nowhere.
-pub async fn targets(conn: &mut Conn, actor: &Actor) -> AppResult<Vec<(Option<OrgId>, String)>> {
-    let orgs = crate::members::query::OrgLabels::read(conn, "").await?;
+pub async fn targets(conn: &mut Conn, kept: &OrgNames, actor: &Actor) -> AppResult<Vec<(Option<OrgId>, String)>> {
+    let orgs = crate::members::query::OrgLabels::read(conn, kept, "").await?;
     let mut out: Vec<(Option<OrgId>, String)> = orgs
         .cities
         .into_iter()
@@ -71,7 +72,7 @@ pub async fn rows(
     if let Some(v) = verdict {
         sql.push(" AND verdict = ").bind(v.to_string());
     }
-    sql.push(" ORDER BY row_no LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    sql.push(" ORDER BY row_no").page(limit, offset);
     sql.fetch_all(conn).await
 }
 

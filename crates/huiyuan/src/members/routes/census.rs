@@ -46,7 +46,7 @@ async fn list_page(
             (c, s)
         })
         .collect();
-    let orgs = OrgLabels::read(&mut conn, page.t("member.direct")).await?;
+    let orgs = OrgLabels::read(&mut conn, &state.org_names, page.t("member.direct")).await?;
     drop(conn);
     let cities = orgs.cities.into_iter().map(|(id, l, _)| (id.to_string(), l, form.orgs.contains(&id))).collect();
     let categories = state
@@ -127,7 +127,7 @@ async fn show_page(
     let pager = Pager::new(&q.page, &paths::with_id(paths::ADMIN_CENSUS, id), encode_filters(&[("status", &q.status)]));
     let counts: Vec<CityCounts> = query::report(&mut conn, id, &scope).await?;
     let rows = query::progress(&mut conn, id, &scope, status, pager.offset(), pager.limit()).await?;
-    let orgs = OrgLabels::read(&mut conn, page.t("member.direct")).await?;
+    let orgs = OrgLabels::read(&mut conn, &state.org_names, page.t("member.direct")).await?;
     drop(conn);
     let totals = counts.iter().fold((0, 0, 0, 0), |t, r| (t.0 + r.1, t.1 + r.2, t.2 + r.3, t.3 + r.4));
     let total = match status {

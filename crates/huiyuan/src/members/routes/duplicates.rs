@@ -34,7 +34,7 @@ async fn view(
     let pager = Pager::new(q, paths::ADMIN_DUPLICATES, String::new());
     let mut conn = state.db.pool().acquire().await?;
     let (found, total) = duplicates::groups(&mut conn, actor, pager.offset(), pager.limit()).await?;
-    let orgs = OrgLabels::read(&mut conn, page.t("member.direct")).await?;
+    let orgs = OrgLabels::read(&mut conn, &state.org_names, page.t("member.direct")).await?;
     let found_at = duplicates::scanned_at(&mut conn).await?;
     drop(conn);
     let groups = found

@@ -41,7 +41,7 @@ pub fn routes(upload_limit: usize) -> Routes {
 
 /// The orgs the actor may import into, as the form's choices (`direct`: province-direct).
 async fn import_targets(state: &AppState, actor: &Actor, page: &PageCtx) -> AppResult<Options> {
-    let targets = query::targets(&mut *state.db.pool().acquire().await?, actor).await?;
+    let targets = query::targets(&mut *state.db.pool().acquire().await?, &state.org_names, actor).await?;
     Ok(targets
         .into_iter()
         .map(|(org, name)| match org {
@@ -60,7 +60,7 @@ async fn import_page(
 ) -> AppResult<ImportPage> {
     let cities = import_targets(state, actor, &page).await?;
     let mut conn = state.db.pool().acquire().await?;
-    let orgs = OrgLabels::read(&mut conn, page.t("member.direct")).await?;
+    let orgs = OrgLabels::read(&mut conn, &state.org_names, page.t("member.direct")).await?;
     let batches = query::recent(&mut conn, &actor.org_scope())
         .await?
         .into_iter()

@@ -42,7 +42,7 @@ async fn list(
     // Deep pages of a capped count are not offered: narrow the search instead.
     let listed = query::list(&mut conn, &state.settings, &actor, &q.filters, pager.offset(), pager.limit()).await?;
     // One read of the org tree: names for the rows, cities for the filter.
-    let orgs = OrgLabels::read(&mut conn, page.t("member.direct")).await?;
+    let orgs = OrgLabels::read(&mut conn, &state.org_names, page.t("member.direct")).await?;
     let group_name = query::group_name(&mut conn, &actor, listed.filter.group).await?;
     drop(conn);
     let scope = actor.org_scope();

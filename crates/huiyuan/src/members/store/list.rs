@@ -163,7 +163,7 @@ pub async fn list(conn: &mut Conn, f: &Filter, offset: i64, limit: i64) -> Resul
     sql.push(" AS total_count");
     push_from(&mut sql, f, &orgs, true);
     push_order(&mut sql, f);
-    sql.push(" LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    sql.page(limit, offset);
     let rows: Vec<CountedRow> = sql.fetch_all(&mut *conn).await?;
     let total = match rows.first() {
         Some(first) => first.total_count,
@@ -182,7 +182,7 @@ pub async fn list(conn: &mut Conn, f: &Filter, offset: i64, limit: i64) -> Resul
 fn push_count(sql: &mut Sql, f: &Filter, orgs: &Option<Vec<OrgId>>) {
     sql.push("(SELECT COUNT(*) FROM (SELECT 1");
     push_from(sql, f, orgs, false);
-    sql.push(" LIMIT ").bind(f.count_cap() + 1).push(") capped)");
+    sql.limit(f.count_cap() + 1).push(") capped)");
 }
 
 fn push_order(sql: &mut Sql, f: &Filter) {
@@ -203,7 +203,7 @@ pub async fn page(conn: &mut Conn, f: &Filter, offset: i64, limit: i64) -> Resul
     let mut sql = Sql::new(&format!("SELECT {ROW_COLUMNS}"));
     push_from(&mut sql, f, &orgs, true);
     push_order(&mut sql, f);
-    sql.push(" LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    sql.page(limit, offset);
     sql.fetch_all(conn).await
 }
 
