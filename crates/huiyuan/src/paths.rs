@@ -42,6 +42,7 @@ pub const ME_DATA: &str = "/me/membership/{id}/data.json";
 pub const ME_CORRECTION: &str = "/me/membership/{id}/correction";
 pub const ME_CENSUS: &str = "/me/membership/{id}/census";
 pub const VERIFY: &str = "/verify/{number}";
+pub const VERIFY_SEARCH: &str = "/verify";
 pub const ME_NOTIFICATIONS: &str = "/me/notifications";
 pub const ME_NOTIFICATIONS_READ: &str = "/me/notifications/read";
 

@@ -221,11 +221,12 @@ pub async fn verify(state: &AppState, client: &str, number: &str, serial: &str) 
     if !state.throttle.allow(&format!("verify:{client}"), state.settings.security.verify_per_minute) {
         return Err(AppError::TooManyRequests(Msg::new("err.verify_throttled")));
     }
-    let number = crate::text::normalize(number).to_uppercase();
+    // As typed or printed: full-width characters, spaces and lower case are the same number.
+    let typed = typed_number(number);
     // A serial sent (even a blank one) must be one of the member's; none checks the member.
-    let (asked, serial) = (!serial.is_empty(), serial.trim());
+    let (mut asked, mut serial) = (!serial.is_empty(), typed_number(serial));
     let mut v = Verdict {
-        number,
+        number: typed.clone(),
         verdict: "unknown",
         masked_name: String::new(),
         category: String::new(),
@@ -234,7 +235,19 @@ pub async fn verify(state: &AppState, client: &str, number: &str, serial: &str) 
         valid_until: String::new(),
     };
     let mut conn = state.db.pool().acquire().await?;
-    let member = if v.number.len() <= 40 { store::by_number(&mut conn, &v.number).await? } else { None };
+    let mut member = if typed.len() <= 40 { store::by_number(&mut conn, &typed).await? } else { None };
+    // A certificate's printed serial (SXK1010008M-01) typed where the number goes: the
+    // member is the part before the serial's suffix, and that certificate is the one checked.
+    if member.is_none()
+        && !asked
+        && let Some(number) = serial_number(&typed)
+    {
+        member = store::by_number(&mut conn, number).await?;
+        if member.is_some() {
+            (asked, serial) = (true, typed.clone());
+            v.number = number.to_string();
+        }
+    }
     let Some(m) = member else { return Ok(v) };
     let certs = store::certificates(&mut conn, m.id).await?;
     drop(conn);
@@ -248,7 +261,10 @@ pub async fn verify(state: &AppState, client: &str, number: &str, serial: &str) 
         Some(c) if c.valid_until < today => "expired",
         _ => "valid",
     };
-    if v.verdict != "unknown" {
+    if v.verdict == "unknown" {
+        // Say which text was not found: a serial typed in stays the serial.
+        v.number = typed;
+    } else {
         v.masked_name = if m.kind == "group" { m.name.clone() } else { crate::domain::mask_name(&m.name) };
         v.category = m.category;
         v.status = m.status;
@@ -260,10 +276,32 @@ pub async fn verify(state: &AppState, client: &str, number: &str, serial: &str) 
     Ok(v)
 }
 
+/// A member number or certificate serial as people type or print it: full-width characters
+/// to ASCII, spaces dropped, upper case.
+pub fn typed_number(s: &str) -> String {
+    crate::text::normalize(s).chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase()
+}
+
+/// The member number a certificate serial belongs to (`SXK1010008M-01` → `SXK1010008M`).
+fn serial_number(serial: &str) -> Option<&str> {
+    let (number, suffix) = serial.rsplit_once('-')?;
+    (!number.is_empty() && !suffix.is_empty() && suffix.chars().all(|c| c.is_ascii_digit())).then_some(number)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn numbers_and_serials_are_read_as_typed_or_printed() {
+        assert_eq!(typed_number(" sxk 101 0008m "), "SXK1010008M");
+        assert_eq!(typed_number("ＳＸＫ１０１０００８Ｍ－０１"), "SXK1010008M-01");
+        assert_eq!(serial_number("SXK1010008M-01"), Some("SXK1010008M"));
+        assert_eq!(serial_number("SXK1010008M"), None);
+        assert_eq!(serial_number("SXK1010008M-"), None);
+        assert_eq!(serial_number("-01"), None);
+    }
 
     #[test]
     fn certificates_are_valid_for_whole_years() {

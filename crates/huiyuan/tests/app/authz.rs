@@ -762,6 +762,7 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             [SignIn, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND],
         ),
         case(Method::GET, "/verify/{number}", format!("/verify/{member_number}"), Body::None, ALL_OK),
+        case(Method::GET, "/verify", format!("/verify?n={member_number}"), Body::None, ALL_OK),
         case(Method::GET, "/admin/orgs", "/admin/orgs", Body::None, STAFF),
         case(
             Method::POST,

@@ -286,6 +286,30 @@ async fn certificates_carry_the_number_and_a_qr_code_that_verifies_them() {
     let (_, html) = public.page(&format!("/verify/{number}?s={number}-02")).await;
     assert!(html.contains("有效会员"));
 
+    // The printed certificate number typed where the member number goes checks that
+    // certificate; a number typed in lower case, with spaces or in full-width characters is
+    // the same number — in the path and in the verification page's own box.
+    let (_, html) = public.page(&format!("/verify/{serial}")).await;
+    assert!(html.contains("此证书已作废") && html.contains(&serial), "the old serial typed in: {html}");
+    let (_, html) = public.page(&format!("/verify/{}-02", number.to_lowercase())).await;
+    assert!(html.contains("有效会员") && html.contains(&format!("{number}-02")));
+    let (status, html) = public.page("/verify").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("name=\"n\"") && !html.contains("查无此会员"), "the box, and no verdict yet");
+    let full_width: String = format!("{number}－０２")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { char::from_u32(c as u32 + 0xFEE0).unwrap() } else { c })
+        .collect();
+    for typed in [format!(" {} ", number.to_lowercase()), full_width.clone()] {
+        let (status, html) =
+            public.page(&format!("/verify?{}", huiyuan::paths::encode_filters(&[("n", &typed)]))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("有效会员"), "{typed:?} verifies: {html}");
+        assert!(html.contains(&format!("value=\"{typed}\"")), "the box keeps what was typed");
+    }
+    let (_, html) = public.page("/verify?n=SXK9999999M-01").await;
+    assert!(html.contains("查无此会员"), "a serial of no member");
+
     // A lapsed member gets no certificate, with the reason; verification says so.
     let r =
         sec.post_form(&format!("/admin/members/{id}/status"), &[("value", "lapsed"), ("reason", "未参加普查")]).await;

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::error::AppResult;
 use crate::i18n::Msg;
 use crate::members::query::MemberFilters;
-use crate::members::views::personal::verify_page;
+use crate::members::views::personal::{verify_page, verify_search_page};
 use crate::members::views::tools::BatchPage;
 use crate::members::{cert_batch, certificates};
 use crate::paths;
@@ -22,6 +22,7 @@ use crate::web::{PageCtx, Staff, download, redirect_flash, render};
 pub fn routes() -> Routes {
     Routes::new()
         .get(paths::VERIFY, verify)
+        .get(paths::VERIFY_SEARCH, verify_search)
         .public()
         .get(paths::ADMIN_MEMBER_CERTIFICATE, |st, staff, id| pdf(st, staff, id, Layout::Card))
         .get(paths::ADMIN_MEMBER_PLAQUE, |st, staff, id| pdf(st, staff, id, Layout::Plaque))
@@ -92,7 +93,32 @@ async fn verify(
     Query(q): Query<VerifyQuery>,
 ) -> AppResult<Response> {
     let verdict = certificates::verify(&state, &ctx.client_addr, &number, &q.s).await?;
-    let mut resp = render(&verify_page(&state.settings, page, verdict))?.into_response();
+    let mut resp = render(&verify_page(&state.settings, page, verdict, String::new()))?.into_response();
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct SearchQuery {
+    /// A member number or a certificate's serial, as typed.
+    #[serde(default)]
+    n: String,
+}
+
+/// Verification by typing: the number or the certificate's printed serial into a box.
+async fn verify_search(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    page: PageCtx,
+    Query(q): Query<SearchQuery>,
+) -> AppResult<Response> {
+    let view = if q.n.trim().is_empty() {
+        verify_search_page(&state.settings, page)
+    } else {
+        let verdict = certificates::verify(&state, &ctx.client_addr, &q.n, "").await?;
+        verify_page(&state.settings, page, verdict, q.n)
+    };
+    let mut resp = render(&view)?.into_response();
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(resp)
 }

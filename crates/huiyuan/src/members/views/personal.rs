@@ -48,6 +48,10 @@ pub struct VerifyPage {
     pub serial: String,
     pub valid_until: String,
     pub association: String,
+    /// Whether a number was checked (the search page alone shows only its box).
+    pub checked: bool,
+    /// What the search box shows: the text typed into it, as typed.
+    pub typed: String,
 }
 
 /// A census correction refused: (member, what was typed, what is wrong).
@@ -89,9 +93,11 @@ pub fn mine_page(settings: &Settings, page: PageCtx, own: Vec<Own>, attempt: Opt
 }
 
 /// The public verification page of a verdict.
-pub fn verify_page(settings: &Settings, page: PageCtx, v: Verdict) -> VerifyPage {
+pub fn verify_page(settings: &Settings, page: PageCtx, v: Verdict, typed: String) -> VerifyPage {
     let known = v.verdict != "unknown";
     VerifyPage {
+        checked: true,
+        typed,
         category: if known { category_label(settings, page.lang, &v.category) } else { String::new() },
         status_label: if known { page.t(status_label_key(&v.status)) } else { "" },
         number: v.number,
@@ -99,6 +105,23 @@ pub fn verify_page(settings: &Settings, page: PageCtx, v: Verdict) -> VerifyPage
         masked_name: v.masked_name,
         serial: v.serial,
         valid_until: v.valid_until,
+        association: settings.association.name.clone(),
+        ctx: page.title("verify.title"),
+    }
+}
+
+/// The verification page before anything is checked: the box to type a number into.
+pub fn verify_search_page(settings: &Settings, page: PageCtx) -> VerifyPage {
+    VerifyPage {
+        checked: false,
+        typed: String::new(),
+        category: String::new(),
+        status_label: "",
+        number: String::new(),
+        verdict: "unknown",
+        masked_name: String::new(),
+        serial: String::new(),
+        valid_until: String::new(),
         association: settings.association.name.clone(),
         ctx: page.title("verify.title"),
     }
