@@ -352,7 +352,8 @@ fn city_sheet(
     }
     r += 1;
     if short.is_empty() {
-        ws.merge_range(r, 0, r, 3, ZH.t("dash.no_short_groups"), &fm.cell)?;
+        let key = if c.p.groups == 0 { "dash.no_groups" } else { "dash.no_short_groups" };
+        ws.merge_range(r, 0, r, 3, ZH.t(key), &fm.cell)?;
     }
     for (_, number, name, n) in short {
         ws.write_string_with_format(r, 0, name, &fm.cell)?;
