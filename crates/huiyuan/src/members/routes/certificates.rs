@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::error::AppResult;
 use crate::i18n::Msg;
 use crate::members::query::MemberFilters;
-use crate::members::views::personal::{verify_page, verify_search_page};
+use crate::members::views::personal::{VerifyPage, verify_page, verify_search_page};
 use crate::members::views::tools::BatchPage;
 use crate::members::{cert_batch, certificates};
 use crate::paths;
@@ -93,7 +93,12 @@ async fn verify(
     Query(q): Query<VerifyQuery>,
 ) -> AppResult<Response> {
     let verdict = certificates::verify(&state, &ctx.client_addr, &number, &q.s).await?;
-    let mut resp = render(&verify_page(&state.settings, page, verdict, String::new()))?.into_response();
+    uncached(&verify_page(&state.settings, page, verdict, String::new()))
+}
+
+/// A verification page, which no cache may keep (a certificate can be revoked any time).
+fn uncached(view: &VerifyPage) -> AppResult<Response> {
+    let mut resp = render(view)?.into_response();
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(resp)
 }
@@ -118,7 +123,5 @@ async fn verify_search(
         let verdict = certificates::verify(&state, &ctx.client_addr, &q.n, "").await?;
         verify_page(&state.settings, page, verdict, q.n)
     };
-    let mut resp = render(&view)?.into_response();
-    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(resp)
+    uncached(&view)
 }
