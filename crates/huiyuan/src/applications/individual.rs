@@ -134,6 +134,11 @@ impl IndividualForm {
         for f in [&mut self.birth_date, &mut self.years, &mut self.postcode, &mut self.mobile, &mut self.email] {
             *f = normalize(f);
         }
+        // A date typed in another way (1985年6月12日, 1985.6.12) is shown back as the date
+        // field's own form, so the phone's date picker can show it.
+        if let Ok(born) = crate::domain::parse_date(&self.birth_date) {
+            self.birth_date = born.to_string();
+        }
         self.id_number = normalize(&self.id_number).replace(' ', "").to_uppercase();
         for f in [&mut self.achievements, &mut self.awards] {
             *f = f.replace("\r\n", "\n").trim().to_string();

@@ -94,7 +94,8 @@ pub fn mask_name(name: &str) -> String {
 pub fn parse_date(raw: &str) -> Result<Date, Msg> {
     let s = normalize(raw);
     if s.is_empty() {
-        return Err(Msg::new("err.required"));
+        // Say what is expected, not only that something is.
+        return Err(Msg::new("err.date_required"));
     }
     let cleaned: String = s.replace(['年', '月', '/', '.'], "-").trim_end_matches('日').to_string();
     let parts: Vec<&str> = cleaned.split('-').collect();

@@ -144,6 +144,13 @@ impl Rig {
 
     async fn fill(&self, id: &str, text: &str) {
         let el = self.browser.find(Locator::Id(id)).await.unwrap();
+        if el.attr("type").await.unwrap().as_deref() == Some("date") {
+            // What a person picks from the calendar (typing follows the browser's locale).
+            let script =
+                format!("document.getElementById({}).value = arguments[0]", serde_json::to_string(id).unwrap());
+            self.browser.execute(&script, vec![serde_json::json!(text)]).await.unwrap();
+            return;
+        }
         el.clear().await.unwrap();
         el.send_keys(text).await.unwrap();
     }
@@ -412,6 +419,21 @@ async fn a_teacher_applies_on_a_phone_and_corrects_a_wrong_id_number() {
     rig.browser.find(Locator::Css("a[href='/apply/individual']")).await.unwrap().click().await.unwrap();
     rig.wait_path("/apply/individual").await;
     rig.assert_no_horizontal_scroll("application form").await;
+    // Sent empty: the summary lists each field to mend, each a link that takes the phone to
+    // the field; the birth date (a date picker) says what it expects.
+    rig.click("button[value=submit]").await;
+    let birth = rig.text("#birth_date-error").await;
+    assert_eq!(birth, "请填写日期，如 1985-06-12");
+    let links = rig.browser.find_all(Locator::Css(".error-summary li a")).await.unwrap();
+    assert!(links.len() >= 10, "{} links in the summary", links.len());
+    let summary = rig.text(".error-summary").await;
+    assert!(summary.contains("出生日期：请填写日期，如 1985-06-12"), "{summary}");
+    rig.shot("apply-summary-375").await;
+    let first = links[0].attr("href").await.unwrap().unwrap();
+    links[0].click().await.unwrap();
+    let focused: String =
+        serde_json::from_value(rig.browser.execute("return document.activeElement.id", vec![]).await.unwrap()).unwrap();
+    assert_eq!(format!("#{focused}"), first, "the link takes the focus to its field");
     let good = resident_id("14010519900307491");
     let wrong = format!("{}{}", &good[..17], if good.ends_with('0') { '1' } else { '0' });
     rig.choose("gender", "male").await;
