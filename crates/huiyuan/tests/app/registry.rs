@@ -109,6 +109,22 @@ async fn members_are_found_by_name_part_pinyin_initials_number_mobile_and_employ
 }
 
 #[tokio::test]
+async fn the_city_filter_and_column_are_shown_only_to_those_who_see_several_cities() {
+    let app = TestApp::spawn().await;
+    app.add_member(NewMemberSpec { name: "张伟", org: Some(app.fixture.taiyuan), ..NewMemberSpec::default() }).await;
+    let city_filter = r#"<select name="city">"#;
+    let (_, province) = app.login_as(Who::Secretariat).await.page("/admin/members").await;
+    assert!(province.contains(city_filter) && province.contains("<th>所属协会</th>"));
+    // A city administrator sees one city: neither a one-choice filter nor a column saying
+    // the same city on every row.
+    let (_, city) = app.login_as(Who::Taiyuan).await.page("/admin/members").await;
+    assert!(city.contains("张伟"), "the member is listed");
+    assert!(!city.contains(city_filter) && !city.contains("<th>所属协会</th>"), "{city}");
+    // The whole card opens the record on a phone: the name is the row's link.
+    assert!(city.contains(r#"" class="row-link">张伟</a>"#));
+}
+
+#[tokio::test]
 async fn a_search_shows_its_total_on_every_page_and_past_the_end() {
     let app = TestApp::spawn().await;
     let ty = Some(app.fixture.taiyuan);

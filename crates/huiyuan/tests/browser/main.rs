@@ -682,7 +682,35 @@ async fn the_registry_is_searched_by_pinyin_and_a_member_page_reads_well_on_a_ph
     let rows = rig.text("table.list tbody").await;
     assert!(rows.contains("张伟") && rows.contains("太原市第五中学"), "{rows}");
     rig.both_widths("members").await;
-    rig.click("table.list tbody a").await;
+    // On a phone the whole card opens the record, not only the name.
+    rig.width(375, 812).await;
+    rig.browser.refresh().await.unwrap();
+    // What a tap in the middle of the card's last line lands on: the record's link.
+    let tapped = rig
+        .browser
+        .execute(
+            "const td = document.querySelector('table.list tbody tr:first-child td:last-child');
+             td.scrollIntoView({block: 'center'});
+             const r = td.getBoundingClientRect();
+             const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+             const link = hit && hit.closest('a');
+             return link ? link.getAttribute('href') : '';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let href = tapped.as_str().unwrap_or_default().to_string();
+    assert!(href.starts_with("/admin/members/"), "the tap lands on {tapped:?}");
+    // WebDriver refuses to click a covered cell, so the tap goes to what covers it.
+    rig.click(&format!("a[href='{href}']")).await;
+    for _ in 0..50 {
+        if rig.browser.current_url().await.unwrap().path().starts_with("/admin/members/") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(rig.browser.current_url().await.unwrap().path().starts_with("/admin/members/"), "the card opened it");
+    rig.width(1280, 900).await;
     let page = rig.body().await;
     assert!(page.contains("SXK101") && page.contains("高级会员") && page.contains("1401**********1235"));
     rig.both_widths("member").await;

@@ -76,6 +76,7 @@ async fn list(
         mark: f.mark,
         marks,
         group_name,
+        show_city: cities.len() > 1,
         cities,
         years: (2014..=this_year).rev().collect(),
     })?

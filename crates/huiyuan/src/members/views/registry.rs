@@ -42,6 +42,8 @@ pub struct ListPage {
     /// The group member whose individuals are listed.
     pub group_name: Option<String>,
     pub cities: Options,
+    /// The city filter and column: only for those who see more than one city.
+    pub show_city: bool,
     pub categories: Options,
     pub statuses: Options,
     pub years: Vec<i32>,
