@@ -70,6 +70,7 @@ pub const ADMIN_MEMBERS_CSV: &str = "/admin/members/export.csv";
 pub const ADMIN_MEMBERS_XLSX: &str = "/admin/members/export.xlsx";
 pub const ADMIN_MEMBERS_IMPORT: &str = "/admin/members/import";
 pub const ADMIN_IMPORT: &str = "/admin/members/import/{id}";
+pub const ADMIN_IMPORT_TEMPLATE: &str = "/admin/members/import/template.xlsx";
 pub const ADMIN_IMPORT_MAPPING: &str = "/admin/members/import/{id}/mapping";
 pub const ADMIN_IMPORT_COMMIT: &str = "/admin/members/import/{id}/commit";
 pub const ADMIN_IMPORT_XLSX: &str = "/admin/members/import/{id}/verdicts.xlsx";

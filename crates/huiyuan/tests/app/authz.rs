@@ -505,6 +505,13 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             [SignIn, FORBIDDEN, OK, OK, OK, OK],
         ),
         case(
+            Method::GET,
+            "/admin/members/import/template.xlsx",
+            "/admin/members/import/template.xlsx",
+            Body::None,
+            [SignIn, FORBIDDEN, OK, OK, OK, OK],
+        ),
+        case(
             Method::POST,
             "/admin/members/import",
             "/admin/members/import",

@@ -318,3 +318,45 @@ async fn a_roster_saved_by_libreoffice_as_xls_reads_like_the_xlsx() {
     let batch = batch_of(&city.upload_with("/admin/members/import", &[("city", &ty)], "roster.xls", xls).await);
     assert_eq!(app.scalar(&format!("SELECT new_rows FROM import_batch WHERE id = {batch}")).await, 6);
 }
+
+#[tokio::test]
+async fn the_template_holds_every_column_the_import_reads_and_the_page_lists_them() {
+    use calamine::Reader;
+    let app = TestApp::spawn().await;
+    let city = app.login_as(Who::Taiyuan).await;
+    let (_, page) = city.page("/admin/members/import").await;
+    assert!(page.contains("下载花名册模板") && page.contains("/admin/members/import/template.xlsx"));
+    assert!(page.contains("系统识别的列") && page.contains("身份证号码、身份证"), "the other names of a column");
+    // One city to import into: named, not offered as a one-option list.
+    assert!(!page.contains(r#"<select name="city">"#) && page.contains(r#"class="fixed-choice">太原市<"#), "{page}");
+
+    let r = city.get("/admin/members/import/template.xlsx").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(book.sheet_names(), ["花名册", "填写说明"]);
+    let sheet = book.worksheet_range("花名册").unwrap();
+    let heading: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(heading.len(), 12);
+    assert!(heading.contains(&"姓名*".to_string()) && heading.contains(&"身份证号*".to_string()), "{heading:?}");
+    assert_eq!(sheet.rows().count(), 1, "headings only: no example row that could be imported by mistake");
+
+    // A roster filled in under the template's headings is read column by column.
+    let mut row = vec![String::new(); heading.len()];
+    let mut set = |h: &str, v: String| {
+        let i = heading.iter().position(|x| x.trim_end_matches('*') == h).unwrap();
+        row[i] = v;
+    };
+    set("姓名", "王建华".into());
+    set("身份证号", resident_id("140105", "19800101", 15));
+    set("手机", "13800001234".into());
+    set("工作单位", "太原市第五中学".into());
+    set("入会时间", "2016-09-01".into());
+    let csv = format!("{}\r\n{}\r\n", heading.join(","), row.join(","));
+    let ty = app.fixture.taiyuan.to_string();
+    let r = city.upload_with("/admin/members/import", &[("city", &ty)], "名册.csv", csv.into_bytes()).await;
+    let batch = batch_of(&r);
+    assert_eq!(app.scalar(&format!("SELECT new_rows FROM import_batch WHERE id = {batch}")).await, 1);
+    let (_, preview) = city.page(&format!("/admin/members/import/{batch}")).await;
+    assert!(preview.contains("王建华") && preview.contains("太原市第五中学"));
+}

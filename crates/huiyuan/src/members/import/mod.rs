@@ -22,6 +22,7 @@ pub mod query;
 pub mod room;
 pub mod roster;
 pub mod service;
+pub mod template;
 
 use std::collections::BTreeMap;
 

@@ -90,7 +90,7 @@ impl Field {
     }
 
     /// Heading texts that mean this field (compared without spaces, case-insensitively).
-    fn synonyms(self) -> &'static [&'static str] {
+    pub fn synonyms(self) -> &'static [&'static str] {
         match self {
             Field::Name => &["姓名", "名字", "会员姓名", "姓名/单位名称", "单位名称", "名称", "name"],
             Field::Kind => &["类型", "会员类型", "个人/团体", "kind"],

@@ -370,6 +370,15 @@ pub async fn verdicts_xlsx(state: &AppState, actor: &Actor, lang: Lang, id: i64)
 
 /// The rows with their verdicts and reasons, and a second sheet with the summary line: the
 /// count of each verdict, the findings, the room in the number sequences.
+/// The roster template, for whoever may import somewhere (403 for others).
+pub async fn template(state: &AppState, actor: &Actor) -> AppResult<Vec<u8>> {
+    if !actor.can_import_any_members() {
+        return Err(AppError::Forbidden);
+    }
+    let columns = super::template::columns(&state.settings, Lang::Zh);
+    Ok(cpu::run(move |off| super::template::workbook(&columns, off)).await??)
+}
+
 fn write_verdicts(
     lang: Lang,
     heading: &[String],

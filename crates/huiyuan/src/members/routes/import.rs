@@ -37,6 +37,19 @@ pub fn routes(upload_limit: usize) -> Routes {
         .post(paths::ADMIN_IMPORT_MAPPING, remap)
         .post(paths::ADMIN_IMPORT_COMMIT, commit)
         .get(paths::ADMIN_IMPORT_XLSX, verdicts)
+        .get(paths::ADMIN_IMPORT_TEMPLATE, template)
+}
+
+/// The roster template workbook.
+async fn template(State(state): State<AppState>, Staff(actor, _): Staff) -> AppResult<Response> {
+    let bytes = service::template(&state, &actor).await?;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "attachment",
+        "会员花名册模板.xlsx",
+        "private, no-store",
+    ))
 }
 
 /// The orgs the actor may import into, as the form's choices (`direct`: province-direct).
@@ -76,7 +89,12 @@ async fn import_page(
         .collect();
     let max_size = crate::files::human_size(i64::try_from(state.settings.uploads.max_bytes).unwrap_or(i64::MAX));
     let city = if city.is_empty() { cities.first().map(|c| c.0.clone()).unwrap_or_default() } else { city };
+    let columns = crate::members::import::template::columns(&state.settings, page.lang)
+        .into_iter()
+        .map(|c| (page.t(c.field.label_key()), c.heading, c.required, c.also))
+        .collect();
     Ok(ImportPage {
+        columns,
         ctx: page.title("import.title").crumb("menu.registry", paths::ADMIN_MEMBERS),
         cities,
         city,

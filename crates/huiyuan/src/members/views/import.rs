@@ -21,6 +21,8 @@ pub struct ImportPage {
     /// (batch, where, status label)
     pub batches: Vec<(Batch, String, &'static str)>,
     pub max_size: String,
+    /// The columns the import reads: (field, heading, required, other headings).
+    pub columns: Vec<(&'static str, &'static str, bool, String)>,
 }
 
 #[derive(Template)]
