@@ -60,6 +60,16 @@ impl Pager {
         ((self.total + self.per_page - 1) / self.per_page).max(1)
     }
 
+    /// Nothing to page through: the list fits on its first page (its total is still said).
+    pub fn is_single_page(&self) -> bool {
+        self.page == 1 && self.pages() <= 1
+    }
+
+    /// A page size changes something: there are more rows than the smallest size holds.
+    pub fn may_resize(&self) -> bool {
+        self.total > PER_PAGE_CHOICES[0]
+    }
+
     pub fn has_prev(&self) -> bool {
         self.page > 1
     }
@@ -121,6 +131,13 @@ mod tests {
             encode_filters(&[("action", "org.create"), ("actor", "")]),
         )
         .with_total(total)
+    }
+
+    #[test]
+    fn a_list_that_fits_one_page_has_nothing_to_page() {
+        assert!(pager("1", "20", 20).is_single_page() && !pager("1", "20", 21).is_single_page());
+        assert!(!pager("2", "20", 5).is_single_page(), "past the end: the way back is offered");
+        assert!(!pager("1", "20", 10).may_resize() && pager("1", "20", 11).may_resize());
     }
 
     #[test]

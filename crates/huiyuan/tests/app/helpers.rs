@@ -855,3 +855,6 @@ impl TestApp {
         (id.0, number)
     }
 }
+
+/// What a filtered list says when nothing matches (`list.no_match`).
+pub const NO_MATCH: &str = "暂无数据：没有符合条件的记录，可调整查询条件后再试";
