@@ -56,12 +56,20 @@ fn standing_colour(s: Standing) -> &'static str {
 }
 
 const LABEL_W: f64 = 64.0;
+/// The target range's pale band.
+const BAND: &str = "#d9ecdd";
+
+/// About how wide a legend's text is drawn at the largest chart text (14 px on phones).
+fn text_width(text: &str) -> f64 {
+    text.chars().map(|c| if c.is_ascii() { 8.4 } else { 14.0 }).sum()
+}
 const WIDTH: f64 = 400.0;
 const ROW_H: f64 = 26.0;
 
 /// Horizontal bars, one per city: the target range as a pale band, the count as a bar in
 /// the colour of its standing (below: amber, within: green, above: blue).
-pub fn progress(title: &str, legend: [&str; 2], bars: &[Bar]) -> String {
+/// `legend`: the band's label, then the three standings' (below, within, above).
+pub fn progress(title: &str, legend: [&str; 4], bars: &[Bar]) -> String {
     let top = bars.iter().map(|b| b.count.max(b.max)).max().unwrap_or(0);
     let (top, step) = axis(top);
     let plot_w = WIDTH - LABEL_W - 28.0;
@@ -73,16 +81,19 @@ pub fn progress(title: &str, legend: [&str; 2], bars: &[Bar]) -> String {
         r#"<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title>"#,
         t = esc(title)
     );
-    // Legend: the band and a bar.
-    let _ = write!(
-        s,
-        r##"<rect x="{LABEL_W}" y="6" width="18" height="10" fill="#d9ecdd"/><text x="{lx}" y="15" class="legend">{a}</text><rect x="{bx}" y="6" width="18" height="10" fill="#1a7f37"/><text x="{bl}" y="15" class="legend">{b}</text>"##,
-        lx = LABEL_W + 24.0,
-        a = esc(legend[0]),
-        bx = LABEL_W + 110.0,
-        bl = LABEL_W + 134.0,
-        b = esc(legend[1]),
-    );
+    // Legend: the band, then each standing's colour, so the bars' colours are explained.
+    let swatches =
+        [BAND, standing_colour(Standing::Below), standing_colour(Standing::Within), standing_colour(Standing::Above)];
+    let mut lx = 4.0;
+    for (colour, label) in swatches.iter().zip(legend) {
+        let _ = write!(
+            s,
+            r##"<rect x="{lx}" y="6" width="18" height="10" fill="{colour}"/><text x="{tx}" y="15" class="legend">{t}</text>"##,
+            tx = lx + 24.0,
+            t = esc(label),
+        );
+        lx += 24.0 + text_width(label) + 14.0;
+    }
     let base = 30.0;
     let bottom = base + ROW_H * bars.len() as f64;
     let mut v = 0;
@@ -99,7 +110,7 @@ pub fn progress(title: &str, legend: [&str; 2], bars: &[Bar]) -> String {
         let y = base + ROW_H * i as f64;
         let _ = write!(
             s,
-            r##"<text x="{lx}" y="{ty}" class="label" text-anchor="end">{l}</text><rect x="{x0:.1}" y="{by}" width="{bw:.1}" height="{bh}" fill="#d9ecdd"/><rect x="{LABEL_W}" y="{cy}" width="{cw:.1}" height="10" fill="{c}"/><text x="{vx:.1}" y="{ty}" class="value">{n}</text>"##,
+            r##"<text x="{lx}" y="{ty}" class="label" text-anchor="end">{l}</text><rect x="{x0:.1}" y="{by}" width="{bw:.1}" height="{bh}" fill="{BAND}"/><rect x="{LABEL_W}" y="{cy}" width="{cw:.1}" height="10" fill="{c}"/><text x="{vx:.1}" y="{ty}" class="value">{n}</text>"##,
             lx = LABEL_W - 8.0,
             ty = y + 17.0,
             l = esc(b.label),
@@ -235,9 +246,11 @@ mod tests {
             Bar { label: "太原<script>", count: 4, min: 3, max: 5, standing: Standing::Within },
             Bar { label: "大同", count: 0, min: 3, max: 5, standing: Standing::Below },
         ];
-        let svg = progress("新发展团体会员", ["目标区间", "已发展"], &bars);
+        let svg = progress("新发展团体会员", ["目标区间", "未达目标", "达到目标", "超过目标"], &bars);
         assert!(svg.contains("太原&lt;script&gt;") && !svg.contains("<script>"));
-        assert_eq!(svg.matches(r##"fill="#1a7f37""##).count(), 2, "the legend's bar and 太原's");
-        assert_eq!(svg.matches(r##"fill="#b35c00""##).count(), 1, "大同 is below");
+        assert_eq!(svg.matches(r##"fill="#1a7f37""##).count(), 2, "the legend's swatch and 太原's");
+        assert_eq!(svg.matches(r##"fill="#b35c00""##).count(), 2, "the legend's swatch and 大同, below");
+        assert_eq!(svg.matches(r##"fill="#1d4f91""##).count(), 1, "the legend explains the colour of above too");
+        assert!(svg.contains(">超过目标</text>"));
     }
 }

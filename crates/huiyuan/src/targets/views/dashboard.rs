@@ -23,7 +23,8 @@ fn month_labels(page: &PageCtx, year: i32) -> [String; 15] {
 }
 
 fn progress_chart(page: &PageCtx, title: &'static str, bars: &[Bar]) -> String {
-    chart::progress(page.t(title), [page.t("dash.legend_target"), page.t("dash.legend_count")], bars)
+    let legend = ["dash.legend_target", "dash.legend_below", "dash.legend_within", "dash.legend_above"];
+    chart::progress(page.t(title), legend.map(|k| page.t(k)), bars)
 }
 
 fn monthly_chart(page: &PageCtx, year: i32, now: &Months, last: &Months, shape: chart::Shape) -> String {
