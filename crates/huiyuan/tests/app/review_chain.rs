@@ -564,3 +564,12 @@ async fn nobody_reviews_or_votes_on_their_own_application() {
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn the_council_page_without_meetings_says_who_calls_one_and_when() {
+    let app = TestApp::spawn().await;
+    let (status, page) = app.login_as(Who::Secretariat).await.page("/admin/council").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("还没有会议。申请经省协会审核建档后，由秘书处点击“召开会议”"), "{page}");
+    assert!(page.contains(r#"href="/admin/council/new""#), "beside the button it names");
+}
