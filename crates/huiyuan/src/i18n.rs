@@ -32,6 +32,12 @@ impl Lang {
         }
     }
 
+    /// A settings text in this language: its English form in English when the settings give
+    /// one, else the text as the settings have it.
+    pub fn pick<'a>(self, text: &'a str, english: &'a str) -> &'a str {
+        if self == Lang::En && !english.trim().is_empty() { english } else { text }
+    }
+
     /// The language's own name, for the switcher.
     pub fn native_name(self) -> &'static str {
         match self {
@@ -53,6 +59,11 @@ impl Lang {
     pub fn render(self, msg: &Msg) -> String {
         let mut out = self.t(msg.key).to_string();
         for (name, value) in &msg.args {
+            let english = msg.english.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+            let value = match english {
+                Some(e) if self == Lang::En => e,
+                _ => value,
+            };
             out = out.replace(&format!("{{{name}}}"), value);
         }
         out
@@ -64,15 +75,27 @@ impl Lang {
 pub struct Msg {
     pub key: &'static str,
     pub args: Vec<(&'static str, String)>,
+    /// English forms of arguments that are settings texts (an education level …).
+    pub english: Vec<(&'static str, String)>,
 }
 
 impl Msg {
     pub fn new(key: &'static str) -> Msg {
-        Msg { key, args: Vec::new() }
+        Msg { key, args: Vec::new(), english: Vec::new() }
     }
 
     pub fn arg(mut self, name: &'static str, value: impl ToString) -> Msg {
         self.args.push((name, value.to_string()));
+        self
+    }
+
+    /// An argument that is a settings text: shown in English where the settings give an
+    /// English form (`[english]`).
+    pub fn arg_setting(mut self, name: &'static str, settings: &crate::config::Settings, text: &str) -> Msg {
+        if let Some(english) = settings.english.get(text) {
+            self.english.push((name, english.clone()));
+        }
+        self.args.push((name, text.to_string()));
         self
     }
 }

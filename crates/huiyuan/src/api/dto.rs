@@ -362,3 +362,86 @@ pub struct MemberPage {
     pub page: i64,
     pub per_page: i64,
 }
+
+/// The caller's own home (the twin of the `/me` page): their memberships, their applications
+/// still under way, and what waits for their action.
+#[derive(Serialize, ToSchema)]
+pub struct HomeOut {
+    pub memberships: Vec<HomeMembershipOut>,
+    pub applications: Vec<HomeApplicationOut>,
+    pub actions: Vec<HomeActionOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HomeMembershipOut {
+    pub id: i64,
+    pub number: String,
+    pub name: String,
+    /// The category's code and its name in the caller's language.
+    pub category: String,
+    pub category_label: String,
+    /// The city association keeping the record (or the province).
+    pub association: String,
+    /// active, suspended, lapsed, …
+    pub status: String,
+    pub joined_at: i64,
+    /// The valid certificate's last day (YYYY-MM-DD), when there is one.
+    pub valid_until: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HomeApplicationOut {
+    pub id: i64,
+    pub name: String,
+    /// individual or group.
+    pub kind: String,
+    pub status: String,
+    /// What happens next, in the caller's language.
+    pub next_step: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HomeActionOut {
+    pub text: String,
+    pub detail: String,
+    /// The page where it is done.
+    pub href: String,
+}
+
+impl From<crate::site::home::Home> for HomeOut {
+    fn from(h: crate::site::home::Home) -> HomeOut {
+        HomeOut {
+            memberships: h
+                .memberships
+                .into_iter()
+                .map(|m| HomeMembershipOut {
+                    id: m.id.0,
+                    number: m.number,
+                    name: m.name,
+                    category: m.category_code,
+                    category_label: m.category,
+                    association: m.keeper,
+                    status: m.status_code,
+                    joined_at: m.joined_at,
+                    valid_until: m.valid_until,
+                })
+                .collect(),
+            applications: h
+                .applications
+                .into_iter()
+                .map(|a| HomeApplicationOut {
+                    id: a.id.0,
+                    name: a.name,
+                    kind: a.kind_code.to_string(),
+                    status: a.status_code.to_string(),
+                    next_step: a.next.to_string(),
+                })
+                .collect(),
+            actions: h
+                .todos
+                .into_iter()
+                .map(|t| HomeActionOut { text: t.text, detail: t.detail, href: t.href })
+                .collect(),
+        }
+    }
+}

@@ -12,7 +12,7 @@ use crate::state::Routes;
 #[openapi(
     info(title = "huiyuan API", description = "Membership platform for federated associations. Sign in with POST /api/v1/session (cookie; send X-CSRF-Token on changes) or use a personal token: Authorization: Bearer hy_…"),
     paths(
-        super::session::sign_in, super::session::sign_out, super::session::me,
+        super::session::sign_in, super::session::sign_out, super::session::me, super::session::home,
         super::session::list_tokens, super::session::create_token, super::session::revoke_token,
         super::orgs::list, super::orgs::show, super::orgs::create, super::orgs::update,
         super::users::list, super::users::show, super::users::grant, super::users::revoke,
@@ -21,7 +21,7 @@ use crate::state::Routes;
         super::members::list, super::members::show,
         openapi_json,
     ),
-    components(schemas(ErrorBody, ErrorDetail, MeOut, GrantOut, SignInBody, OrgOut, OrgCreate, OrgPatch, UserOut, GrantCreate, NoticeOut, FileOut, NoticeCreate, AuditOut, TokenOut, TokenCreated, TokenCreate, MemberOut, MemberPage)),
+    components(schemas(ErrorBody, ErrorDetail, MeOut, HomeOut, HomeMembershipOut, HomeApplicationOut, HomeActionOut, GrantOut, SignInBody, OrgOut, OrgCreate, OrgPatch, UserOut, GrantCreate, NoticeOut, FileOut, NoticeCreate, AuditOut, TokenOut, TokenCreated, TokenCreate, MemberOut, MemberPage)),
     modifiers(&Security),
 )]
 struct ApiDoc;

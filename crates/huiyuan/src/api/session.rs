@@ -23,6 +23,7 @@ pub fn routes() -> Routes {
         .public()
         .delete(paths::API_SESSION, sign_out)
         .get(paths::API_ME, me)
+        .get(paths::API_ME_HOME, home)
         .get(paths::API_TOKENS, list_tokens)
         .post(paths::API_TOKENS, create_token)
         .delete(paths::API_TOKEN, revoke_token)
@@ -69,6 +70,13 @@ pub async fn sign_out(State(state): State<AppState>, CurrentUser(_, ctx): Curren
 #[utoipa::path(get, path = "/api/v1/me", tag = "session", responses((status = 200, body = MeOut), (status = 401, body = ErrorBody)), security(("bearer" = []), ("cookie" = [])))]
 pub async fn me(CurrentUser(actor, ctx): CurrentUser) -> Json<MeOut> {
     Json(MeOut::new(&actor, ctx.session.as_ref().map(|s| s.csrf_token.clone())))
+}
+
+/// The caller's home: memberships, applications under way and what waits for them (the
+/// `/me` page's twin, from the same read).
+#[utoipa::path(get, path = "/api/v1/me/home", tag = "session", responses((status = 200, body = HomeOut), (status = 401, body = ErrorBody)), security(("bearer" = []), ("cookie" = [])))]
+pub async fn home(State(state): State<AppState>, CurrentUser(actor, ctx): CurrentUser) -> AppResult<Json<HomeOut>> {
+    Ok(Json(crate::site::home::home(&state, &actor, ctx.lang).await?.into()))
 }
 
 /// The caller's personal API tokens (secrets are never shown again).

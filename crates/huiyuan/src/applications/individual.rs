@@ -180,7 +180,7 @@ impl IndividualForm {
         if choice(&mut e, "education", &self.education, &j.education_levels, true)
             && !j.education_sufficient(&self.education)
         {
-            e.add("education", Msg::new("err.education_below").arg("min", &j.min_education));
+            e.add("education", Msg::new("err.education_below").arg_setting("min", settings, &j.min_education));
         }
         choice(&mut e, "degree", &self.degree, &j.degrees, false);
         text(&mut e, "title", &self.title, SHORT, false);
@@ -302,6 +302,8 @@ mod tests {
         let e = check(&f).unwrap_err();
         assert_eq!(e.get("education").unwrap().key, "err.education_below");
         assert_eq!(e.get("education").unwrap().args[0].1, "大专");
+        let english = crate::i18n::Lang::En.render(e.get("education").unwrap());
+        assert!(english.contains("Junior college") && !english.contains("大专"), "{english}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::service::{self, AccountInput, PasswordChange, ResetRefused, SignInRefused};
 use super::views::*;
-use super::{session, store, tokens};
+use super::{Role, session, store, tokens};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{Lang, Msg};
 use crate::paths;
@@ -33,6 +33,7 @@ pub fn routes() -> Routes {
         .post(paths::SIGN_OUT, sign_out)
         .get(paths::LANG, switch_language)
         .get(paths::ME, me)
+        .get(paths::ME_SETTINGS, settings)
         .get(paths::ME_PASSWORD, password_form)
         .post(paths::ME_PASSWORD, change_password)
         .post(paths::ME_LANGUAGE, set_language)
@@ -295,25 +296,40 @@ async fn switch_language(
     Ok(resp)
 }
 
+/// The signed-in person's home.
 async fn me(State(state): State<AppState>, CurrentUser(actor, _): CurrentUser, page: PageCtx) -> AppResult<Response> {
+    let home = crate::site::home::home(&state, &actor, page.lang).await?;
+    let view = MePage {
+        ctx: page.title("me.title"),
+        display_name: actor.display_name.clone(),
+        is_staff: actor.is_staff(),
+        home,
+    };
+    Ok(render(&view)?.into_response())
+}
+
+/// The account's details and settings.
+async fn settings(
+    State(state): State<AppState>,
+    CurrentUser(actor, _): CurrentUser,
+    page: PageCtx,
+) -> AppResult<Response> {
     let mut conn = state.db.pool().acquire().await?;
     let user = store::find_user(&mut conn, actor.user_id).await?.ok_or(AppError::NotFound)?;
-    let page = page.title("me.title");
-    let grants =
-        actor.grants.iter().map(|g| GrantView { role: page.t(g.role.label_key()), org: g.org_name.clone() }).collect();
-    let view = MePage {
+    let page = page.title("me.settings").crumb("me.title", paths::ME);
+    let grants = actor
+        .grants
+        .iter()
+        .filter(|g| g.role != Role::Member)
+        .map(|g| GrantView { role: page.t(g.role.label_key()), org: g.org_name.clone() })
+        .collect();
+    let view = SettingsPage {
         username: user.username,
         display_name: user.display_name,
         email: user.email.unwrap_or_default(),
         mobile: user.mobile.unwrap_or_default(),
         grants,
         last_sign_in_at: user.last_sign_in_at,
-        is_staff: actor.is_staff(),
-        todos: if actor.is_staff() {
-            Vec::new()
-        } else {
-            crate::site::workbench::todos(&state, &actor, page.lang).await?
-        },
         ctx: page,
     };
     Ok(render(&view)?.into_response())
@@ -325,7 +341,7 @@ async fn password_form(
     page: PageCtx,
 ) -> AppResult<Response> {
     let view = PasswordPage {
-        ctx: page.title("me.password").crumb("me.title", paths::ME),
+        ctx: page.title("me.password").crumb("me.title", paths::ME).crumb("me.settings", paths::ME_SETTINGS),
         errors: FieldErrors::new(),
         min_len: state.settings.security.password_min_length,
     };
@@ -343,7 +359,7 @@ async fn change_password(
         Ok(()) => Ok(redirect_flash(&state, paths::ME, &Msg::new("flash.password_changed"))),
         Err(errors) => {
             let view = PasswordPage {
-                ctx: page.title("me.password").crumb("me.title", paths::ME),
+                ctx: page.title("me.password").crumb("me.title", paths::ME).crumb("me.settings", paths::ME_SETTINGS),
                 errors,
                 min_len: state.settings.security.password_min_length,
             };
@@ -382,7 +398,7 @@ async fn tokens_page(
     let mut conn = state.db.pool().acquire().await?;
     let tokens = tokens::list_for_user(&mut conn, actor.user_id).await?;
     let view = TokensPage {
-        ctx: page.title("me.tokens").crumb("me.title", paths::ME),
+        ctx: page.title("me.tokens").crumb("me.title", paths::ME).crumb("me.settings", paths::ME_SETTINGS),
         tokens,
         name: String::new(),
         errors: FieldErrors::new(),
@@ -403,7 +419,7 @@ async fn create_token(
     page: PageCtx,
     Form(form): Form<TokenForm>,
 ) -> AppResult<Response> {
-    let page = page.title("me.tokens").crumb("me.title", paths::ME);
+    let page = page.title("me.tokens").crumb("me.title", paths::ME).crumb("me.settings", paths::ME_SETTINGS);
     let (created, errors, status) = match tokens::issue(&state, &actor, &ctx.who(), ctx.via_token, &form.name).await? {
         Ok((secret, _, _)) => (Some(secret), FieldErrors::new(), StatusCode::OK),
         Err(e) => (None, e, StatusCode::UNPROCESSABLE_ENTITY),

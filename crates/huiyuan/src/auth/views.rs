@@ -51,19 +51,29 @@ pub struct GrantView {
     pub org: String,
 }
 
+/// A person's home (我的): their membership, applications and what waits for them.
 #[derive(Template)]
 #[template(path = "me/index.html")]
 pub struct MePage {
+    pub ctx: PageCtx,
+    pub display_name: String,
+    pub is_staff: bool,
+    pub home: crate::site::home::Home,
+}
+
+/// The account's details and its settings (password, language, API tokens).
+#[derive(Template)]
+#[template(path = "me/settings.html")]
+pub struct SettingsPage {
     pub ctx: PageCtx,
     pub username: String,
     pub display_name: String,
     pub email: String,
     pub mobile: String,
+    /// The back-office roles held (a member's or applicant's own role is not listed: their
+    /// home says what they are).
     pub grants: Vec<GrantView>,
     pub last_sign_in_at: Option<i64>,
-    pub is_staff: bool,
-    /// A member's next steps (their application, membership, census).
-    pub todos: Vec<crate::site::workbench::Todo>,
 }
 
 #[derive(Template)]

@@ -36,6 +36,11 @@ pub struct Settings {
     pub mail: MailSettings,
     pub locale: LocaleSettings,
     pub print: PrintSettings,
+    /// English forms of the settings' texts that pages show (education levels, conditions,
+    /// checklists, kinds of attachment …): `"中文" = "English"`. A text without one shows as
+    /// it is in every language.
+    #[serde(default)]
+    pub english: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -44,6 +49,9 @@ pub struct Association {
     pub short_name: String,
     #[serde(default)]
     pub english_name: String,
+    /// The short name in English (the header on a phone), when there is one.
+    #[serde(default)]
+    pub english_short_name: String,
     pub region_code: String,
     pub address: String,
     pub postcode: String,
@@ -432,6 +440,14 @@ impl fmt::Display for Problems {
 impl std::error::Error for Problems {}
 
 impl Settings {
+    /// A settings text as a reader of `lang` sees it.
+    pub fn text<'a>(&'a self, lang: crate::i18n::Lang, text: &'a str) -> &'a str {
+        match self.english.get(text) {
+            Some(english) => lang.pick(text, english),
+            None => text,
+        }
+    }
+
     pub fn category(&self, code: &str) -> Option<&CategorySetting> {
         self.categories.iter().find(|c| c.code == code)
     }

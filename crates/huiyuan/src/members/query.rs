@@ -259,11 +259,7 @@ pub async fn own_records(conn: &mut Conn, settings: &Settings, actor: &Actor) ->
 
 /// The category's name in a language (its code when the settings no longer have it).
 pub fn category_label(settings: &Settings, lang: Lang, code: &str) -> String {
-    match settings.category(code) {
-        Some(c) if lang == Lang::En && !c.english_name.is_empty() => c.english_name.clone(),
-        Some(c) => c.name.clone(),
-        None => code.to_string(),
-    }
+    settings.category(code).map_or_else(|| code.to_string(), |c| lang.pick(&c.name, &c.english_name).to_string())
 }
 
 /// The org tree as the registry's pages label it, read once per page.

@@ -166,6 +166,15 @@ async fn council_todos(conn: &mut Conn, actor: &Actor, lang: Lang, out: &mut Vec
     Ok(())
 }
 
+/// What waits for a member's or applicant's own action (their home shows the rest itself).
+pub async fn member_actions(state: &AppState, actor: &Actor, lang: Lang) -> AppResult<Vec<Todo>> {
+    let mut conn = state.db.pool().acquire().await?;
+    let mut out = Vec::new();
+    member_todos(&mut conn, state, actor, lang, &mut out).await?;
+    out.retain(|t| t.action);
+    Ok(out)
+}
+
 async fn member_todos(
     conn: &mut Conn,
     state: &AppState,

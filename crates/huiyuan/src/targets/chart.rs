@@ -55,54 +55,70 @@ fn standing_colour(s: Standing) -> &'static str {
     }
 }
 
-const LABEL_W: f64 = 64.0;
 /// The target range's pale band.
 const BAND: &str = "#d9ecdd";
+const INDIVIDUALS: &str = "#7fa7d9";
+const GROUPS: &str = "#1d4f91";
+const LAST_YEAR: &str = "#5f6b7a";
 
-/// About how wide a legend's text is drawn at the largest chart text (14 px on phones).
+/// About how wide a text is drawn at the largest chart text (16 units on phones).
 fn text_width(text: &str) -> f64 {
-    text.chars().map(|c| if c.is_ascii() { 8.4 } else { 14.0 }).sum()
+    text.chars().map(|c| if c.is_ascii() { 9.6 } else { 16.0 }).sum()
 }
 const WIDTH: f64 = 400.0;
-const ROW_H: f64 = 26.0;
+const ROW_H: f64 = 28.0;
+
+/// What a legend entry's swatch is: a filled box in a colour, or the dashed line of last year.
+pub enum Swatch {
+    Fill(&'static str),
+    Dashed,
+}
+
+/// A chart's legend, as HTML under the chart: it wraps on a narrow screen and is read at the
+/// page's text size, where text drawn inside the chart would shrink with it.
+pub fn legend(entries: &[(Swatch, &str)]) -> String {
+    let mut s = String::from(r#"<ul class="chart-legend">"#);
+    for (swatch, label) in entries {
+        let mark = match swatch {
+            Swatch::Fill(colour) => format!(r#"<rect width="18" height="10" fill="{colour}"/>"#),
+            Swatch::Dashed => {
+                format!(
+                    r#"<line x1="0" y1="5" x2="18" y2="5" stroke="{LAST_YEAR}" stroke-width="2" stroke-dasharray="4 3"/>"#
+                )
+            }
+        };
+        let _ = write!(s, r#"<li><svg width="18" height="10" aria-hidden="true">{mark}</svg>{}</li>"#, esc(label));
+    }
+    s.push_str("</ul>");
+    s
+}
 
 /// Horizontal bars, one per city: the target range as a pale band, the count as a bar in
-/// the colour of its standing (below: amber, within: green, above: blue).
-/// `legend`: the band's label, then the three standings' (below, within, above).
-pub fn progress(title: &str, legend: [&str; 4], bars: &[Bar]) -> String {
+/// the colour of its standing (below: amber, within: green, above: blue), with the legend
+/// under it. `legend`: the band's label, then the three standings' (below, within, above).
+pub fn progress(title: &str, legend_labels: [&str; 4], bars: &[Bar]) -> String {
     let top = bars.iter().map(|b| b.count.max(b.max)).max().unwrap_or(0);
     let (top, step) = axis(top);
-    let plot_w = WIDTH - LABEL_W - 28.0;
-    let x = |v: i64| LABEL_W + plot_w * v as f64 / top as f64;
-    let height = 44.0 + ROW_H * bars.len() as f64 + 24.0;
+    // Room for the longest label ("Individuals" as much as 太原市).
+    let label_w = bars.iter().map(|b| text_width(b.label)).fold(48.0, f64::max) + 12.0;
+    let plot_w = WIDTH - label_w - 28.0;
+    let x = |v: i64| label_w + plot_w * v as f64 / top as f64;
+    let base = 8.0;
+    let bottom = base + ROW_H * bars.len() as f64;
+    let height = bottom + 26.0;
     let mut s = String::new();
     let _ = write!(
         s,
         r#"<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title>"#,
         t = esc(title)
     );
-    // Legend: the band, then each standing's colour, so the bars' colours are explained.
-    let swatches =
-        [BAND, standing_colour(Standing::Below), standing_colour(Standing::Within), standing_colour(Standing::Above)];
-    let mut lx = 4.0;
-    for (colour, label) in swatches.iter().zip(legend) {
-        let _ = write!(
-            s,
-            r##"<rect x="{lx}" y="6" width="18" height="10" fill="{colour}"/><text x="{tx}" y="15" class="legend">{t}</text>"##,
-            tx = lx + 24.0,
-            t = esc(label),
-        );
-        lx += 24.0 + text_width(label) + 14.0;
-    }
-    let base = 30.0;
-    let bottom = base + ROW_H * bars.len() as f64;
     let mut v = 0;
     while v <= top {
         let gx = x(v);
         let _ = write!(
             s,
             r##"<line x1="{gx:.1}" y1="{base}" x2="{gx:.1}" y2="{bottom}" stroke="#e3e7ed"/><text x="{gx:.1}" y="{ty}" class="tick" text-anchor="middle">{v}</text>"##,
-            ty = bottom + 16.0
+            ty = bottom + 18.0
         );
         v += step;
     }
@@ -110,22 +126,29 @@ pub fn progress(title: &str, legend: [&str; 4], bars: &[Bar]) -> String {
         let y = base + ROW_H * i as f64;
         let _ = write!(
             s,
-            r##"<text x="{lx}" y="{ty}" class="label" text-anchor="end">{l}</text><rect x="{x0:.1}" y="{by}" width="{bw:.1}" height="{bh}" fill="{BAND}"/><rect x="{LABEL_W}" y="{cy}" width="{cw:.1}" height="10" fill="{c}"/><text x="{vx:.1}" y="{ty}" class="value">{n}</text>"##,
-            lx = LABEL_W - 8.0,
-            ty = y + 17.0,
+            r##"<text x="{lx:.1}" y="{ty}" class="label" text-anchor="end">{l}</text><rect x="{x0:.1}" y="{by}" width="{bw:.1}" height="{bh}" fill="{BAND}"/><rect x="{label_w:.1}" y="{cy}" width="{cw:.1}" height="10" fill="{c}"/><text x="{vx:.1}" y="{ty}" class="value">{n}</text>"##,
+            lx = label_w - 8.0,
+            ty = y + 19.0,
             l = esc(b.label),
             x0 = x(b.min),
             by = y + 4.0,
             bw = (x(b.max) - x(b.min)).max(2.0),
             bh = ROW_H - 8.0,
-            cy = y + 8.0,
-            cw = x(b.count) - LABEL_W,
+            cy = y + 9.0,
+            cw = x(b.count) - label_w,
             c = standing_colour(b.standing),
             vx = x(b.count) + 4.0,
             n = b.count,
         );
     }
     s.push_str("</svg>");
+    let [band, below, within, above] = legend_labels;
+    s.push_str(&legend(&[
+        (Swatch::Fill(BAND), band),
+        (Swatch::Fill(standing_colour(Standing::Below)), below),
+        (Swatch::Fill(standing_colour(Standing::Within)), within),
+        (Swatch::Fill(standing_colour(Standing::Above)), above),
+    ]));
     s
 }
 
@@ -143,10 +166,17 @@ pub enum Shape {
     Wide,
 }
 
+/// The monthly chart's legend: `labels` are individuals, groups, last year.
+pub fn monthly_legend(labels: [&str; 3]) -> String {
+    let [individuals, groups, last] = labels;
+    legend(&[(Swatch::Fill(INDIVIDUALS), individuals), (Swatch::Fill(GROUPS), groups), (Swatch::Dashed, last)])
+}
+
 /// New members month by month: this year's columns (groups stacked on individuals) and last
-/// year's as a dashed line. `labels`: the twelve month names, then the legend's three
-/// entries (individuals, groups, last year).
-pub fn monthly(title: &str, labels: &[String; 15], data: &Monthly, shape: Shape) -> String {
+/// year's as a dashed line (the legend is [`monthly_legend`], once for both shapes).
+/// `months`: the twelve month names; a narrow chart names every other month, so that the
+/// names stay apart at a readable size.
+pub fn monthly(title: &str, months: &[String; 12], data: &Monthly, shape: Shape) -> String {
     let Monthly { individuals, groups, last } = *data;
     let (width, class) = match shape {
         Shape::Narrow => (WIDTH, "chart narrow"),
@@ -155,7 +185,7 @@ pub fn monthly(title: &str, labels: &[String; 15], data: &Monthly, shape: Shape)
     let totals: Vec<i64> = (0..12).map(|m| individuals[m] + groups[m]).collect();
     let peak = totals.iter().chain(last.iter()).copied().max().unwrap_or(0);
     let (top, step) = axis(peak);
-    let (left, plot_w, base, plot_h) = (32.0, width - 40.0, 34.0, 160.0);
+    let (left, plot_w, base, plot_h) = (36.0, width - 44.0, 14.0, 160.0);
     let bottom = base + plot_h;
     let y = |v: i64| bottom - plot_h * v as f64 / top as f64;
     let slot = plot_w / 12.0;
@@ -163,21 +193,8 @@ pub fn monthly(title: &str, labels: &[String; 15], data: &Monthly, shape: Shape)
     let _ = write!(
         s,
         r#"<svg class="{class}" viewBox="0 0 {width} {h}" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title>"#,
-        h = bottom + 28.0,
+        h = bottom + 26.0,
         t = esc(title)
-    );
-    let _ = write!(
-        s,
-        r##"<rect x="{left}" y="6" width="18" height="10" fill="#7fa7d9"/><text x="{a}" y="15" class="legend">{l0}</text><rect x="{b}" y="6" width="18" height="10" fill="#1d4f91"/><text x="{c}" y="15" class="legend">{l1}</text><line x1="{d}" y1="11" x2="{e}" y2="11" stroke="#5f6b7a" stroke-width="2" stroke-dasharray="4 3"/><text x="{f}" y="15" class="legend">{l2}</text>"##,
-        a = left + 24.0,
-        l0 = esc(&labels[12]),
-        b = left + 100.0,
-        c = left + 124.0,
-        l1 = esc(&labels[13]),
-        d = left + 200.0,
-        e = left + 220.0,
-        f = left + 226.0,
-        l2 = esc(&labels[14]),
     );
     let mut v = 0;
     while v <= top {
@@ -197,13 +214,19 @@ pub fn monthly(title: &str, labels: &[String; 15], data: &Monthly, shape: Shape)
         let (yi, yg) = (y(individuals[m]), y(individuals[m] + groups[m]));
         let _ = write!(
             s,
-            r##"<rect x="{x0:.1}" y="{yi:.1}" width="{bar_w:.1}" height="{hi:.1}" fill="#7fa7d9"/><rect x="{x0:.1}" y="{yg:.1}" width="{bar_w:.1}" height="{hg:.1}" fill="#1d4f91"/><text x="{cx:.1}" y="{ly}" class="tick" text-anchor="middle">{l}</text>"##,
+            r##"<rect x="{x0:.1}" y="{yi:.1}" width="{bar_w:.1}" height="{hi:.1}" fill="{INDIVIDUALS}"/><rect x="{x0:.1}" y="{yg:.1}" width="{bar_w:.1}" height="{hg:.1}" fill="{GROUPS}"/>"##,
             hi = bottom - yi,
             hg = yi - yg,
-            cx = x0 + bar_w / 2.0,
-            ly = bottom + 16.0,
-            l = esc(&labels[m]),
         );
+        if shape == Shape::Wide || m % 2 == 0 {
+            let _ = write!(
+                s,
+                r#"<text x="{cx:.1}" y="{ly}" class="tick" text-anchor="middle">{l}</text>"#,
+                cx = x0 + bar_w / 2.0,
+                ly = bottom + 18.0,
+                l = esc(&months[m]),
+            );
+        }
         if totals[m] > 0 {
             let _ = write!(
                 s,
@@ -218,7 +241,7 @@ pub fn monthly(title: &str, labels: &[String; 15], data: &Monthly, shape: Shape)
         (0..12).map(|m| format!("{:.1},{:.1}", left + slot * (m as f64 + 0.5), y(last[m]))).collect();
     let _ = write!(
         s,
-        r##"<polyline points="{}" fill="none" stroke="#5f6b7a" stroke-width="2" stroke-dasharray="4 3"/>"##,
+        r##"<polyline points="{}" fill="none" stroke="{LAST_YEAR}" stroke-width="2" stroke-dasharray="4 3"/>"##,
         points.join(" ")
     );
     s.push_str("</svg>");
@@ -251,6 +274,6 @@ mod tests {
         assert_eq!(svg.matches(r##"fill="#1a7f37""##).count(), 2, "the legend's swatch and 太原's");
         assert_eq!(svg.matches(r##"fill="#b35c00""##).count(), 2, "the legend's swatch and 大同, below");
         assert_eq!(svg.matches(r##"fill="#1d4f91""##).count(), 1, "the legend explains the colour of above too");
-        assert!(svg.contains(">超过目标</text>"));
+        assert!(svg.contains("</svg>超过目标</li>"), "the legend is text of the page, under the chart");
     }
 }

@@ -42,18 +42,33 @@ fn etag(bytes: &[u8]) -> String {
     format!("\"{h:016x}\"")
 }
 
+/// `lang-<code>.css`: the punctuation a stylesheet puts between words (the label before a
+/// value on a phone's card), from the language's catalog.
+fn language_sheet(file: &str) -> Option<String> {
+    let lang = crate::i18n::Lang::parse(file.strip_prefix("lang-")?.strip_suffix(".css")?)?;
+    let colon = lang.t("punct.colon").replace('\\', "\\\\").replace('"', "\\\"");
+    Some(format!(":root {{ --colon: \"{colon}\"; }}\n"))
+}
+
 pub async fn serve(Path(file): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
-    let asset = ASSETS.iter().find(|a| a.name == file).ok_or(AppError::NotFound)?;
-    let tag = etag(asset.bytes);
-    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(tag.as_str()) {
-        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    if let Some(sheet) = language_sheet(&file) {
+        return Ok(respond(sheet.into_bytes(), "text/css; charset=utf-8", &headers));
     }
-    let mut resp = asset.bytes.into_response();
+    let asset = ASSETS.iter().find(|a| a.name == file).ok_or(AppError::NotFound)?;
+    Ok(respond(asset.bytes.to_vec(), asset.content_type, &headers))
+}
+
+fn respond(bytes: Vec<u8>, content_type: &'static str, headers: &HeaderMap) -> Response {
+    let tag = etag(&bytes);
+    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(tag.as_str()) {
+        return StatusCode::NOT_MODIFIED.into_response();
+    }
+    let mut resp = bytes.into_response();
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     if let Ok(v) = HeaderValue::from_str(&tag) {
         h.insert(header::ETAG, v);
     }
-    Ok(resp)
+    resp
 }

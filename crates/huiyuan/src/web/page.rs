@@ -67,7 +67,9 @@ pub struct MenuGroup {
 
 pub struct PageCtx {
     pub lang: Lang,
+    /// The association's name in the reader's language; `site_short` on a phone's header.
     pub site_name: String,
+    pub site_short: String,
     pub user: Option<UserBadge>,
     pub csrf: String,
     pub flash: Option<String>,
@@ -86,7 +88,10 @@ impl PageCtx {
         let offset = settings.locale.utc_offset();
         PageCtx {
             lang,
-            site_name: settings.association.name.clone(),
+            site_name: lang.pick(&settings.association.name, &settings.association.english_name).to_string(),
+            site_short: lang
+                .pick(&settings.association.short_name, &settings.association.english_short_name)
+                .to_string(),
             user,
             csrf: ctx.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default(),
             flash: ctx.flash.as_ref().map(|m| lang.render(m)),
@@ -228,7 +233,11 @@ fn badge(actor: &Actor, lang: Lang) -> UserBadge {
     UserBadge {
         name: actor.display_name.clone(),
         role: lang.t(grant.map(|g| g.role.label_key()).unwrap_or("role.member")),
-        scope: grant.filter(|g| !g.role.is_province_wide()).map(|g| g.org_name.clone()).unwrap_or_default(),
+        // A member's or applicant's role is held at the root: their city is on their home.
+        scope: grant
+            .filter(|g| !g.role.is_province_wide() && g.role != crate::auth::Role::Member)
+            .map(|g| g.org_name.clone())
+            .unwrap_or_default(),
         is_staff: actor.is_staff(),
     }
 }

@@ -158,8 +158,10 @@ async fn signing_up_creates_a_signed_in_applicant() {
         .await;
     assert_redirect(&r, "/me");
     let (_, html) = b.page("/me").await;
-    assert!(html.contains("王芳") && html.contains("wangfang") && html.contains("13912345678"));
-    assert!(html.contains("会员/申请人"));
+    assert!(html.contains("您好，王芳") && html.contains("您还不是会员"), "a newcomer is shown the way to apply");
+    assert!(html.contains("href=\"/apply/individual\""));
+    let (_, html) = b.page("/me/settings").await;
+    assert!(html.contains("wangfang") && html.contains("13912345678"));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.sign_up'").await, 1);
     // An applicant has no back office.
     assert_eq!(b.get("/admin").await.status(), StatusCode::FORBIDDEN);
@@ -348,7 +350,7 @@ async fn the_language_can_be_switched_and_a_user_keeps_their_choice() {
     assert_eq!(app.text("SELECT locale FROM app_user WHERE username = 'zhangwei'").await.unwrap(), "en");
     let fresh = app.login_as(Who::Teacher).await;
     let (_, html) = fresh.page("/me").await;
-    assert!(html.contains("My account"));
+    assert!(html.contains("Hello, 张伟"));
 }
 
 #[tokio::test]

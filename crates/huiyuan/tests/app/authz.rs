@@ -269,6 +269,7 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             [Status(410); 6],
         ),
         case(Method::GET, "/me", "/me", Body::None, SIGNED_IN),
+        case(Method::GET, "/me/settings", "/me/settings", Body::None, SIGNED_IN),
         case(Method::GET, "/me/password", "/me/password", Body::None, SIGNED_IN),
         case(
             Method::POST,
@@ -935,6 +936,7 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             [UNAUTHORIZED; 6],
         ),
         case(Method::GET, "/api/v1/me", "/api/v1/me", Body::None, [UNAUTHORIZED, OK, OK, OK, OK, OK]),
+        case(Method::GET, "/api/v1/me/home", "/api/v1/me/home", Body::None, [UNAUTHORIZED, OK, OK, OK, OK, OK]),
         case(Method::GET, "/api/v1/tokens", "/api/v1/tokens", Body::None, [UNAUTHORIZED, OK, OK, OK, OK, OK]),
         case(
             Method::POST,

@@ -83,7 +83,7 @@ async fn a_city_sees_its_own_dashboard_with_what_it_must_act_on_and_no_other_cit
     assert!(own.contains("本市尚无有效的团体会员") && !own.contains("所有团体会员的个人会员人数均已达到要求"));
     assert!(!own.contains(">0 / 0<"), "no groups is not 0 of 0 within range");
     // The chart's legend explains each colour a bar may have.
-    for standing in ["未达目标</text>", "达到目标</text>", "超过目标</text>"] {
+    for standing in ["</svg>未达目标</li>", "</svg>达到目标</li>", "</svg>超过目标</li>"] {
         assert!(own.contains(standing), "{standing}");
     }
     // The province opens any city's page; a city page's year selector stays on the city.

@@ -97,10 +97,11 @@ async fn each_roles_workbench_says_what_waits_for_them_and_leads_there() {
     assert_eq!(status, StatusCode::OK);
     assert!(edit.contains("请补充获奖证书扫描件"), "the city's opinion is where it is mended");
     let chen = app.login_with("chenjing", huiyuan::bootstrap::DEMO_PASSWORD).await;
-    assert!(chen.page("/me").await.1.contains("入会申请“陈静”：待审核"));
+    let (_, me) = chen.page("/me").await;
+    assert!(me.contains("陈静") && me.contains("待审核") && me.contains("正在等待市协会资格审查"), "{me}");
     let wu = app.login_with("wuhao", huiyuan::bootstrap::DEMO_PASSWORD).await;
     let (_, me) = wu.page("/me").await;
     let number = app.text("SELECT number FROM member WHERE name = '吴昊'").await.unwrap();
-    assert!(me.contains(&format!("会员编号 {number}")), "{me}");
-    assert!(!me.contains("入会申请“吴昊”"), "an approved application is done with");
+    assert!(me.contains(&format!("<strong>{number}</strong>")) && me.contains("太原市"), "{me}");
+    assert!(!me.contains("正在等待") && !me.contains("app-lines"), "an approved application is done with");
 }

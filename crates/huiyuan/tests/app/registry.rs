@@ -888,3 +888,42 @@ async fn last_notice(app: &TestApp, who: Who) -> String {
     let user = app.fixture.user(who);
     app.text(&format!("SELECT title FROM notification WHERE user_id = {} ORDER BY id DESC", user.0)).await.unwrap()
 }
+
+#[tokio::test]
+async fn a_members_home_shows_their_membership_and_keeps_technical_things_in_settings() {
+    let app = TestApp::spawn().await;
+    let (id, number) = app
+        .add_member(NewMemberSpec {
+            name: "张伟",
+            org: Some(app.fixture.taiyuan),
+            user: Some(app.fixture.user(Who::Teacher)),
+            ..NewMemberSpec::default()
+        })
+        .await;
+    let teacher = app.login_as(Who::Teacher).await;
+    let (_, home) = teacher.page("/me").await;
+    for part in [number.as_str(), "太原市", "普通会员", "有效", "首次下载会员证时生成"] {
+        assert!(home.contains(part), "{part} missing from the home page");
+    }
+    let certificate = format!("/me/membership/{id}/certificate.pdf");
+    assert!(home.contains(&certificate));
+    assert!(!home.contains("您还不是会员"), "a member is not sent to apply");
+    assert!(!home.contains("/me/tokens"), "API tokens are not in a teacher's first view");
+    assert_eq!(teacher.get(&certificate).await.status(), StatusCode::OK);
+    let (_, home) = teacher.page("/me").await;
+    let until = app.text(&format!("SELECT valid_until FROM certificate WHERE member_id = {id}")).await.unwrap();
+    assert!(home.contains(&until) && !home.contains("首次下载会员证时生成"), "the certificate's last day");
+    let (_, settings) = teacher.page("/me/settings").await;
+    assert!(settings.contains("/me/tokens") && settings.contains("zhangwei"));
+    assert!(!settings.contains("会员/申请人 ·"), "a member's own role is not listed as a back-office role");
+
+    // The API's twin reads the same home.
+    let r = teacher.api(Method::GET, "/api/v1/me/home", None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let home: serde_json::Value = r.json().await.unwrap();
+    let m = &home["memberships"][0];
+    assert_eq!((m["number"].as_str(), m["association"].as_str()), (Some(number.as_str()), Some("太原市")));
+    assert_eq!((m["status"].as_str(), m["category"].as_str()), (Some("active"), Some("ordinary")));
+    assert_eq!(m["valid_until"].as_str(), Some(until.as_str()));
+    assert_eq!(home["applications"].as_array().map(Vec::len), Some(0));
+}

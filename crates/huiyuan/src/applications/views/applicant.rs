@@ -11,12 +11,13 @@ use crate::applications::model::{Application, Kind};
 use crate::applications::query;
 use crate::applications::state::{Action, transition};
 use crate::config::{CategoryKind, Settings};
-use crate::i18n::{Lang, Msg};
+use crate::i18n::Msg;
 use crate::paths;
 use crate::storage::OrgId;
 
-fn options<S: AsRef<str>>(list: &[S]) -> Options {
-    list.iter().map(|s| (s.as_ref().to_string(), s.as_ref().to_string())).collect()
+/// Choices kept as the settings write them, labelled in the page's language.
+fn options<S: AsRef<str>>(settings: &Settings, page: &PageCtx, list: &[S]) -> Options {
+    list.iter().map(|s| (s.as_ref().to_string(), settings.text(page.lang, s.as_ref()).to_string())).collect()
 }
 
 /// The city associations to choose from, and province-direct.
@@ -36,10 +37,7 @@ fn category_options(settings: &Settings, page: &PageCtx, kind: Kind) -> Options 
         .categories
         .iter()
         .filter(|c| c.requestable && c.kind != excluded)
-        .map(|c| {
-            let english = page.lang == Lang::En && !c.english_name.is_empty();
-            (c.code.clone(), if english { c.english_name.clone() } else { c.name.clone() })
-        })
+        .map(|c| (c.code.clone(), page.lang.pick(&c.name, &c.english_name).to_string()))
         .collect()
 }
 
@@ -70,11 +68,11 @@ pub fn individual_page(
     let j = &settings.joining;
     let choices = FormChoices {
         genders: vec![("male".into(), page.t("form.male").into()), ("female".into(), page.t("form.female").into())],
-        ethnicities: options(&ETHNICITIES),
-        political: options(&j.political_statuses),
+        ethnicities: options(settings, &page, &ETHNICITIES),
+        political: options(settings, &page, &j.political_statuses),
         id_types: ID_TYPES.iter().map(|(v, k)| (v.to_string(), page.t(k).to_string())).collect(),
-        education: options(&j.education_levels),
-        degrees: options(&j.degrees),
+        education: options(settings, &page, &j.education_levels),
+        degrees: options(settings, &page, &j.degrees),
         service: vec![
             ("in_service".into(), page.t("app.in_service").into()),
             ("retired".into(), page.t("app.retired").into()),
@@ -82,6 +80,7 @@ pub fn individual_page(
         cities: city_options(&page, cities),
         categories: category_options(settings, &page, Kind::Individual),
     };
+    let min_education = settings.text(page.lang, &j.min_education).to_string();
     IndividualFormPage {
         ctx: page.title("app.individual_title").crumb("app.apply_title", paths::APPLY),
         form,
@@ -90,7 +89,7 @@ pub fn individual_page(
         action: frame.action,
         returned_note: frame.returned_note,
         attachments: frame.attachments,
-        min_education: j.min_education.clone(),
+        min_education,
     }
 }
 
@@ -105,7 +104,7 @@ pub fn group_page(
 ) -> GroupFormPage {
     let j = &settings.joining;
     let choices = GroupChoices {
-        institution_types: options(&j.institution_types),
+        institution_types: options(settings, &page, &j.institution_types),
         code_types: CODE_TYPES.iter().map(|(v, k)| (v.to_string(), page.t(k).to_string())).collect(),
         cities: city_options(&page, cities),
         categories: category_options(settings, &page, Kind::Group),
@@ -114,7 +113,7 @@ pub fn group_page(
             .iter()
             .zip(CONDITION_FIELDS)
             .enumerate()
-            .map(|(i, (c, field))| (i, field, c.clone(), form.condition(i)))
+            .map(|(i, (c, field))| (i, field, settings.text(page.lang, c).to_string(), form.condition(i)))
             .collect(),
         people: PERSON_FIELDS
             .iter()
@@ -151,7 +150,7 @@ pub fn attachments_view(
             id: a.file.id.to_string(),
             size: a.file.size_label(),
             name: a.file.original_name,
-            purpose: a.purpose,
+            purpose: settings.text(page.lang, &a.purpose).to_string(),
         })
         .collect();
     let limits = &settings.joining.attachments;
@@ -160,7 +159,7 @@ pub fn attachments_view(
     AttachmentsView {
         app_id: app.id.to_string(),
         items,
-        purposes: attachments::purposes(settings, app.kind()).to_vec(),
+        purposes: options(settings, page, attachments::purposes(settings, app.kind())),
         can_change: mine && app.status().is_editable(),
         error,
         chosen,

@@ -37,7 +37,7 @@ pub fn batch_page(
             BatchItemView {
                 id: a.id.to_string(),
                 kind: page.t(a.kind().label_key()),
-                category: settings.category(&a.category).map(|c| c.name.clone()).unwrap_or_default(),
+                category: crate::members::query::category_label(settings, page.lang, &a.category),
                 employer: match a.kind() {
                     Kind::Individual => a.individual_form().employer,
                     Kind::Group => a.group_form().institution_type,
@@ -174,7 +174,7 @@ pub fn meeting_page(
             AgendaView {
                 id: i.application_id.to_string(),
                 kind: Kind::parse(&i.kind).map(|k| page.t(k.label_key())).unwrap_or(""),
-                category: settings.category(&i.category).map(|c| c.name.clone()).unwrap_or_default(),
+                category: crate::members::query::category_label(settings, page.lang, &i.category),
                 approve: i.approve,
                 reject: i.reject,
                 abstain: i.abstain,

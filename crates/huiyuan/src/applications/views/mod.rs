@@ -52,7 +52,8 @@ pub struct IndividualFormPage {
 pub struct AttachmentsView {
     pub app_id: String,
     pub items: Vec<AttachmentItem>,
-    pub purposes: Vec<String>,
+    /// (kept value, label in the page's language)
+    pub purposes: Vec<(String, String)>,
     pub can_change: bool,
     pub error: Option<String>,
     pub chosen: String,

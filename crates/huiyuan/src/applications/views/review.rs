@@ -53,6 +53,8 @@ pub fn queue_page(actor: &Actor, page: PageCtx, pager: Pager, queue: Queue, inpu
     for s in TABS {
         tabs.push((s.as_str().to_string(), page.t(s.label_key()), count(s.as_str()), filter.statuses == [s]));
     }
+    // A stage with nothing in it is left out (unless it is the one shown).
+    tabs.retain(|(value, _, n, active)| value.is_empty() || *n > 0 || *active);
     // Province staff narrow the queue to a city; a city's own staff see only theirs anyway.
     let mut cities: Options = input.cities.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
     if actor.sees_everything() {
@@ -105,7 +107,9 @@ fn group_sections(settings: &Settings, page: &PageCtx, app: &Application, reveal
         .map(|(i, c)| {
             let declared = f.condition(i);
             let mark = if declared.met { page.t("app.declared") } else { page.t("app.not_declared") };
-            Detail { label: "", value: format!("{}. {c}（{mark}）\n{}", i + 1, declared.text) }
+            let (open, close) = (page.t("punct.open"), page.t("punct.close"));
+            let c = settings.text(page.lang, c);
+            Detail { label: "", value: format!("{}. {c}{open}{mark}{close}\n{}", i + 1, declared.text) }
         })
         .collect();
     let people = f
@@ -223,6 +227,7 @@ fn detail_sections(page: &PageCtx, app: &Application, reveal: bool) -> Vec<Detai
 /// refused.
 fn dossier_form(
     settings: &Settings,
+    lang: crate::i18n::Lang,
     actor: &Actor,
     app: &Application,
     saved: Option<&dossiers::Dossier>,
@@ -231,7 +236,8 @@ fn dossier_form(
     if !actor.can_keep_dossier() || !dossiers::open_for_dossier(app) {
         return None;
     }
-    let list = dossiers::checklist(settings, app);
+    let list: Vec<String> =
+        dossiers::checklist(settings, app).iter().map(|c| settings.text(lang, c).to_string()).collect();
     let expected = settings.joining.dossier.paper_copies;
     Some(match input {
         Some((i, errors)) => DossierForm {
@@ -285,7 +291,7 @@ pub fn review_page(
         ReviewAttempt::Decision(d, e) => (d, e, None),
         ReviewAttempt::Dossier(i, e) => (Decision::default(), FieldErrors::new(), Some((i, e))),
     };
-    let category = settings.category(&app.category).map(|c| c.name.clone()).unwrap_or_default();
+    let category = crate::members::query::category_label(settings, page.lang, &app.category);
     // Masked for everyone until a reviewer asks to read them in full (which is logged), as
     // on a member's page.
     let may_reveal = actor.can_read_id_numbers(path);
@@ -299,8 +305,14 @@ pub fn review_page(
     {
         first.value = category;
     }
-    let dossier =
-        dossier_form(settings, actor, app, d.dossier.as_ref(), dossier_input.as_ref().map(|(i, e)| (i, e.clone())));
+    let dossier = dossier_form(
+        settings,
+        page.lang,
+        actor,
+        app,
+        d.dossier.as_ref(),
+        dossier_input.as_ref().map(|(i, e)| (i, e.clone())),
+    );
     ReviewPage {
         may_reveal: may_reveal && !reveal,
         revealed: reveal,
@@ -313,7 +325,11 @@ pub fn review_page(
         sections,
         events: event_views(&page, d.events),
         actions: actor.review_actions(app, path).into_iter().map(|a| (a.as_str(), a.label_key())).collect(),
-        checklist: checklist.iter().enumerate().map(|(i, c)| (i, c.clone(), decided.ticks.contains(&i))).collect(),
+        checklist: checklist
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, settings.text(page.lang, c).to_string(), decided.ticks.contains(&i)))
+            .collect(),
         note: decided.note.clone(),
         chosen: decided.action.map(|a| a.as_str().to_string()).unwrap_or_default(),
         errors,

@@ -392,8 +392,11 @@ fn judge_individual(r: &mut Record, education: &str, rules: &Rules<'_>, errors: 
                 r.education = level.to_string();
                 if !j.education_sufficient(level) {
                     r.marks.push("education_below");
-                    r.notes
-                        .push(Msg::new("import.education_below").arg("value", education).arg("min", &j.min_education));
+                    r.notes.push(Msg::new("import.education_below").arg("value", education).arg_setting(
+                        "min",
+                        rules.settings,
+                        &j.min_education,
+                    ));
                 }
             }
             None => errors.push(

@@ -12,14 +12,10 @@ use crate::targets::progress::Months;
 use crate::targets::query::CityDashboard;
 use crate::web::PageCtx;
 
-/// The twelve month names and the monthly chart's legend.
-fn month_labels(page: &PageCtx, year: i32) -> [String; 15] {
-    std::array::from_fn(|i| match i {
-        0..12 => page.t1("dash.month", "m", i + 1),
-        12 => page.t("dash.legend_individuals").to_string(),
-        13 => page.t("dash.legend_groups").to_string(),
-        _ => page.t1("dash.legend_last_year", "year", year - 1),
-    })
+/// The monthly chart's legend.
+fn monthly_legend(page: &PageCtx, year: i32) -> String {
+    let last = page.t1("dash.legend_last_year", "year", year - 1);
+    chart::monthly_legend([page.t("dash.legend_individuals"), page.t("dash.legend_groups"), &last])
 }
 
 fn progress_chart(page: &PageCtx, title: &'static str, bars: &[Bar]) -> String {
@@ -30,7 +26,8 @@ fn progress_chart(page: &PageCtx, title: &'static str, bars: &[Bar]) -> String {
 fn monthly_chart(page: &PageCtx, year: i32, now: &Months, last: &Months, shape: chart::Shape) -> String {
     let last = last.both();
     let data = chart::Monthly { individuals: &now.individuals, groups: &now.groups, last: &last };
-    chart::monthly(&page.t1("dash.monthly_title", "year", year), &month_labels(page, year), &data, shape)
+    let months = std::array::from_fn(|i| page.t1("dash.month", "m", i + 1));
+    chart::monthly(&page.t1("dash.monthly_title", "year", year), &months, &data, shape)
 }
 
 /// One bar per city: `pick` gives (count, min, max, standing).
@@ -64,9 +61,10 @@ pub fn province_page(page: PageCtx, years: Vec<i32>, figures: YearFigures) -> Pr
     );
     let (months, last_months) = (figures.months(), figures.last_months());
     // Drawn twice: a whole row on a wide screen, the width of a phone on a phone.
-    let monthly_chart = [chart::Shape::Wide, chart::Shape::Narrow]
+    let mut monthly_chart = [chart::Shape::Wide, chart::Shape::Narrow]
         .map(|shape| monthly_chart(&page, year, &months, &last_months, shape))
         .concat();
+    monthly_chart.push_str(&monthly_legend(&page, year));
     let totals = Totals::of(&figures.cities);
     // The nearest deadline among the cities whose report is not in.
     let next_deadline = figures
@@ -125,7 +123,8 @@ pub fn city_page(page: PageCtx, (year, years): (i32, Vec<i32>), d: CityDashboard
         },
     ];
     let chart = progress_chart(&page, "dash.city_chart", &bars);
-    let monthly_chart = monthly_chart(&page, year, &c.p.months, &c.last, chart::Shape::Narrow);
+    let monthly_chart =
+        monthly_chart(&page, year, &c.p.months, &c.last, chart::Shape::Narrow) + &monthly_legend(&page, year);
     let (report_key, report_tag) = c.report_state(today);
     let mut ctx = page.title_text(format!("{} {year}", c.city));
     ctx = if is_province {
