@@ -29,6 +29,7 @@ pub fn routes(upload_limit: usize) -> Routes {
         .merge(crate::applications::routes::routes())
         .merge(crate::members::routes::routes(upload_limit))
         .merge(crate::targets::routes::routes(upload_limit))
+        .merge(crate::services::studio::routes::routes())
         .merge(crate::audit::routes::routes())
         .merge(crate::mail::routes::routes())
         .merge(crate::ops::routes::routes())

@@ -274,6 +274,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if fresh_demo {
         let applications = crate::applications::demo::seed(&state, bootstrap::DEMO_PASSWORD).await?;
         tracing::info!(applications, "demo applications at every stage added");
+        let bookings = crate::services::studio::demo::seed(&state).await?;
+        tracing::info!(bookings, "demo studio bookings added");
     }
     let server = Server::bind(state, &args.bind).await?;
     let shutdown = shutdown_signal();

@@ -72,6 +72,13 @@ impl FieldErrors {
         }
     }
 
+    /// Add another set's messages (a field already named keeps its first).
+    pub fn extend(&mut self, other: FieldErrors) {
+        for (field, msg) in other.0 {
+            self.add(field, msg);
+        }
+    }
+
     pub fn single(field: &'static str, msg: Msg) -> Self {
         let mut e = Self::new();
         e.add(field, msg);

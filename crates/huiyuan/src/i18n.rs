@@ -66,6 +66,9 @@ impl Lang {
             };
             out = out.replace(&format!("{{{name}}}"), value);
         }
+        for (name, key) in &msg.keys {
+            out = out.replace(&format!("{{{name}}}"), self.t(key));
+        }
         out
     }
 }
@@ -77,15 +80,23 @@ pub struct Msg {
     pub args: Vec<(&'static str, String)>,
     /// English forms of arguments that are settings texts (an education level …).
     pub english: Vec<(&'static str, String)>,
+    /// Arguments that are catalog keys, worded in the reader's language (a status).
+    pub keys: Vec<(&'static str, &'static str)>,
 }
 
 impl Msg {
     pub fn new(key: &'static str) -> Msg {
-        Msg { key, args: Vec::new(), english: Vec::new() }
+        Msg { key, args: Vec::new(), english: Vec::new(), keys: Vec::new() }
     }
 
     pub fn arg(mut self, name: &'static str, value: impl ToString) -> Msg {
         self.args.push((name, value.to_string()));
+        self
+    }
+
+    /// An argument that is a catalog key: worded in the reader's language when rendered.
+    pub fn arg_key(mut self, name: &'static str, key: &'static str) -> Msg {
+        self.keys.push((name, key));
         self
     }
 

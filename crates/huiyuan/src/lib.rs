@@ -52,6 +52,8 @@ pub mod orgs;
 pub mod paths;
 /// Printed documents: registration forms and summaries as PDF and .xlsx.
 pub mod print;
+/// Member services (会员服务): the studio, and the record of every use of a service.
+pub mod services;
 /// Public pages and the back-office landing page.
 pub mod site;
 /// The application state: the bottom of the house.

@@ -13,6 +13,7 @@ mod notices;
 mod openapi;
 mod orgs;
 mod session;
+mod studio;
 mod users;
 
 use axum::Json;
@@ -32,6 +33,7 @@ pub fn routes() -> Routes {
         .merge(users::routes())
         .merge(notices::routes())
         .merge(members::routes())
+        .merge(studio::routes())
         .merge(openapi::routes())
 }
 

@@ -19,9 +19,12 @@ use crate::state::Routes;
         super::notices::list, super::notices::show, super::notices::create,
         super::audit::list,
         super::members::list, super::members::show,
+        super::studio::resources, super::studio::taken, super::studio::mine, super::studio::book, super::studio::show,
+        super::studio::decide, super::studio::cancel,
         openapi_json,
     ),
-    components(schemas(ErrorBody, ErrorDetail, MeOut, HomeOut, HomeMembershipOut, HomeApplicationOut, HomeActionOut, GrantOut, SignInBody, OrgOut, OrgCreate, OrgPatch, UserOut, GrantCreate, NoticeOut, FileOut, NoticeCreate, AuditOut, TokenOut, TokenCreated, TokenCreate, MemberOut, MemberPage)),
+    components(schemas(ErrorBody, ErrorDetail, MeOut, HomeOut, HomeMembershipOut, HomeApplicationOut, HomeActionOut, GrantOut, SignInBody, OrgOut, OrgCreate, OrgPatch, UserOut, GrantCreate, NoticeOut, FileOut, NoticeCreate, AuditOut, TokenOut, TokenCreated, TokenCreate, MemberOut, MemberPage,
+        super::studio::ResourceOut, super::studio::BookingOut, super::studio::BookingCreate, super::studio::DecisionBody)),
     modifiers(&Security),
 )]
 struct ApiDoc;

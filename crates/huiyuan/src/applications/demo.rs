@@ -88,7 +88,7 @@ fn form(account: &str, name: &str, id_number: &str, city: OrgId, city_name: &str
 }
 
 /// A demo account's actor and audit identity.
-async fn acting(state: &AppState, username: &str) -> anyhow::Result<(Actor, Who)> {
+pub(crate) async fn acting(state: &AppState, username: &str) -> anyhow::Result<(Actor, Who)> {
     let mut conn = state.db.pool().acquire().await?;
     let user =
         auth_store::find_by_login(&mut conn, username).await?.with_context(|| format!("no account {username}"))?;

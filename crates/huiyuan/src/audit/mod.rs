@@ -186,6 +186,12 @@ pub const ACTIONS: &[&str] = &[
     "report.submit",
     "report.return",
     "report.accept",
+    "studio.resource_save",
+    "studio.closed_day",
+    "studio.book",
+    "studio.approve",
+    "studio.decline",
+    "studio.cancel",
     "system.first_run",
     "system.demo",
 ];

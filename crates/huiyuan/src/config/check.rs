@@ -58,6 +58,19 @@ impl Settings {
         if self.categories.is_empty() {
             p("categories", "list at least one member category");
         }
+        let st = &self.studio;
+        if st.others_days_ahead < 0 || st.member_days_ahead < st.others_days_ahead {
+            p("studio.member_days_ahead", "members book at least as far ahead as others (others_days_ahead ≥ 0)");
+        }
+        if st.slot_minutes <= 0 || 1440 % st.slot_minutes != 0 {
+            p("studio.slot_minutes", "must divide a day (e.g. 15, 30, 60)");
+        }
+        if st.cancel_hours_before < 0 {
+            p("studio.cancel_hours_before", "must not be negative");
+        }
+        if st.purposes.iter().all(|x| x.trim().is_empty()) {
+            p("studio.purposes", "list at least one purpose");
+        }
         let j = &self.joining;
         if j.education_levels.is_empty() {
             p("joining.education_levels", "list at least one level");

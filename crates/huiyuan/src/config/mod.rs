@@ -30,6 +30,7 @@ pub struct Settings {
     pub targets: TargetSettings,
     pub numbering: NumberingSettings,
     pub import: ImportSettings,
+    pub studio: StudioSettings,
     pub server: ServerSettings,
     pub security: SecuritySettings,
     pub uploads: UploadSettings,
@@ -205,6 +206,23 @@ impl Settings {
 pub struct ImportSettings {
     /// Refuse rows without an ID number (else import them, the number to be completed).
     pub require_id_number: bool,
+}
+
+/// The provincial youth science studio (青少年科学工作室): who may book how far ahead, and
+/// what for. Its resources, opening hours and closed days are kept by the secretariat in the
+/// product.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StudioSettings {
+    /// Members may book a slot starting up to this many days ahead (members first).
+    pub member_days_ahead: i64,
+    /// Everyone else, up to this many days ahead (fewer than members).
+    pub others_days_ahead: i64,
+    /// A booking may be cancelled by its booker until this many hours before it starts.
+    pub cancel_hours_before: i64,
+    /// Slots start and end on steps of this many minutes.
+    pub slot_minutes: i64,
+    /// What a booking may be for.
+    pub purposes: Vec<String>,
 }
 
 /// The application forms' choices and the reviewers' checklists.

@@ -52,4 +52,8 @@ id_type!(
     MeetingId,
     /// A member.
     MemberId,
+    /// A resource of the studio (a room, a space, equipment).
+    ResourceId,
+    /// A booking of a studio resource.
+    BookingId,
 );

@@ -37,6 +37,11 @@ pub fn parse(raw: &str) -> Option<Msg> {
 
 /// Only these keys travel in the flash cookie.
 const FLASH_KEYS: &[&str] = &[
+    "flash.studio_booked",
+    "flash.studio_cancelled",
+    "flash.studio_decided",
+    "flash.studio_saved",
+    "flash.studio_closed_day",
     "flash.saved",
     "flash.member_status",
     "flash.proposal_sent",

@@ -278,6 +278,9 @@ fn menu(actor: &Actor, path: &str) -> Vec<MenuGroup> {
             items: vec![item("menu.progress", paths::ADMIN_PROGRESS), item("menu.target_list", paths::ADMIN_TARGETS)],
         });
     }
+    if actor.can_manage_studio() {
+        groups.push(MenuGroup { label: "services.menu", items: vec![item("studio.title", paths::ADMIN_STUDIO)] });
+    }
     if actor.can_manage_notices() {
         groups.push(MenuGroup { label: "menu.notices", items: vec![item("menu.notice_admin", paths::ADMIN_NOTICES)] });
     }

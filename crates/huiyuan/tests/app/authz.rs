@@ -221,9 +221,152 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
     };
     let audit_id = app.scalar("SELECT MAX(id) FROM audit_log").await;
 
+    // The studio: a resource and two bookings of the member's, three days ahead.
+    let (resource, booking_a, booking_b) = {
+        use huiyuan::services::studio::{slot::Slot, store};
+        let mut tx = app.state.db.begin().await.unwrap();
+        let row = store::ResourceRow {
+            name: "多功能活动室",
+            kind: "room",
+            description: "",
+            capacity: 40,
+            purposes: "",
+            opens_at: "09:00",
+            closes_at: "17:00",
+            closed_weekdays: "",
+            active: true,
+        };
+        let r = store::insert_resource(&mut tx, &row).await.unwrap();
+        let start = huiyuan::storage::now_ms() + 3 * 86_400_000;
+        let booking = |n: i64| store::NewBooking {
+            resource: r,
+            user: f.user(Who::Teacher),
+            booker_name: "张伟",
+            member: None,
+            org: None,
+            slot: Slot { starts_at: start + n * 7_200_000, ends_at: start + n * 7_200_000 + 3_600_000 },
+            purpose: "科技活动",
+            participants: 10,
+            note: "",
+        };
+        let a = store::insert_booking(&mut tx, &booking(0)).await.unwrap();
+        let b = store::insert_booking(&mut tx, &booking(1)).await.unwrap();
+        tx.commit().await.unwrap();
+        (r, a, b)
+    };
+    let week = app.state.settings.locale.today();
+    let week_end = week + time::Duration::days(6);
+    const REFUSED_INPUT: [Expect; 6] = [SignIn, Status(422), Status(422), Status(422), Status(422), Status(422)];
+    const MANAGER_INPUT: [Expect; 6] = [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, Status(422), Status(422)];
+    const API_MANAGER_INPUT: [Expect; 6] = [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, Status(422), Status(422)];
+
     let cases = vec![
         // Public pages
         case(Method::GET, "/", "/", Body::None, ALL_OK),
+        // The studio: anyone sees it, the signed-in book, the booker and the managers see a
+        // booking, the secretariat runs it.
+        case(Method::GET, "/studio", "/studio", Body::None, ALL_OK),
+        case(Method::GET, "/studio/{id}", format!("/studio/{resource}"), Body::None, ALL_OK),
+        case(Method::GET, "/studio/{id}/calendar.ics", format!("/studio/{resource}/calendar.ics"), Body::None, ALL_OK),
+        case(Method::GET, "/studio/{id}/book", format!("/studio/{resource}/book"), Body::None, SIGNED_IN),
+        case(
+            Method::POST,
+            "/studio/bookings",
+            "/studio/bookings",
+            form(&[("resource", &resource.to_string()), ("day", "不是日期")]),
+            REFUSED_INPUT,
+        ),
+        case(
+            Method::POST,
+            "/studio/bookings/{id}/cancel",
+            format!("/studio/bookings/{booking_a}/cancel"),
+            Body::None,
+            [SignIn, SEE_OTHER, NOT_FOUND, NOT_FOUND, Status(409), Status(409)],
+        ),
+        case(Method::GET, "/me/services", "/me/services", Body::None, SIGNED_IN),
+        case(Method::GET, "/me/services/bookings.ics", "/me/services/bookings.ics", Body::None, SIGNED_IN),
+        case(Method::GET, "/admin/studio", "/admin/studio", Body::None, SECRETARIAT),
+        case(
+            Method::POST,
+            "/admin/studio/bookings/{id}/decide",
+            format!("/admin/studio/bookings/{booking_b}/decide"),
+            form(&[("decision", "decline"), ("note", "")]),
+            MANAGER_INPUT,
+        ),
+        case(
+            Method::POST,
+            "/admin/studio/closed-days",
+            "/admin/studio/closed-days",
+            form(&[("day", "x")]),
+            MANAGER_INPUT,
+        ),
+        case(Method::GET, "/admin/studio/resources/new", "/admin/studio/resources/new", Body::None, SECRETARIAT),
+        case(
+            Method::POST,
+            "/admin/studio/resources/new",
+            "/admin/studio/resources/new",
+            form(&[("name", "")]),
+            MANAGER_INPUT,
+        ),
+        case(
+            Method::GET,
+            "/admin/studio/resources/{id}",
+            format!("/admin/studio/resources/{resource}"),
+            Body::None,
+            SECRETARIAT,
+        ),
+        case(
+            Method::POST,
+            "/admin/studio/resources/{id}",
+            format!("/admin/studio/resources/{resource}"),
+            form(&[("name", "")]),
+            MANAGER_INPUT,
+        ),
+        case(Method::GET, "/api/v1/studio/resources", "/api/v1/studio/resources", Body::None, ALL_OK),
+        case(
+            Method::GET,
+            "/api/v1/studio/resources/{id}/bookings",
+            format!("/api/v1/studio/resources/{resource}/bookings?from={week}&to={week_end}"),
+            Body::None,
+            ALL_OK,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/studio/bookings",
+            "/api/v1/studio/bookings",
+            Body::None,
+            [UNAUTHORIZED, OK, OK, OK, OK, OK],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/studio/bookings",
+            "/api/v1/studio/bookings",
+            Body::Json(
+                json!({"resource_id": resource.0, "day": "x", "starts": "09:00", "ends": "10:00", "purpose": "科技活动", "participants": 5}),
+            ),
+            [UNAUTHORIZED, Status(422), Status(422), Status(422), Status(422), Status(422)],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/studio/bookings/{id}",
+            format!("/api/v1/studio/bookings/{booking_b}"),
+            Body::None,
+            [UNAUTHORIZED, OK, NOT_FOUND, NOT_FOUND, OK, OK],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/studio/bookings/{id}/decision",
+            format!("/api/v1/studio/bookings/{booking_b}/decision"),
+            Body::Json(json!({"decision": "decline", "note": ""})),
+            API_MANAGER_INPUT,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/studio/bookings/{id}/cancel",
+            format!("/api/v1/studio/bookings/{booking_b}/cancel"),
+            Body::None,
+            [UNAUTHORIZED, OK, NOT_FOUND, NOT_FOUND, Status(409), Status(409)],
+        ),
         case(Method::GET, "/notices", "/notices", Body::None, ALL_OK),
         case(Method::GET, "/notices/{id}", format!("/notices/{published}"), Body::None, ALL_OK),
         case(

@@ -858,3 +858,43 @@ impl TestApp {
 
 /// What a filtered list says when nothing matches (`list.no_match`).
 pub const NO_MATCH: &str = "暂无数据：没有符合条件的记录，可调整查询条件后再试";
+
+/// A second `huiyuan serve` process on the same database; killed when dropped.
+pub struct SecondServer {
+    child: std::process::Child,
+    pub base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl SecondServer {
+    pub fn start(db_url: &str) -> SecondServer {
+        use std::io::{BufRead, BufReader};
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_huiyuan"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--database-url", db_url, "--data-dir"])
+            .arg(dir.path())
+            .env("HUIYUAN_LOG", "warn")
+            .env_remove("HUIYUAN_CONFIG")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start a second huiyuan");
+        let stdout = child.stdout.take().unwrap();
+        let mut base = String::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                base = rest.split_whitespace().next().unwrap().to_string();
+                break;
+            }
+        }
+        assert!(base.starts_with("http://"), "the second server did not start");
+        SecondServer { child, base, _dir: dir }
+    }
+}
+
+impl Drop for SecondServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -28,5 +28,6 @@ mod review_chain;
 mod roster_import;
 mod roster_judgement;
 mod storage;
+mod studio;
 mod targets;
 mod users;

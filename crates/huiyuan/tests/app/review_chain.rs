@@ -405,46 +405,6 @@ async fn closing_a_meeting_twice_at_once_approves_once() {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'application.approve'").await, 1);
 }
 
-/// A second `huiyuan serve` process on the same database; killed when dropped.
-struct SecondServer {
-    child: std::process::Child,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl SecondServer {
-    fn start(db_url: &str) -> SecondServer {
-        use std::io::{BufRead, BufReader};
-        let dir = tempfile::tempdir().unwrap();
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_huiyuan"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--database-url", db_url, "--data-dir"])
-            .arg(dir.path())
-            .env("HUIYUAN_LOG", "warn")
-            .env_remove("HUIYUAN_CONFIG")
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("start a second huiyuan");
-        let stdout = child.stdout.take().unwrap();
-        let mut base = String::new();
-        for line in BufReader::new(stdout).lines() {
-            let line = line.unwrap();
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                base = rest.split_whitespace().next().unwrap().to_string();
-                break;
-            }
-        }
-        assert!(base.starts_with("http://"), "the second server did not start");
-        SecondServer { child, base, _dir: dir }
-    }
-}
-
-impl Drop for SecondServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test]
 async fn two_server_processes_resolving_meetings_at_once_draw_distinct_gap_free_numbers() {
     let app = TestApp::spawn().await;

@@ -86,6 +86,16 @@ if (phone) {
   }
 }
 
+// A placeholder that does not fit its field is cut.
+const measure = document.createElement('canvas').getContext('2d');
+for (const el of document.querySelectorAll('input[placeholder]')) {
+  if (!visible(el) || el.value) continue;
+  const cs = getComputedStyle(el);
+  measure.font = cs.fontWeight + ' ' + cs.fontSize + ' ' + cs.fontFamily;
+  const room = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+  if (measure.measureText(el.placeholder).width > room + 1) found.push('placeholder cut: ' + describe(el) + ' "' + el.placeholder + '"');
+}
+
 // 5. Text clipped by its container, or standing out of its box.
 function boxed(cs) {
   const border = parseFloat(cs.borderLeftWidth) > 0 && parseFloat(cs.borderRightWidth) > 0;

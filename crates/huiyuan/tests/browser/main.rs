@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod rig;
+mod studio;
 mod tour;
 
 use std::time::Duration;

@@ -2,6 +2,7 @@
 //! a chromedriver and a headless Chromium session, with the steps a person takes.
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -57,7 +58,9 @@ impl Rig {
         assert!(base.starts_with("http://"), "huiyuan did not start");
 
         let port = free_port();
+        // In a process group of its own, so that a failed test takes the browser down with it.
         let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -253,6 +256,8 @@ impl Rig {
 impl Drop for Rig {
     /// Also on a failed assertion: no server or driver outlives its test.
     fn drop(&mut self) {
+        // The driver's whole group: Chromium and its helpers too.
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.driver.id())]).status();
         let _ = self.driver.kill();
         let _ = self.server.kill();
         let _ = self.driver.wait();

@@ -59,7 +59,7 @@ fn shape(path: &str, query: Option<&str>) -> String {
 
 /// Links not to follow: files, other sites, switching language, the API.
 fn skipped(path: &str) -> bool {
-    const FILES: [&str; 9] = [".pdf", ".xlsx", ".zip", ".csv", ".json", ".txt", ".png", ".svg", ".js"];
+    const FILES: [&str; 10] = [".pdf", ".xlsx", ".zip", ".csv", ".json", ".txt", ".png", ".svg", ".js", ".ics"];
     FILES.iter().any(|e| path.ends_with(e))
         || ["/lang/", "/static/", "/api/", "/metrics", "/health", "/sign-out", "/download"]
             .iter()
@@ -178,8 +178,9 @@ async fn every_page_each_demo_account_reaches_holds_at_both_widths_in_both_langu
                 switch_language(&rig, !account.is_empty(), "en").await;
             }
             for width in [375, 1280] {
-                rig.width(width, 812).await;
                 for path in &paths {
+                    // The screenshot of the page before made the window as tall as it was.
+                    rig.width(width, 812).await;
                     rig.open(path).await;
                     visited += 1;
                     let answer = rig.browser.execute(CHECKS, vec![data.clone()]).await.unwrap();

@@ -16,6 +16,7 @@
 
 pub mod joining;
 pub mod registry;
+pub mod services;
 pub mod targets;
 
 use super::actor::{Actor, Grant, Role};
