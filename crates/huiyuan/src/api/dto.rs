@@ -369,6 +369,8 @@ pub struct MemberPage {
 pub struct HomeOut {
     pub memberships: Vec<HomeMembershipOut>,
     pub applications: Vec<HomeApplicationOut>,
+    /// Studio bookings still to come that hold their slot.
+    pub bookings: Vec<HomeBookingOut>,
     pub actions: Vec<HomeActionOut>,
 }
 
@@ -398,6 +400,16 @@ pub struct HomeApplicationOut {
     pub status: String,
     /// What happens next, in the caller's language.
     pub next_step: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HomeBookingOut {
+    pub id: i64,
+    pub resource: String,
+    /// Local day and times, "2026-12-08 09:00–11:00".
+    pub when: String,
+    /// pending or approved.
+    pub status: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -435,6 +447,16 @@ impl From<crate::site::home::Home> for HomeOut {
                     kind: a.kind_code.to_string(),
                     status: a.status_code.to_string(),
                     next_step: a.next.to_string(),
+                })
+                .collect(),
+            bookings: h
+                .bookings
+                .into_iter()
+                .map(|b| HomeBookingOut {
+                    id: b.id.0,
+                    resource: b.resource,
+                    when: b.when,
+                    status: b.status_code.to_string(),
                 })
                 .collect(),
             actions: h

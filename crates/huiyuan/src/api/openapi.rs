@@ -23,7 +23,7 @@ use crate::state::Routes;
         super::studio::decide, super::studio::cancel,
         openapi_json,
     ),
-    components(schemas(ErrorBody, ErrorDetail, MeOut, HomeOut, HomeMembershipOut, HomeApplicationOut, HomeActionOut, GrantOut, SignInBody, OrgOut, OrgCreate, OrgPatch, UserOut, GrantCreate, NoticeOut, FileOut, NoticeCreate, AuditOut, TokenOut, TokenCreated, TokenCreate, MemberOut, MemberPage,
+    components(schemas(ErrorBody, ErrorDetail, MeOut, HomeOut, HomeMembershipOut, HomeApplicationOut, HomeBookingOut, HomeActionOut, GrantOut, SignInBody, OrgOut, OrgCreate, OrgPatch, UserOut, GrantCreate, NoticeOut, FileOut, NoticeCreate, AuditOut, TokenOut, TokenCreated, TokenCreate, MemberOut, MemberPage,
         super::studio::ResourceOut, super::studio::BookingOut, super::studio::BookingCreate, super::studio::DecisionBody)),
     modifiers(&Security),
 )]

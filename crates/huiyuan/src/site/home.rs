@@ -1,7 +1,8 @@
 //! A person's own home (`/me`, 我的): their membership — number, category, city, state, the
 //! certificate's last day — their applications with each one's next step, what waits for
 //! their action now, and, when they have neither membership nor application, the way to
-//! apply. Everything is the signed-in person's own; nothing here changes state.
+//! apply; and the member services they use (their studio bookings to come). Everything is the
+//! signed-in person's own; nothing here changes state.
 
 use crate::applications::model::Application;
 use crate::applications::state::Status;
@@ -52,9 +53,22 @@ pub struct ApplicationLine {
     pub theirs: bool,
 }
 
+/// One of the person's studio bookings still to come.
+pub struct BookingLine {
+    pub id: crate::storage::BookingId,
+    pub resource: String,
+    /// "2026-12-08 09:00–11:00"
+    pub when: String,
+    pub status_code: &'static str,
+    pub status: &'static str,
+    pub tag: &'static str,
+}
+
 pub struct Home {
     pub memberships: Vec<Membership>,
     pub applications: Vec<ApplicationLine>,
+    /// Studio bookings that hold their slot and have not ended, the soonest first.
+    pub bookings: Vec<BookingLine>,
     /// What waits for this person's action (census, an application to mend).
     pub todos: Vec<Todo>,
 }
@@ -101,7 +115,25 @@ pub async fn home(state: &AppState, actor: &Actor, lang: Lang) -> AppResult<Home
     drop(conn);
     let applications = shown_applications(apps, !memberships.is_empty()).into_iter().map(|a| line(a, lang)).collect();
     let todos = workbench::member_actions(state, actor, lang).await?;
-    Ok(Home { memberships, applications, todos })
+    let now = crate::storage::now_ms();
+    let mut lines = crate::services::studio::query::mine(state, actor).await?;
+    lines.retain(|l| l.booking.status().holds_slot() && l.booking.ends_at > now);
+    lines.sort_by_key(|l| l.booking.starts_at);
+    let bookings = lines
+        .into_iter()
+        .map(|l| {
+            let status = l.booking.status();
+            BookingLine {
+                id: l.booking.id,
+                when: crate::services::studio::service::slot_label(state, l.booking.starts_at, l.booking.ends_at),
+                resource: l.resource,
+                status_code: status.as_str(),
+                status: lang.t(status.label_key()),
+                tag: status.tag(),
+            }
+        })
+        .collect();
+    Ok(Home { memberships, applications, bookings, todos })
 }
 
 /// The applications still under way; with none under way and no membership, the latest one

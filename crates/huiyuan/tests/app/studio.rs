@@ -95,10 +95,22 @@ async fn a_member_books_the_studio_and_the_secretariat_approves_it() {
     assert_redirect(&r, "/admin/studio");
     let (_, mine) = teacher.page("/me/services").await;
     assert!(mine.contains("已批准"));
+    // Their home shows it too, and the API's twin of the home.
+    let (_, home) = teacher.page("/me").await;
+    assert!(home.contains(&format!("{when} 09:00–11:00")) && home.contains("我的预约"));
+    let twin: Value = teacher.api(Method::GET, "/api/v1/me/home", None).await.json().await.unwrap();
+    assert_eq!(twin["bookings"][0]["status"], "approved");
     assert!(last_notice(&app, Who::Teacher).await.contains("已批准"));
     // Deciding it again: it is no longer pending.
     let r = sec.post_form(&format!("/admin/studio/bookings/{booking}/decide"), &[("decision", "approve")]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
+
+    // Staff who may see the member read it on the member's page; another city's may not.
+    let member = app.scalar("SELECT member_id FROM studio_booking WHERE id = 1").await;
+    let (_, page) = app.login_as(Who::Taiyuan).await.page(&format!("/admin/members/{member}")).await;
+    assert!(page.contains("科学工作室 · 多功能活动室") && page.contains(&format!("{when} 09:00–11:00")));
+    let r = app.login_as(Who::Datong).await.get(&format!("/admin/members/{member}")).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     // Counted for the year-end evaluation, audited, and in the calendar feeds.
     assert_eq!(

@@ -42,7 +42,26 @@ async fn page_of(
     a: Attempt,
 ) -> AppResult<ShowPage> {
     let detail = query::detail(&mut *state.db.pool().acquire().await?, actor, &v).await?;
-    Ok(member_page(&state.settings, actor, page, v, detail, revealed, a))
+    let bookings = crate::services::studio::query::for_member(state, &v).await?;
+    let services = bookings
+        .into_iter()
+        .map(|l| {
+            let b = l.booking;
+            let status = b.status();
+            let when = crate::services::studio::service::slot_label(state, b.starts_at, b.ends_at);
+            let purpose = state.settings.text(page.lang, &b.purpose).to_string();
+            (
+                format!("{} · {}", page.t("studio.title"), l.resource),
+                when,
+                page.t(status.label_key()),
+                status.tag(),
+                purpose,
+            )
+        })
+        .collect();
+    let mut view = member_page(&state.settings, actor, page, v, detail, revealed, a);
+    view.services = services;
+    Ok(view)
 }
 
 async fn show(

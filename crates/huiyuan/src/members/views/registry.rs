@@ -98,6 +98,8 @@ pub struct ShowPage {
     pub verify_url: String,
     /// The marks the member was imported with, in words.
     pub marks: Vec<&'static str>,
+    /// The member services they used: (what, when, status, tag, purpose), the latest first.
+    pub services: Vec<(String, String, &'static str, &'static str, String)>,
 }
 
 /// The list's rows with their labels.
@@ -240,6 +242,7 @@ pub fn member_page(
             .filter_map(|code| crate::members::query::MARKS.iter().find(|(c, _)| c == code))
             .map(|(_, key)| page.t(key))
             .collect(),
+        services: Vec::new(),
         ctx: page.title_text(m.name.clone()).crumb("menu.registry", paths::ADMIN_MEMBERS),
         m,
     }

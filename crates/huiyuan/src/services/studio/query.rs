@@ -58,6 +58,13 @@ pub async fn mine(state: &AppState, actor: &Actor) -> AppResult<Vec<Line>> {
     with_names(state, rows).await
 }
 
+/// A member's bookings, for staff who may see the member (the caller holds the `Visible`
+/// that says so).
+pub async fn for_member(state: &AppState, member: &crate::members::query::Visible) -> AppResult<Vec<Line>> {
+    let rows = store::for_member(&mut *state.db.pool().acquire().await?, member.member.id).await?;
+    with_names(state, rows).await
+}
+
 /// Bookings waiting for a decision (managers only).
 pub async fn pending(state: &AppState, actor: &Actor) -> AppResult<Vec<Line>> {
     if !actor.can_manage_studio() {

@@ -226,6 +226,16 @@ pub async fn for_user(conn: &mut Conn, user: UserId) -> Result<Vec<Booking>, sql
         .await
 }
 
+/// A member's bookings (made while they were a member), the latest first.
+pub async fn for_member(conn: &mut Conn, member: MemberId) -> Result<Vec<Booking>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {BOOKING} FROM studio_booking WHERE member_id = $1 ORDER BY starts_at DESC, id DESC"
+    ))
+    .bind(member)
+    .fetch_all(&mut *conn)
+    .await
+}
+
 /// Bookings waiting for a manager, the soonest first.
 pub async fn pending(conn: &mut Conn) -> Result<Vec<Booking>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {BOOKING} FROM studio_booking WHERE status = 'pending' ORDER BY starts_at, id"))

@@ -69,6 +69,9 @@ pub struct Entry {
     pub tag: &'static str,
     /// The booker, for the booker themselves and the managers.
     pub booker: Option<String>,
+    /// The booking, when this viewer may cancel it now (its booker in time, a manager until
+    /// it ends).
+    pub cancel: Option<i64>,
 }
 
 /// One day of a resource's week.
@@ -96,6 +99,14 @@ pub struct ShowPage {
 fn times(state: &AppState, b: &Booking) -> String {
     let label = slot_label(state, b.starts_at, b.ends_at);
     label.split_once(' ').map(|(_, t)| t.to_string()).unwrap_or(label)
+}
+
+/// May this viewer cancel the booking now (the service decides again when they do)?
+fn may_cancel(state: &AppState, actor: &Actor, b: &Booking) -> bool {
+    let now = crate::storage::now_ms();
+    let limit = b.starts_at - state.settings.studio.cancel_hours_before * 3_600_000;
+    b.status().holds_slot()
+        && ((actor.can_manage_studio() && now < b.ends_at) || (actor.is_user(b.user_id) && now < limit))
 }
 
 /// A resource's week from `monday`: each day with its bookings.
@@ -126,6 +137,7 @@ pub fn show_page(
                     status: page.t(b.status().label_key()),
                     tag: b.status().tag(),
                     booker: actor.filter(|a| a.can_see_booking(b.user_id)).map(|_| b.booker_name.clone()),
+                    cancel: actor.filter(|a| may_cancel(state, a, b)).map(|_| b.id.0),
                 })
                 .collect();
             let weekday = page.t(match date.weekday().number_from_monday() {
@@ -248,7 +260,9 @@ pub fn line_view(state: &AppState, page: &PageCtx, l: Line) -> LineView {
         member: b.member_id.is_some(),
         status: page.t(status.label_key()),
         tag: status.tag(),
-        cancellable: status.holds_slot() && b.ends_at > crate::storage::now_ms(),
+        // The booker's own rule: until the settings' hours before the start.
+        cancellable: status.holds_slot()
+            && crate::storage::now_ms() < b.starts_at - state.settings.studio.cancel_hours_before * 3_600_000,
         resource: l.resource,
         booker: b.booker_name,
         note: b.note,
