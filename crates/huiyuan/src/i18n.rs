@@ -38,6 +38,15 @@ impl Lang {
         if self == Lang::En && !english.trim().is_empty() { english } else { text }
     }
 
+    /// A settings text (an education level, a checklist item, a purpose …) as a reader of
+    /// this language sees it: its `[english]` form in English when the settings give one.
+    pub fn setting<'a>(self, settings: &'a crate::config::Settings, text: &'a str) -> &'a str {
+        match settings.english_of(text) {
+            Some(english) => self.pick(text, english),
+            None => text,
+        }
+    }
+
     /// The language's own name, for the switcher.
     pub fn native_name(self) -> &'static str {
         match self {
@@ -103,8 +112,8 @@ impl Msg {
     /// An argument that is a settings text: shown in English where the settings give an
     /// English form (`[english]`).
     pub fn arg_setting(mut self, name: &'static str, settings: &crate::config::Settings, text: &str) -> Msg {
-        if let Some(english) = settings.english.get(text) {
-            self.english.push((name, english.clone()));
+        if let Some(english) = settings.english_of(text) {
+            self.english.push((name, english.to_string()));
         }
         self.args.push((name, text.to_string()));
         self

@@ -14,6 +14,7 @@ mod openapi;
 mod orgs;
 mod session;
 mod studio;
+mod targets;
 mod users;
 
 use axum::Json;
@@ -34,6 +35,7 @@ pub fn routes() -> Routes {
         .merge(notices::routes())
         .merge(members::routes())
         .merge(studio::routes())
+        .merge(targets::routes())
         .merge(openapi::routes())
 }
 

@@ -21,10 +21,14 @@ use crate::state::Routes;
         super::members::list, super::members::show,
         super::studio::resources, super::studio::taken, super::studio::mine, super::studio::book, super::studio::show,
         super::studio::decide, super::studio::cancel,
+        super::targets::targets, super::targets::save, super::targets::progress, super::targets::city,
+        super::targets::report, super::targets::hand_in, super::targets::review,
         openapi_json,
     ),
     components(schemas(ErrorBody, ErrorDetail, MeOut, HomeOut, HomeMembershipOut, HomeApplicationOut, HomeBookingOut, HomeActionOut, GrantOut, SignInBody, OrgOut, OrgCreate, OrgPatch, UserOut, GrantCreate, NoticeOut, FileOut, NoticeCreate, AuditOut, TokenOut, TokenCreated, TokenCreate, MemberOut, MemberPage,
-        super::studio::ResourceOut, super::studio::BookingOut, super::studio::BookingCreate, super::studio::DecisionBody)),
+        super::studio::ResourceOut, super::studio::BookingOut, super::studio::BookingCreate, super::studio::DecisionBody,
+        super::targets::TargetOut, super::targets::TargetChange, super::targets::CityYearOut, super::targets::ReportOut,
+        super::targets::HandIn, super::targets::ReviewBody)),
     modifiers(&Security),
 )]
 struct ApiDoc;

@@ -458,12 +458,9 @@ impl fmt::Display for Problems {
 impl std::error::Error for Problems {}
 
 impl Settings {
-    /// A settings text as a reader of `lang` sees it.
-    pub fn text<'a>(&'a self, lang: crate::i18n::Lang, text: &'a str) -> &'a str {
-        match self.english.get(text) {
-            Some(english) => lang.pick(text, english),
-            None => text,
-        }
+    /// The English form of a settings text, when `[english]` gives one.
+    pub fn english_of(&self, text: &str) -> Option<&str> {
+        self.english.get(text).map(String::as_str)
     }
 
     pub fn category(&self, code: &str) -> Option<&CategorySetting> {

@@ -6,7 +6,7 @@
 use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
-use axum::routing::{MethodRouter, delete, get, patch, post};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteInfo {
@@ -47,6 +47,7 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
     method_fn!(get, get, Method::GET);
     method_fn!(post, post, Method::POST);
     method_fn!(patch, patch, Method::PATCH);
+    method_fn!(put, put, Method::PUT);
     method_fn!(delete, delete, Method::DELETE);
 
     /// Add a route built by hand (e.g. with its own body limit layer).

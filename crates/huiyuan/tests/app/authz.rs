@@ -65,6 +65,8 @@ const SECRETARIAT: [Expect; 6] = [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, O
 const THIS_CITY: [Expect; 6] = [SignIn, FORBIDDEN, FORBIDDEN, OK, OK, OK];
 const SECRETARIAT_POST: [Expect; 6] = [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, SEE_OTHER];
 const API_SECRETARIAT: [Expect; 6] = [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK];
+const API_STAFF: [Expect; 6] = [UNAUTHORIZED, FORBIDDEN, OK, OK, OK, OK];
+const API_THIS_CITY: [Expect; 6] = [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, OK, OK, OK];
 
 #[tokio::test]
 async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
@@ -780,6 +782,47 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             format!("/admin/progress/2026/{}/report/files/1", ty.0),
             Body::None,
             [SignIn, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND],
+        ),
+        // Targets and progress through the API: staff in scope read; the secretariat
+        // changes targets and reviews; the city's administrator hands in.
+        case(Method::GET, "/api/v1/targets", "/api/v1/targets?year=2026", Body::None, API_STAFF),
+        case(
+            Method::PUT,
+            "/api/v1/targets/{year}/{org}",
+            format!("/api/v1/targets/2026/{}", ty.0),
+            Body::Json(
+                json!({"new_groups": [5, 3], "new_individuals": [5, 10], "per_group": [3, 5], "report_deadline": "2026-03-31", "reason": ""}),
+            ),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, Status(422), Status(422)],
+        ),
+        case(Method::GET, "/api/v1/progress", "/api/v1/progress?year=2026", Body::None, API_STAFF),
+        case(
+            Method::GET,
+            "/api/v1/progress/{year}/{org}",
+            format!("/api/v1/progress/2026/{}", ty.0),
+            Body::None,
+            API_THIS_CITY,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/progress/{year}/{org}/report",
+            format!("/api/v1/progress/2026/{}/report", ty.0),
+            Body::None,
+            API_THIS_CITY,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/progress/{year}/{org}/report",
+            format!("/api/v1/progress/2026/{}/report", ty.0),
+            Body::Json(json!({"narrative": ""})),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, Status(422), FORBIDDEN, FORBIDDEN],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/progress/{year}/{org}/report/review",
+            format!("/api/v1/progress/2026/{}/report/review", ty.0),
+            Body::Json(json!({"decision": "return", "note": "", "version": 1})),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, Status(422), Status(422)],
         ),
         case(Method::GET, "/admin/census", "/admin/census", Body::None, STAFF),
         case(

@@ -3,6 +3,7 @@
 
 use huiyuan::audit::Who as AuditWho;
 use huiyuan::targets::{Ranges, Standing, TargetInput, store};
+use reqwest::{Method, StatusCode};
 
 use crate::helpers::*;
 
@@ -301,4 +302,70 @@ async fn reading_a_year_not_written_yet_shows_the_settings_targets_and_writes_no
     assert_eq!(app.scalar(count_2025).await, 11, "every city's target of the year, 太原's changed");
     let (_, html) = sec.page(&format!("/admin/targets/2025/{ty}")).await;
     assert!(html.contains("3–5 → 4–6"), "the history starts from the settings' target");
+}
+
+#[tokio::test]
+async fn targets_and_progress_reach_the_api_with_the_pages_rules_and_scopes() {
+    let app = TestApp::spawn().await;
+    let ty = app.fixture.taiyuan.0;
+    let sec = app.login_as(Who::Secretariat).await;
+    let list: serde_json::Value = sec.api(Method::GET, "/api/v1/targets?year=2026", None).await.json().await.unwrap();
+    assert_eq!(list.as_array().map(Vec::len), Some(11), "every city");
+    assert_eq!(list[0]["new_groups"], serde_json::json!([3, 5]));
+
+    // A change needs a reason, like the page; with one it is kept with its history.
+    let change = |reason: &str| {
+        serde_json::json!({"new_groups": [5, 8], "new_individuals": [10, 20], "per_group": [3, 5],
+            "report_deadline": "2026-04-15", "reason": reason})
+    };
+    let r = sec.api(Method::PUT, &format!("/api/v1/targets/2026/{ty}"), Some(change(""))).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["fields"]["reason"]["message"], "请填写调整原因");
+    let r = sec.api(Method::PUT, &format!("/api/v1/targets/2026/{ty}"), Some(change("省会城市任务加倍"))).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let t: serde_json::Value = r.json().await.unwrap();
+    assert_eq!((t["city"].as_str(), &t["new_groups"]), (Some("太原市"), &serde_json::json!([5, 8])));
+    let (_, html) = sec.page(&format!("/admin/targets/2026/{ty}")).await;
+    assert!(html.contains("3–5 → 5–8") && html.contains("省会城市任务加倍"), "the page shows the API's change");
+
+    // The city reads its own year and hands in its report; the secretariat returns it.
+    let taiyuan = app.login_as(Who::Taiyuan).await;
+    let mine: serde_json::Value =
+        taiyuan.api(Method::GET, "/api/v1/progress?year=2026", None).await.json().await.unwrap();
+    assert_eq!(mine.as_array().map(Vec::len), Some(1), "a city sees itself only");
+    assert_eq!(mine[0]["target"]["city"], "太原市");
+    let datong = app.login_as(Who::Datong).await;
+    assert_eq!(
+        datong.api(Method::GET, &format!("/api/v1/progress/2026/{ty}"), None).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let report = format!("/api/v1/progress/2026/{ty}/report");
+    let r =
+        taiyuan.api(Method::POST, &report, Some(serde_json::json!({"narrative": "一、今年新发展会员情况。"}))).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let rep: serde_json::Value = r.json().await.unwrap();
+    assert_eq!((rep["status"].as_str(), rep["may_submit"].as_bool()), (Some("submitted"), Some(false)));
+    assert!(rep["figures"]["progress"]["new_groups"].is_i64(), "the frozen figures come with it");
+    let review = format!("{report}/review");
+    let r =
+        sec.api(Method::POST, &review, Some(serde_json::json!({"decision": "return", "note": "", "version": 1}))).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "returning needs a note");
+    let r = sec
+        .api(
+            Method::POST,
+            &review,
+            Some(serde_json::json!({"decision": "return", "note": "请补充活动照片", "version": 1})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let rep: serde_json::Value = taiyuan.api(Method::GET, &report, None).await.json().await.unwrap();
+    assert_eq!((rep["status"].as_str(), rep["review_note"].as_str()), (Some("returned"), Some("请补充活动照片")));
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action IN ('target.update', 'report.submit', 'report.return')"
+        )
+        .await,
+        3
+    );
 }

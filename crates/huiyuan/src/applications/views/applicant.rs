@@ -17,7 +17,7 @@ use crate::storage::OrgId;
 
 /// Choices kept as the settings write them, labelled in the page's language.
 fn options<S: AsRef<str>>(settings: &Settings, page: &PageCtx, list: &[S]) -> Options {
-    list.iter().map(|s| (s.as_ref().to_string(), settings.text(page.lang, s.as_ref()).to_string())).collect()
+    list.iter().map(|s| (s.as_ref().to_string(), page.lang.setting(settings, s.as_ref()).to_string())).collect()
 }
 
 /// The city associations to choose from, and province-direct.
@@ -80,7 +80,7 @@ pub fn individual_page(
         cities: city_options(&page, cities),
         categories: category_options(settings, &page, Kind::Individual),
     };
-    let min_education = settings.text(page.lang, &j.min_education).to_string();
+    let min_education = page.lang.setting(settings, &j.min_education).to_string();
     IndividualFormPage {
         ctx: page.title("app.individual_title").crumb("app.apply_title", paths::APPLY),
         form,
@@ -113,7 +113,7 @@ pub fn group_page(
             .iter()
             .zip(CONDITION_FIELDS)
             .enumerate()
-            .map(|(i, (c, field))| (i, field, settings.text(page.lang, c).to_string(), form.condition(i)))
+            .map(|(i, (c, field))| (i, field, page.lang.setting(settings, c).to_string(), form.condition(i)))
             .collect(),
         people: PERSON_FIELDS
             .iter()
@@ -150,7 +150,7 @@ pub fn attachments_view(
             id: a.file.id.to_string(),
             size: a.file.size_label(),
             name: a.file.original_name,
-            purpose: settings.text(page.lang, &a.purpose).to_string(),
+            purpose: page.lang.setting(settings, &a.purpose).to_string(),
         })
         .collect();
     let limits = &settings.joining.attachments;

@@ -108,7 +108,7 @@ fn group_sections(settings: &Settings, page: &PageCtx, app: &Application, reveal
             let declared = f.condition(i);
             let mark = if declared.met { page.t("app.declared") } else { page.t("app.not_declared") };
             let (open, close) = (page.t("punct.open"), page.t("punct.close"));
-            let c = settings.text(page.lang, c);
+            let c = page.lang.setting(settings, c);
             Detail { label: "", value: format!("{}. {c}{open}{mark}{close}\n{}", i + 1, declared.text) }
         })
         .collect();
@@ -237,7 +237,7 @@ fn dossier_form(
         return None;
     }
     let list: Vec<String> =
-        dossiers::checklist(settings, app).iter().map(|c| settings.text(lang, c).to_string()).collect();
+        dossiers::checklist(settings, app).iter().map(|c| lang.setting(settings, c).to_string()).collect();
     let expected = settings.joining.dossier.paper_copies;
     Some(match input {
         Some((i, errors)) => DossierForm {
@@ -328,7 +328,7 @@ pub fn review_page(
         checklist: checklist
             .iter()
             .enumerate()
-            .map(|(i, c)| (i, settings.text(page.lang, c).to_string(), decided.ticks.contains(&i)))
+            .map(|(i, c)| (i, page.lang.setting(settings, c).to_string(), decided.ticks.contains(&i)))
             .collect(),
         note: decided.note.clone(),
         chosen: decided.action.map(|a| a.as_str().to_string()).unwrap_or_default(),

@@ -49,7 +49,7 @@ async fn page_of(
             let b = l.booking;
             let status = b.status();
             let when = crate::services::studio::service::slot_label(state, b.starts_at, b.ends_at);
-            let purpose = state.settings.text(page.lang, &b.purpose).to_string();
+            let purpose = page.lang.setting(&state.settings, &b.purpose).to_string();
             (
                 format!("{} · {}", page.t("studio.title"), l.resource),
                 when,

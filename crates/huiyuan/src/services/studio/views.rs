@@ -46,7 +46,7 @@ pub fn resource_view(settings: &Settings, page: &PageCtx, r: Resource) -> Resour
         purposes: r
             .purposes_from(&settings.studio.purposes)
             .iter()
-            .map(|p| settings.text(page.lang, p).to_string())
+            .map(|p| page.lang.setting(settings, p).to_string())
             .collect(),
         closed,
         r,
@@ -133,7 +133,7 @@ pub fn show_page(
                 })
                 .map(|b| Entry {
                     time: times(state, b),
-                    purpose: state.settings.text(page.lang, &b.purpose).to_string(),
+                    purpose: page.lang.setting(&state.settings, &b.purpose).to_string(),
                     status: page.t(b.status().label_key()),
                     tag: b.status().tag(),
                     booker: actor.filter(|a| a.can_see_booking(b.user_id)).map(|_| b.booker_name.clone()),
@@ -209,7 +209,7 @@ pub fn book_page(
         .r
         .purposes_from(&st.purposes)
         .iter()
-        .map(|p| (p.to_string(), settings.text(page.lang, p).to_string()))
+        .map(|p| (p.to_string(), page.lang.setting(settings, p).to_string()))
         .collect();
     let (form, errors, alert) = attempt;
     let title = page.t1("studio.book_title", "name", res.r.name.as_str());
@@ -255,7 +255,7 @@ pub fn line_view(state: &AppState, page: &PageCtx, l: Line) -> LineView {
     LineView {
         id: b.id.0,
         when: slot_label(state, b.starts_at, b.ends_at),
-        purpose: state.settings.text(page.lang, &b.purpose).to_string(),
+        purpose: page.lang.setting(&state.settings, &b.purpose).to_string(),
         participants: b.participants,
         member: b.member_id.is_some(),
         status: page.t(status.label_key()),
