@@ -13,6 +13,7 @@ use super::ApiJson;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use crate::paths;
+use crate::services::studio::resources::{self, ResourceForm};
 use crate::services::studio::service::{self, BookingInput, Decision};
 use crate::services::studio::slot::{SlotInput, parse_day};
 use crate::services::studio::{Booking, Resource, query};
@@ -30,6 +31,9 @@ pub fn routes() -> Routes {
         .get(paths::API_STUDIO_BOOKING, show)
         .post(paths::API_STUDIO_BOOKING_DECISION, decide)
         .post(paths::API_STUDIO_BOOKING_CANCEL, cancel)
+        .post(paths::API_STUDIO_RESOURCES, create_resource)
+        .put(paths::API_STUDIO_RESOURCE, update_resource)
+        .post(paths::API_STUDIO_CLOSED_DAYS, close_day)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -245,4 +249,101 @@ pub async fn cancel(
     Path(id): Path<BookingId>,
 ) -> AppResult<Json<BookingOut>> {
     Ok(Json(BookingOut::new(service::cancel(&state, &actor, &ctx.who(), id).await?, true)))
+}
+
+/// A resource as the secretariat describes it.
+#[derive(Deserialize, ToSchema)]
+pub struct ResourceIn {
+    pub name: String,
+    /// room, space or equipment.
+    pub kind: String,
+    #[serde(default)]
+    pub description: String,
+    pub capacity: i64,
+    /// Purposes from the settings (empty: all of them).
+    #[serde(default)]
+    pub purposes: Vec<String>,
+    /// Local HH:MM.
+    pub opens_at: String,
+    pub closes_at: String,
+    /// ISO weekdays it is closed (1 = Monday).
+    #[serde(default)]
+    pub closed_weekdays: Vec<u8>,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl ResourceIn {
+    fn form(self) -> ResourceForm {
+        ResourceForm {
+            name: self.name,
+            kind: self.kind,
+            description: self.description,
+            capacity: self.capacity.to_string(),
+            purposes: self.purposes.join("\n"),
+            opens_at: self.opens_at,
+            closes_at: self.closes_at,
+            closed_weekdays: self.closed_weekdays.iter().map(u8::to_string).collect(),
+            active: if self.active { "1".into() } else { String::new() },
+        }
+    }
+}
+
+async fn resource_out(state: &AppState, actor: &crate::auth::Actor, id: ResourceId) -> AppResult<ResourceOut> {
+    let r = query::resource(state, Some(actor), id).await?;
+    Ok(ResourceOut::new(r, &state.settings.studio.purposes))
+}
+
+/// Add a resource (the studio's managers): 201 with it, 422 with field errors.
+#[utoipa::path(post, path = "/api/v1/studio/resources", tag = "studio", request_body = ResourceIn,
+    responses((status = 201, body = ResourceOut), (status = 401, body = crate::api::dto::ErrorBody), (status = 403, body = crate::api::dto::ErrorBody), (status = 422, body = crate::api::dto::ErrorBody)), security(("bearer" = []), ("cookie" = [])))]
+pub async fn create_resource(
+    State(state): State<AppState>,
+    CurrentUser(actor, ctx): CurrentUser,
+    ApiJson(body): ApiJson<ResourceIn>,
+) -> AppResult<Response> {
+    let id = resources::save(&state, &actor, &ctx.who(), None, &body.form()).await?.map_err(AppError::Validation)?;
+    Ok((StatusCode::CREATED, Json(resource_out(&state, &actor, id).await?)).into_response())
+}
+
+/// Change a resource (the studio's managers).
+#[utoipa::path(put, path = "/api/v1/studio/resources/{id}", tag = "studio", params(("id" = i64, Path)), request_body = ResourceIn,
+    responses((status = 200, body = ResourceOut), (status = 401, body = crate::api::dto::ErrorBody), (status = 403, body = crate::api::dto::ErrorBody), (status = 404, body = crate::api::dto::ErrorBody), (status = 422, body = crate::api::dto::ErrorBody)), security(("bearer" = []), ("cookie" = [])))]
+pub async fn update_resource(
+    State(state): State<AppState>,
+    CurrentUser(actor, ctx): CurrentUser,
+    Path(id): Path<ResourceId>,
+    ApiJson(body): ApiJson<ResourceIn>,
+) -> AppResult<Json<ResourceOut>> {
+    resources::save(&state, &actor, &ctx.who(), Some(id), &body.form()).await?.map_err(AppError::Validation)?;
+    Ok(Json(resource_out(&state, &actor, id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ClosedDayIn {
+    /// The resource; none for the whole studio.
+    pub resource_id: Option<i64>,
+    /// YYYY-MM-DD.
+    pub day: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Close the studio, or one resource, on a day (the studio's managers): 204.
+#[utoipa::path(post, path = "/api/v1/studio/closed-days", tag = "studio", request_body = ClosedDayIn,
+    responses((status = 204), (status = 401, body = crate::api::dto::ErrorBody), (status = 403, body = crate::api::dto::ErrorBody), (status = 422, body = crate::api::dto::ErrorBody)), security(("bearer" = []), ("cookie" = [])))]
+pub async fn close_day(
+    State(state): State<AppState>,
+    CurrentUser(actor, ctx): CurrentUser,
+    ApiJson(body): ApiJson<ClosedDayIn>,
+) -> AppResult<StatusCode> {
+    let resource = body.resource_id.map(ResourceId);
+    resources::close_day(&state, &actor, &ctx.who(), resource, (&body.day, &body.reason))
+        .await?
+        .map_err(AppError::Validation)?;
+    Ok(StatusCode::NO_CONTENT)
 }

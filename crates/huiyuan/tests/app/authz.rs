@@ -326,6 +326,27 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
         ),
         case(Method::GET, "/api/v1/studio/resources", "/api/v1/studio/resources", Body::None, ALL_OK),
         case(
+            Method::POST,
+            "/api/v1/studio/resources",
+            "/api/v1/studio/resources",
+            Body::Json(json!({"name": "", "kind": "room", "capacity": 0, "opens_at": "09:00", "closes_at": "17:00"})),
+            API_MANAGER_INPUT,
+        ),
+        case(
+            Method::PUT,
+            "/api/v1/studio/resources/{id}",
+            format!("/api/v1/studio/resources/{resource}"),
+            Body::Json(json!({"name": "", "kind": "room", "capacity": 0, "opens_at": "09:00", "closes_at": "17:00"})),
+            API_MANAGER_INPUT,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/studio/closed-days",
+            "/api/v1/studio/closed-days",
+            Body::Json(json!({"day": "x"})),
+            API_MANAGER_INPUT,
+        ),
+        case(
             Method::GET,
             "/api/v1/studio/resources/{id}/bookings",
             format!("/api/v1/studio/resources/{resource}/bookings?from={week}&to={week_end}"),

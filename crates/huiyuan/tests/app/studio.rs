@@ -139,6 +139,28 @@ async fn members_book_further_ahead_than_others_and_hours_and_closed_days_hold()
         sec.post_form("/admin/studio/closed-days", &[("resource", ""), ("day", &closed), ("reason", "设备检修")]).await;
     assert_redirect(&r, "/admin/studio");
 
+    // The API's twin of the resource form: the same rules, the same resource.
+    let r = sec
+        .api(
+            Method::PUT,
+            &format!("/api/v1/studio/resources/{id}"),
+            Some(json!({"name": "多功能活动室", "kind": "room",
+            "capacity": 40, "opens_at": "10:00", "closes_at": "09:00"})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = sec
+        .api(
+            Method::PUT,
+            &format!("/api/v1/studio/resources/{id}"),
+            Some(json!({"name": "多功能活动室", "kind": "room",
+            "capacity": 40, "opens_at": "09:00", "closes_at": "17:00", "purposes": ["科技活动"]})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let out: Value = r.json().await.unwrap();
+    assert_eq!(out["purposes"], json!(["科技活动"]));
+
     // Not a member: 10 days ahead is outside the others' 7 days (422, nothing kept).
     let teacher = app.login_as(Who::Teacher).await;
     let r =
