@@ -17,7 +17,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::error::AppError;
 use crate::state::{AppState, Routes};
 use crate::web::router::RouteInfo;
-use crate::web::{context, csrf, observe};
+use crate::web::{context, csrf, idempotency, observe};
 
 /// Every route of the product, with the list of them (tests check the list).
 pub fn routes(upload_limit: usize) -> Routes {
@@ -46,13 +46,14 @@ async fn not_found() -> AppError {
 }
 
 /// The router with every layer: observability outermost, then panics, security headers,
-/// the request context (and error rendering), CSRF, and body limits.
+/// the request context (and error rendering), CSRF, idempotent API writes, and body limits.
 pub fn router(state: AppState) -> Router {
     let settings = state.settings.clone();
     let (router, _) = routes(settings.uploads.max_bytes).into_parts();
     let mut router = router
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(settings.server.max_form_bytes))
+        .layer(from_fn_with_state(state.clone(), idempotency::idempotency))
         .layer(from_fn_with_state(state.clone(), csrf::csrf))
         .layer(from_fn_with_state(state.clone(), context::context));
     let headers: [(HeaderName, &'static str); 4] = [

@@ -8,6 +8,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod extract;
 pub mod flash;
+pub mod idempotency;
 pub mod observe;
 pub mod page;
 pub mod pagination;

@@ -377,3 +377,46 @@ async fn join_all<F: std::future::Future>(futs: impl Iterator<Item = F>) -> Vec<
     .await;
     out.into_iter().map(|o| o.expect("done")).collect()
 }
+
+#[tokio::test]
+async fn a_retried_post_with_the_same_idempotency_key_answers_the_same_and_books_once() {
+    let app = TestApp::spawn().await;
+    let id = room(&app).await;
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let (secret, _) =
+        huiyuan::auth::tokens::create(&mut conn, app.fixture.user(Who::Teacher), "名册同步").await.unwrap();
+    drop(conn);
+    let client = reqwest::Client::new();
+    let post = |key: &str, body: Value| {
+        client
+            .post(app.url("/api/v1/studio/bookings"))
+            .bearer_auth(&secret)
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+    };
+    let body = booking(id, &day(&app, 2), "09:00", "10:00");
+    let first = post("k-1", body.clone()).await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    // The retry: the same answer, marked as replayed, and still one booking.
+    let again = post("k-1", body.clone()).await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM studio_booking").await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'studio.book'").await, 1);
+    // The same key for another request is refused; a new key is a new request (here: taken).
+    let other = booking(id, &day(&app, 2), "11:00", "12:00");
+    let r = post("k-1", other.clone()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("已用于另一个请求"));
+    assert_eq!(post("k-2", body.clone()).await.unwrap().status(), StatusCode::CONFLICT);
+    // A refused request keeps nothing under its key: once the slot is free, the retry books.
+    let first_id = first["id"].as_i64().unwrap();
+    let cancel =
+        client.post(app.url(&format!("/api/v1/studio/bookings/{first_id}/cancel"))).bearer_auth(&secret).send();
+    assert_eq!(cancel.await.unwrap().status(), StatusCode::OK);
+    assert_eq!(post("k-2", body).await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(post("k-3", other).await.unwrap().status(), StatusCode::CREATED);
+}
