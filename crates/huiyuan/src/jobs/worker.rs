@@ -132,11 +132,12 @@ async fn housekeeping(state: &AppState) -> anyhow::Result<()> {
     let window = state.settings.security.login_window_minutes * 60 * 1000;
     let attempts = auth::store::purge_attempts(&mut conn, now_ms() - 2 * window).await?;
     drop(conn);
+    let keys = crate::storage::idempotency::purge(&state.db).await?;
     // A new year's targets, once it comes within range.
     let targets = crate::targets::service::ensure_next_year(&state.db, &state.settings).await?;
     let reminders = crate::members::census::service::send_reminders(state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let report_reminders =
         crate::targets::reminders::send_reminders(state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    tracing::debug!(sessions, attempts, targets, reminders, report_reminders, "housekeeping done");
+    tracing::debug!(sessions, attempts, keys, targets, reminders, report_reminders, "housekeeping done");
     Ok(())
 }

@@ -13,6 +13,7 @@
 
 mod errors;
 mod flag;
+pub mod idempotency;
 mod ids;
 mod sql;
 

@@ -18,11 +18,12 @@ use sha2::{Digest, Sha256};
 use super::request::RequestCtx;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Msg;
+use crate::storage::idempotency::KEPT_MS;
 use crate::storage::{Db, UserId, now_ms};
 
 pub const HEADER: &str = "idempotency-key";
-/// How long a key is kept.
-const KEPT_MS: i64 = 24 * 3_600_000;
+/// A claim still unanswered after this long was abandoned.
+const ABANDONED_MS: i64 = 60_000;
 /// The longest key accepted.
 const KEY_MAX: usize = 200;
 /// The largest body read for a keyed request (JSON).
@@ -42,12 +43,17 @@ enum Claim {
 async fn claim(db: &Db, user: UserId, key: &str, hash: &str) -> Result<Claim, sqlx::Error> {
     let mut conn = db.pool().acquire().await?;
     let now = now_ms();
-    sqlx::query("DELETE FROM api_idempotency WHERE user_id = $1 AND key = $2 AND created_at < $3")
-        .bind(user)
-        .bind(key)
-        .bind(now - KEPT_MS)
-        .execute(&mut *conn)
-        .await?;
+    // Gone after 24 hours; a claim never answered (the server stopped mid-request) is let go
+    // after a minute, so the retry is not refused for a day.
+    sqlx::query(
+        "DELETE FROM api_idempotency WHERE user_id = $1 AND key = $2 AND (created_at < $3 OR (status = 0 AND created_at < $4))",
+    )
+    .bind(user)
+    .bind(key)
+    .bind(now - KEPT_MS)
+    .bind(now - ABANDONED_MS)
+    .execute(&mut *conn)
+    .await?;
     let done = sqlx::query(
         "INSERT INTO api_idempotency (user_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (user_id, key) DO NOTHING",
