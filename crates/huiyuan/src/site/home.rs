@@ -86,6 +86,10 @@ pub async fn home(state: &AppState, actor: &Actor, lang: Lang) -> AppResult<Home
     let own = query::own_records(&mut conn, &state.settings, actor).await?;
     let names = state.org_names.all(&mut conn).await?;
     let direct = lang.t("member.direct");
+    let apps = crate::applications::store::for_applicant(&mut conn, actor.user_id).await?;
+    drop(conn);
+    // What waits for them, from the records just read.
+    let todos = workbench::member_actions(lang, &apps, &own);
     let memberships = own
         .into_iter()
         .map(|o| {
@@ -111,10 +115,7 @@ pub async fn home(state: &AppState, actor: &Actor, lang: Lang) -> AppResult<Home
             }
         })
         .collect::<Vec<_>>();
-    let apps = crate::applications::store::for_applicant(&mut conn, actor.user_id).await?;
-    drop(conn);
     let applications = shown_applications(apps, !memberships.is_empty()).into_iter().map(|a| line(a, lang)).collect();
-    let todos = workbench::member_actions(state, actor, lang).await?;
     let now = crate::storage::now_ms();
     let mut lines = crate::services::studio::query::mine(state, actor).await?;
     lines.retain(|l| l.booking.status().holds_slot() && l.booking.ends_at > now);

@@ -6,9 +6,11 @@
 //! application and its next step, their membership and certificate, a census to answer.
 
 use crate::applications::council;
+use crate::applications::model::Application;
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::i18n::{Lang, Msg};
+use crate::members::query::Own;
 use crate::paths;
 use crate::state::AppState;
 use crate::storage::{Conn, OrgId};
@@ -166,13 +168,12 @@ async fn council_todos(conn: &mut Conn, actor: &Actor, lang: Lang, out: &mut Vec
     Ok(())
 }
 
-/// What waits for a member's or applicant's own action (their home shows the rest itself).
-pub async fn member_actions(state: &AppState, actor: &Actor, lang: Lang) -> AppResult<Vec<Todo>> {
-    let mut conn = state.db.pool().acquire().await?;
-    let mut out = Vec::new();
-    member_todos(&mut conn, state, actor, lang, &mut out).await?;
+/// What waits for a member's or applicant's own action, from their applications and member
+/// records as already read (their home shows the rest itself).
+pub fn member_actions(lang: Lang, apps: &[Application], own: &[Own]) -> Vec<Todo> {
+    let mut out = member_lines(lang, apps, own);
     out.retain(|t| t.action);
-    Ok(out)
+    out
 }
 
 async fn member_todos(
@@ -182,7 +183,17 @@ async fn member_todos(
     lang: Lang,
     out: &mut Vec<Todo>,
 ) -> AppResult<()> {
-    for app in crate::applications::store::for_applicant(conn, actor.user_id).await? {
+    let apps = crate::applications::store::for_applicant(conn, actor.user_id).await?;
+    let own = crate::members::query::own_records(conn, &state.settings, actor).await?;
+    out.extend(member_lines(lang, &apps, &own));
+    Ok(())
+}
+
+/// A person's applications under way (each with its step) and their memberships (each with
+/// its certificate, and a census to answer).
+fn member_lines(lang: Lang, apps: &[Application], own: &[Own]) -> Vec<Todo> {
+    let mut out = Vec::new();
+    for app in apps {
         let status = app.status();
         let (key, href, action) = match status.as_str() {
             "draft" => ("work.app_draft", paths::with_id(paths::APPLICATION_EDIT, app.id), true),
@@ -193,23 +204,20 @@ async fn member_todos(
         let text = Msg::new(key).arg("name", &app.name).arg("status", lang.t(status.label_key()));
         out.push(todo(lang, text, None, href, action));
     }
-    let today = state.settings.locale.today();
-    for m in crate::members::store::by_user(conn, actor.user_id).await? {
-        let today_s = today.to_string();
-        let certs = crate::members::store::certificates(conn, m.id).await?;
-        let cert = certs.iter().find(|c| c.valid_on(&today_s));
+    for o in own {
+        let m = &o.member;
         let status = lang.t(crate::members::model::status_label_key(&m.status));
         let text = Msg::new("work.membership").arg("number", &m.number).arg("status", status);
-        let detail = match cert {
+        let detail = match &o.certificate {
             Some(c) => Msg::new("work.certificate_until").arg("date", &c.valid_until),
             None if m.status == "active" => Msg::new("work.certificate_first"),
             None => Msg::new("work.certificate_none"),
         };
         out.push(todo(lang, text, Some(detail), paths::ME_MEMBERSHIP.into(), false));
-        if crate::members::census::query::open_task(conn, m.id, today).await?.is_some() {
+        if o.task.is_some() {
             let href = format!("{}#census", paths::ME_MEMBERSHIP);
             out.push(todo(lang, Msg::new("work.census_answer"), None, href, true));
         }
     }
-    Ok(())
+    out
 }

@@ -86,10 +86,7 @@ async fn book_view(
     attempt: (BookingInput, FieldErrors, Option<String>),
 ) -> AppResult<BookPage> {
     let r = query::resource(state, Some(actor), id).await?;
-    let member = crate::members::store::by_user(&mut *state.db.pool().acquire().await?, actor.user_id)
-        .await?
-        .iter()
-        .any(|m| m.status == "active");
+    let member = service::membership(&mut *state.db.pool().acquire().await?, actor).await?.is_some();
     let res = resource_view(&state.settings, &page, r);
     Ok(book_page(&state.settings, page, res, member, attempt))
 }

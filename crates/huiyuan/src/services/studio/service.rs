@@ -35,7 +35,7 @@ pub struct BookingInput {
 const NOTE_MAX: usize = 500;
 
 /// The booker's active membership and its city, if any: members book first.
-async fn membership(conn: &mut Conn, actor: &Actor) -> AppResult<Option<(MemberId, Option<OrgId>)>> {
+pub async fn membership(conn: &mut Conn, actor: &Actor) -> AppResult<Option<(MemberId, Option<OrgId>)>> {
     let rows = crate::members::store::by_user(conn, actor.user_id).await?;
     Ok(rows.into_iter().find(|m| m.status == "active").map(|m| (m.id, m.org_id)))
 }

@@ -14,6 +14,20 @@ use crate::error::FieldErrors;
 use crate::state::AppState;
 use crate::web::PageCtx;
 
+/// The catalog key of an ISO weekday's short name (1 = Monday).
+fn weekday_key(day: u8) -> Option<&'static str> {
+    const KEYS: [&str; 7] = [
+        "studio.weekday_1",
+        "studio.weekday_2",
+        "studio.weekday_3",
+        "studio.weekday_4",
+        "studio.weekday_5",
+        "studio.weekday_6",
+        "studio.weekday_7",
+    ];
+    KEYS.get(usize::from(day).checked_sub(1)?).copied()
+}
+
 /// A resource as the pages show it.
 pub struct ResourceView {
     pub r: Resource,
@@ -27,16 +41,8 @@ pub fn resource_view(settings: &Settings, page: &PageCtx, r: Resource) -> Resour
     let closed: Vec<&str> = r
         .closed_weekdays
         .split_whitespace()
-        .filter_map(|d| match d {
-            "1" => Some("studio.weekday_1"),
-            "2" => Some("studio.weekday_2"),
-            "3" => Some("studio.weekday_3"),
-            "4" => Some("studio.weekday_4"),
-            "5" => Some("studio.weekday_5"),
-            "6" => Some("studio.weekday_6"),
-            "7" => Some("studio.weekday_7"),
-            _ => None,
-        })
+        .filter_map(|d| d.parse::<u8>().ok())
+        .filter_map(weekday_key)
         .map(|k| page.t(k))
         .collect();
     let closed =
@@ -140,15 +146,7 @@ pub fn show_page(
                     cancel: actor.filter(|a| may_cancel(state, a, b)).map(|_| b.id.0),
                 })
                 .collect();
-            let weekday = page.t(match date.weekday().number_from_monday() {
-                1 => "studio.weekday_1",
-                2 => "studio.weekday_2",
-                3 => "studio.weekday_3",
-                4 => "studio.weekday_4",
-                5 => "studio.weekday_5",
-                6 => "studio.weekday_6",
-                _ => "studio.weekday_7",
-            });
+            let weekday = page.t(weekday_key(date.weekday().number_from_monday()).unwrap_or("studio.weekday_7"));
             Day { date: date.to_string(), weekday, closed, entries, bookable: !closed && date >= today }
         })
         .collect();
