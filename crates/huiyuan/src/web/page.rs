@@ -136,6 +136,15 @@ impl PageCtx {
         self.lang.render(msg)
     }
 
+    /// A field's message: a bare "required" names the field ("请填写姓名").
+    pub fn field_msg(&self, msg: &Msg, label_key: &str) -> String {
+        if msg.key == "err.required" {
+            self.lang.render(&Msg::new("err.required_named").arg("field", self.t(label_key)))
+        } else {
+            self.lang.render(msg)
+        }
+    }
+
     /// A message with one named argument, from a template.
     pub fn t1(&self, key: &'static str, name: &'static str, value: impl std::fmt::Display) -> String {
         self.lang.render(&Msg::new(key).arg(name, value))

@@ -303,3 +303,14 @@ async fn a_reviewer_reads_an_applicants_id_number_masked_and_in_full_only_on_ask
     assert_eq!(teacher.get(&format!("/applications/{id}/form.pdf")).await.status(), StatusCode::OK);
     assert_eq!(app.scalar(views).await, before);
 }
+
+#[tokio::test]
+async fn an_empty_field_s_error_names_what_is_expected() {
+    let app = TestApp::spawn().await;
+    let teacher = app.login_as(Who::Teacher).await;
+    let r = teacher.post_form("/apply/individual", &[("name", ""), ("intent", "submit")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("请填写姓名"), "the field's own words, not only that it is required");
+    assert!(!html.contains(">此项为必填项<"));
+}
