@@ -34,6 +34,10 @@ pub enum AppError {
     /// 409 — the action conflicts with the current state (e.g. deleting a node in use).
     #[error("conflict: {0}")]
     Conflict(Msg),
+    /// 409 — a transition that does not apply to the object's current status, which the
+    /// API names (`current_status`) so a client need not read it again.
+    #[error("conflict in status {1}: {0}")]
+    StatusConflict(Msg, String),
     /// 413 — the body or upload is larger than allowed.
     #[error("too large: {0}")]
     TooLarge(Msg),
@@ -113,6 +117,8 @@ pub struct ErrorInfo {
     pub code: &'static str,
     pub message: Msg,
     pub fields: Option<FieldErrors>,
+    /// A refused transition: the status the object is in.
+    pub current_status: Option<String>,
 }
 
 impl AppError {
@@ -123,7 +129,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::StatusConflict(..) => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable | AppError::Missing(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -132,6 +138,9 @@ impl AppError {
     }
 
     fn info(self) -> ErrorInfo {
+        if let AppError::StatusConflict(message, status) = self {
+            return ErrorInfo { code: "conflict", message, fields: None, current_status: Some(status) };
+        }
         let (code, message, fields) = match self {
             AppError::Unauthorized => ("unauthorized", Msg::new("error.unauthorized"), None),
             AppError::BadCredentials => ("bad_credentials", Msg::new("auth.sign_in_failed"), None),
@@ -139,14 +148,14 @@ impl AppError {
             AppError::NotFound => ("not_found", Msg::new("error.not_found"), None),
             AppError::BadRequest(m) => ("bad_request", m, None),
             AppError::Validation(f) => ("validation_failed", Msg::new("error.validation"), Some(f)),
-            AppError::Conflict(m) => ("conflict", m, None),
+            AppError::Conflict(m) | AppError::StatusConflict(m, _) => ("conflict", m, None),
             AppError::TooLarge(m) => ("too_large", m, None),
             AppError::TooManyRequests(m) => ("too_many_requests", m, None),
             AppError::Unavailable => ("unavailable", Msg::new("error.unavailable"), None),
             AppError::Missing(m) => ("unavailable", m, None),
             AppError::Database(_) | AppError::Internal(_) => ("internal", Msg::new("error.internal"), None),
         };
-        ErrorInfo { code, message, fields }
+        ErrorInfo { code, message, fields, current_status: None }
     }
 }
 

@@ -179,6 +179,21 @@ pub const API_MEMBERS: &str = "/api/v1/members";
 pub const API_MEMBER: &str = "/api/v1/members/{id}";
 pub const API_TOKENS: &str = "/api/v1/tokens";
 pub const API_TOKEN: &str = "/api/v1/tokens/{id}";
+pub const API_APPLICATIONS: &str = "/api/v1/applications";
+pub const API_APPLICATION: &str = "/api/v1/applications/{id}";
+pub const API_APPLICATION_SUBMIT: &str = "/api/v1/applications/{id}/submit";
+pub const API_APPLICATION_WITHDRAW: &str = "/api/v1/applications/{id}/withdraw";
+pub const API_APPLICATION_REVIEW: &str = "/api/v1/applications/{id}/review";
+pub const API_APPLICATION_DOSSIER: &str = "/api/v1/applications/{id}/dossier";
+pub const API_APPLICATION_FILES: &str = "/api/v1/applications/{id}/attachments";
+pub const API_APPLICATION_FILE: &str = "/api/v1/applications/{id}/attachments/{file_id}";
+pub const API_BATCHES: &str = "/api/v1/batches";
+pub const API_BATCH: &str = "/api/v1/batches/{id}";
+pub const API_BATCH_FORWARD: &str = "/api/v1/batches/{id}/forward";
+pub const API_MEETINGS: &str = "/api/v1/council/meetings";
+pub const API_MEETING: &str = "/api/v1/council/meetings/{id}";
+pub const API_MEETING_VOTES: &str = "/api/v1/council/meetings/{id}/votes";
+pub const API_MEETING_CLOSE: &str = "/api/v1/council/meetings/{id}/close";
 
 /// Fill `{name}` placeholders of a pattern, in order.
 pub fn fill(pattern: &str, values: &[&dyn std::fmt::Display]) -> String {

@@ -22,6 +22,8 @@ pub struct ErrorDetail {
     /// Per-field problems (validation_failed only).
     #[schema(value_type = Option<Object>)]
     pub fields: Option<serde_json::Value>,
+    /// A transition that does not apply (conflict): the status the object is in now.
+    pub current_status: Option<String>,
     pub request_id: String,
 }
 

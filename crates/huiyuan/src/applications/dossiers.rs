@@ -88,9 +88,7 @@ pub async fn record(
         return Err(AppError::Conflict(Msg::new("err.own_application")));
     }
     if !open_for_dossier(app) {
-        return Err(AppError::Conflict(
-            Msg::new("err.app_transition_human").arg("status", crate::i18n::Lang::Zh.t(app.status().label_key())),
-        ));
+        return Err(super::service::not_in_status(app.status()));
     }
     let list = checklist(&state.settings, app);
     let expected = state.settings.joining.dossier.paper_copies;

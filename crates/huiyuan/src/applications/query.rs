@@ -32,6 +32,8 @@ pub struct QueueFilters {
     pub city: String,
     /// Part of the applicant's (or institution's) name.
     pub q: String,
+    /// A batch's id: only its applications.
+    pub batch: String,
     /// `oldest` (default: the longest waiting first) or `newest`.
     pub sort: String,
 }
@@ -44,6 +46,7 @@ impl QueueFilters {
             org: self.city.parse::<i64>().ok().map(OrgId),
             direct: self.city == "direct",
             q: crate::text::normalize_line(&self.q),
+            batch: self.batch.parse::<i64>().ok().map(BatchId),
             newest_first: self.sort == "newest",
         }
     }
@@ -56,6 +59,7 @@ impl QueueFilters {
             ("kind", &self.kind),
             ("city", &self.city),
             ("q", &filter.q),
+            ("batch", &self.batch),
             ("sort", &self.sort),
         ])
     }

@@ -232,6 +232,14 @@ pub struct Decision {
     pub note: String,
 }
 
+/// What the city's review ticks for an application of this kind (settings).
+pub fn city_checklist<'a>(settings: &'a crate::config::Settings, app: &Application) -> &'a [String] {
+    match app.kind() {
+        Kind::Individual => &settings.joining.city_checklist.individual,
+        Kind::Group => &settings.joining.city_checklist.group,
+    }
+}
+
 /// The city's qualification review (资格审查): recommend, return for correction or reject.
 /// For province-direct applications the secretariat decides instead (return, reject, or
 /// file the dossier).
@@ -257,10 +265,7 @@ pub async fn decide(
         return Err(AppError::Conflict(Msg::new("err.app_action_not_here")));
     }
     let acting_org = app.org_id;
-    let checklist = match app.kind() {
-        Kind::Individual => &state.settings.joining.city_checklist.individual,
-        Kind::Group => &state.settings.joining.city_checklist.group,
-    };
+    let checklist = city_checklist(&state.settings, app);
     let note = decision.note.trim();
     let mut errors = FieldErrors::new();
     match action {
@@ -294,6 +299,15 @@ pub async fn decide(
     Ok(Ok(()))
 }
 
+/// 409 for a move that does not apply to an application in `status`, naming the status
+/// (in the reader's language on pages; `current_status` in the API).
+pub fn not_in_status(status: Status) -> AppError {
+    AppError::StatusConflict(
+        Msg::new("err.app_transition_human").arg_key("status", status.label_key()),
+        status.as_str().to_string(),
+    )
+}
+
 /// Make one move: the state machine, the conditional update, the timeline event, the audit
 /// record, and the applicant's notification and e-mail — all on `tx`.
 #[allow(clippy::too_many_arguments)]
@@ -309,9 +323,7 @@ pub(crate) async fn apply(
     detail: serde_json::Value,
 ) -> AppResult<Status> {
     let from = app.status();
-    let to = transition(from, action).map_err(|_| {
-        AppError::Conflict(Msg::new("err.app_transition_human").arg("status", Lang::Zh.t(from.label_key())))
-    })?;
+    let to = transition(from, action).map_err(|_| not_in_status(from))?;
     let moved = match store::move_status(tx, app, from, to).await {
         Ok(moved) => moved,
         Err(e) if open_conflict(&e, app.kind()).is_some() => {

@@ -6,7 +6,7 @@ use sqlx::FromRow;
 use super::model::{Application, EventRow, Kind};
 use super::state::Status;
 use crate::auth::OrgScope;
-use crate::storage::{ApplicationId, Conn, OrgId, Sql, UserId, now_ms, push_contains};
+use crate::storage::{ApplicationId, BatchId, Conn, OrgId, Sql, UserId, now_ms, push_contains};
 
 const COLUMNS: &str = "a.id, a.kind, a.applicant_id, a.org_id, a.status, a.name, a.identity_key, a.category, a.data, \
                        a.version, a.submitted_at, a.created_at, a.updated_at";
@@ -183,6 +183,8 @@ pub struct QueueFilter {
     /// Only province-direct applications.
     pub direct: bool,
     pub q: String,
+    /// Only the applications of this batch.
+    pub batch: Option<BatchId>,
     /// "oldest" (default: the longest waiting first) or "newest".
     pub newest_first: bool,
 }
@@ -219,6 +221,9 @@ fn push_queue_where(sql: &mut Sql, scope: &OrgScope, f: &QueueFilter, with_statu
     if !f.q.is_empty() {
         sql.push(" AND ");
         push_contains(sql, "a.name", &f.q);
+    }
+    if let Some(batch) = f.batch {
+        sql.push(" AND a.id IN (SELECT application_id FROM batch_item WHERE batch_id = ").bind(batch).push(")");
     }
 }
 

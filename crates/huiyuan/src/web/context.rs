@@ -185,7 +185,7 @@ fn fallback_info(resp: &Response) -> Option<ErrorInfo> {
         s if s.is_server_error() => ("internal", "error.internal"),
         _ => ("bad_request", "error.bad_request"),
     };
-    Some(ErrorInfo { code, message: Msg::new(key), fields: None })
+    Some(ErrorInfo { code, message: Msg::new(key), fields: None, current_status: None })
 }
 
 fn json_error(status: StatusCode, info: &ErrorInfo, ctx: &RequestCtx) -> Response {
@@ -201,6 +201,9 @@ fn json_error(status: StatusCode, info: &ErrorInfo, ctx: &RequestCtx) -> Respons
     });
     if let (Some(fields), Some(obj)) = (fields, error.as_object_mut()) {
         obj.insert("fields".into(), serde_json::Value::Object(fields));
+    }
+    if let (Some(status), Some(obj)) = (&info.current_status, error.as_object_mut()) {
+        obj.insert("current_status".into(), json!(status));
     }
     (status, axum::Json(json!({ "error": error }))).into_response()
 }

@@ -15,6 +15,7 @@ pub mod pagination;
 pub mod request;
 pub mod router;
 pub mod throttle;
+pub mod upload;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};

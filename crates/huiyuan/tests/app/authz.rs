@@ -157,6 +157,20 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
     let ready_b = app.filed_application(Who::Council, "王六", &id_no(21)).await;
     let ready_c = app.filed_application(Who::Council, "王七", &id_no(23)).await;
     let open_meeting = call_meeting(&sec, "votes", &[council_member], &[ready_b, ready_c]).await;
+    // The same chain for the API's twins, so the pages' cases and theirs do not meet.
+    let api_submitted = app.submitted_application(Who::Council, "王八", &id_no(25)).await;
+    let rec_api = app.recommended_application(Who::Council, "王九", &id_no(27)).await;
+    let rec_api_b = app.recommended_application(Who::Council, "王十", &id_no(29)).await;
+    let api_batch = create_batch(&app.login_as(Who::Taiyuan).await, "太原市接口授权批", &[rec_api_b]).await;
+    let ready_api = app.filed_application(Who::Council, "王十一", &id_no(31)).await;
+    let ready_api_b = app.filed_application(Who::Council, "王十二", &id_no(33)).await;
+    let api_meeting = call_meeting(&sec, "votes", &[council_member], &[ready_api_b]).await;
+    let api_draft = {
+        let teacher = app.login_as(Who::Teacher).await;
+        let r = teacher.post_form("/apply/group", &[("name", "接口草稿学校"), ("intent", "save")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        location(&r).split('/').nth(2).unwrap().to_string()
+    };
     // Registry: a 太原市 member who is the teacher's own record, and a 太原市 group member.
     let (member, member_number) = app
         .add_member(NewMemberSpec {
@@ -656,6 +670,132 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             format!("/admin/council/{open_meeting}/close"),
             form(&[("resolution", "晋青科教〔2026〕99号")]),
             [SignIn, FORBIDDEN, FORBIDDEN, FORBIDDEN, SEE_OTHER, Status(409)],
+        ),
+        // Joining in the API: the same scopes as the pages.
+        case(
+            Method::GET,
+            "/api/v1/applications",
+            "/api/v1/applications",
+            Body::None,
+            [UNAUTHORIZED, OK, OK, OK, OK, OK],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/applications",
+            "/api/v1/applications",
+            Body::Json(json!({"kind": "group", "form": {"name": "接口新建学校"}})),
+            [UNAUTHORIZED, CREATED, CREATED, CREATED, CREATED, CREATED],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/applications/{id}",
+            format!("/api/v1/applications/{application}"),
+            Body::None,
+            [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK],
+        ),
+        case(
+            Method::PATCH,
+            "/api/v1/applications/{id}",
+            format!("/api/v1/applications/{api_draft}"),
+            Body::Json(json!({"name": "接口草稿学校"})),
+            [UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/applications/{id}/submit",
+            format!("/api/v1/applications/{api_draft}/submit"),
+            Body::None,
+            [UNAUTHORIZED, Status(422), FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/applications/{id}/attachments",
+            format!("/api/v1/applications/{application}/attachments"),
+            Body::None,
+            [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/applications/{id}/attachments",
+            format!("/api/v1/applications/{api_draft}/attachments"),
+            Body::Upload,
+            // The upload carries no purpose: the applicant is told to choose one.
+            [UNAUTHORIZED, Status(422), FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/applications/{id}/attachments/{file_id}",
+            format!("/api/v1/applications/{application}/attachments/{app_file}"),
+            Body::None,
+            [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/applications/{id}/withdraw",
+            format!("/api/v1/applications/{api_draft}/withdraw"),
+            Body::None,
+            [UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/applications/{id}/review",
+            format!("/api/v1/applications/{api_submitted}/review"),
+            Body::Json(json!({"decision": "return", "opinion": "请补充获奖证书扫描件"})),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/applications/{id}/dossier",
+            format!("/api/v1/applications/{fwd}/dossier"),
+            Body::Json(json!({"checklist": {"0": true}, "copies": 1})),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK],
+        ),
+        case(Method::GET, "/api/v1/batches", "/api/v1/batches", Body::None, API_STAFF),
+        case(
+            Method::POST,
+            "/api/v1/batches",
+            "/api/v1/batches",
+            Body::Json(json!({"name": "太原市接口新批次", "applications": [rec_api]})),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, CREATED, FORBIDDEN, FORBIDDEN],
+        ),
+        case(Method::GET, "/api/v1/batches/{id}", format!("/api/v1/batches/{api_batch}"), Body::None, API_THIS_CITY),
+        case(
+            Method::POST,
+            "/api/v1/batches/{id}/forward",
+            format!("/api/v1/batches/{api_batch}/forward"),
+            Body::None,
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN],
+        ),
+        case(Method::GET, "/api/v1/council/meetings", "/api/v1/council/meetings", Body::None, API_SECRETARIAT),
+        case(
+            Method::POST,
+            "/api/v1/council/meetings",
+            "/api/v1/council/meetings",
+            Body::Json(json!({"held_on": "2026-12-20", "session": "第五届常务理事会第六次会议", "mode": "minutes",
+                              "attendees": [council_member], "agenda": [ready_api]})),
+            // The system administrator comes second: the application is on the agenda by then.
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, CREATED, Status(422)],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/council/meetings/{id}",
+            format!("/api/v1/council/meetings/{api_meeting}"),
+            Body::None,
+            API_SECRETARIAT,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/council/meetings/{id}/votes",
+            format!("/api/v1/council/meetings/{api_meeting}/votes"),
+            Body::Json(json!({"votes": [{"application_id": ready_api_b, "choice": "approve"}]})),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/council/meetings/{id}/close",
+            format!("/api/v1/council/meetings/{api_meeting}/close"),
+            Body::Json(json!({"resolution": "晋青科教〔2026〕98号"})),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, Status(409)],
         ),
         // Back office: dashboard and organisation tree
         case(Method::GET, "/admin", "/admin", Body::None, STAFF),

@@ -271,7 +271,7 @@ async fn upload(
     CurrentUser(actor, ctx): CurrentUser,
     page: PageCtx,
     Path(id): Path<ApplicationId>,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let app = query::own(&state.db, &actor, id).await?;
     let max = state.settings.joining.attachments.max_bytes;
@@ -280,20 +280,11 @@ async fn upload(
             Msg::new("err.file_too_large").arg("max", crate::files::human_size(i64::try_from(max).unwrap_or(i64::MAX))),
         )
     };
-    let (mut purpose, mut file) = (String::new(), None);
-    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
-        match field.name() {
-            Some("purpose") => purpose = field.text().await.map_err(|_| too_large())?,
-            Some("file") => {
-                let name = field.file_name().unwrap_or("").to_string();
-                file = Some((name, field.bytes().await.map_err(|_| too_large())?));
-            }
-            _ => {}
-        }
-    }
-    let outcome = match file {
+    let upload = crate::web::upload::read(multipart, too_large).await?;
+    let purpose = upload.field("purpose");
+    let outcome = match upload.file() {
         Some((name, bytes)) if !name.is_empty() => {
-            attachments::add(&state, &actor, &ctx.who(), &app, &purpose, &name, &bytes).await?.map(|_| ())
+            attachments::add(&state, &actor, &ctx.who(), &app, &purpose, name, bytes).await?.map(|_| ())
         }
         _ => Err(Msg::new("err.file_missing")),
     };
