@@ -70,3 +70,21 @@ pg_admin_url() {
   return 1
 }
 
+
+# openapi-spec-validator, in a virtual environment under target/tools; prints its path.
+OPENAPI_VALIDATOR_VERSION=0.9.0
+ensure_openapi_validator() {
+  local venv=target/tools/openapi
+  local bin="$venv/bin/openapi-spec-validator"
+  if [ -x "$bin" ] && "$venv/bin/pip" show openapi-spec-validator 2>/dev/null | grep -qx "Version: $OPENAPI_VALIDATOR_VERSION"; then
+    echo "$PWD/$bin"; return 0
+  fi
+  command -v python3 >/dev/null 2>&1 || apt_install python3 >&2 || return 1
+  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    apt_install python3-venv >&2 || return 1
+    python3 -m venv "$venv" >&2 || return 1
+  fi
+  say "installing openapi-spec-validator $OPENAPI_VALIDATOR_VERSION"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "openapi-spec-validator==$OPENAPI_VALIDATOR_VERSION" >&2 || return 1
+  echo "$PWD/$bin"
+}

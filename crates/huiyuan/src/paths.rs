@@ -180,6 +180,7 @@ pub const API_MEMBER: &str = "/api/v1/members/{id}";
 pub const API_TOKENS: &str = "/api/v1/tokens";
 pub const API_TOKEN: &str = "/api/v1/tokens/{id}";
 pub const API_APPLICATIONS: &str = "/api/v1/applications";
+pub const API_APPLICATION_CHOICES: &str = "/api/v1/applications/choices";
 pub const API_APPLICATION: &str = "/api/v1/applications/{id}";
 pub const API_APPLICATION_SUBMIT: &str = "/api/v1/applications/{id}/submit";
 pub const API_APPLICATION_WITHDRAW: &str = "/api/v1/applications/{id}/withdraw";

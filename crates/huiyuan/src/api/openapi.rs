@@ -24,7 +24,7 @@ use crate::state::Routes;
         super::studio::close_day,
         super::targets::targets, super::targets::save, super::targets::progress, super::targets::city,
         super::targets::report, super::targets::hand_in, super::targets::review,
-        super::applications::list, super::applications::create, super::applications::show, super::applications::change,
+        super::applications::list, super::applications::choices, super::applications::create, super::applications::show, super::applications::change,
         super::applications::submit, super::applications::withdraw, super::applications::files,
         super::applications::upload, super::applications::download,
         super::chain::review, super::chain::dossier, super::chain::batch_list, super::chain::batch_create,
@@ -37,13 +37,13 @@ use crate::state::Routes;
         super::studio::ResourceIn, super::studio::ClosedDayIn,
         super::targets::TargetOut, super::targets::TargetChange, super::targets::CityYearOut, super::targets::ReportOut,
         super::targets::HandIn, super::targets::ReviewBody,
-        super::applications::ApplicationSummary, super::applications::ApplicationPage, super::applications::EventOut,
+        super::applications::ApplicationSummary, super::applications::ChoicesOut, super::applications::CityChoice, super::applications::CategoryChoice, super::applications::ApplicationPage, super::applications::EventOut,
         super::applications::AttachmentOut, super::applications::ApplicationOut, super::applications::ApplicationCreate,
         super::chain::ApplicationReview, super::chain::DossierBody, super::chain::BatchOut, super::chain::BatchDetail,
         super::chain::BatchCreate, super::chain::MeetingOut, super::chain::AgendaOut, super::chain::VoteOut,
         super::chain::MeetingDetailOut, super::chain::MeetingCreate, super::chain::VoteIn, super::chain::VotesBody,
         super::chain::MinutesIn, super::chain::CloseBody, super::chain::ClosedOut)),
-    modifiers(&Security),
+    modifiers(&Security, &OperationIds),
 )]
 struct ApiDoc;
 
@@ -58,6 +58,24 @@ impl Modify for Security {
             );
             components
                 .add_security_scheme("cookie", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("hy_session"))));
+        }
+    }
+}
+
+/// Operation ids are the handlers' names, which repeat across modules (`list`, `show`):
+/// prefixed with the operation's tag they are unique, as the specification requires.
+struct OperationIds;
+
+impl Modify for OperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for op in ops.into_iter().flatten() {
+                let tag = op.tags.as_ref().and_then(|t| t.first()).cloned().unwrap_or_default();
+                if let Some(id) = op.operation_id.as_mut().filter(|_| !tag.is_empty()) {
+                    *id = format!("{tag}_{id}");
+                }
+            }
         }
     }
 }

@@ -116,6 +116,7 @@ pub async fn resources(State(state): State<AppState>, Ctx(ctx): Ctx) -> AppResul
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RangeQuery {
     /// First local day, YYYY-MM-DD.
     pub from: String,

@@ -30,6 +30,7 @@ pub fn routes() -> Routes {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// The year (default: this year).
     #[serde(default)]

@@ -107,6 +107,12 @@ async fn a_teacher_becomes_a_member_through_the_api_alone() {
     let app = TestApp::spawn().await;
     let teacher = Script::of(&app, Who::Teacher).await;
     let id_number = resident_id("140105", "19900307", 491);
+    // The form's choices: the cities to apply through and the categories to ask for.
+    let (s, choices) = teacher.get("/api/v1/applications/choices").await;
+    assert_eq!(s, StatusCode::OK);
+    let taiyuan = choices["cities"].as_array().unwrap().iter().find(|c| c["name"] == "太原市青少年科技教育协会");
+    assert_eq!(taiyuan.unwrap()["id"], app.fixture.taiyuan.0);
+    assert!(choices["categories"].as_array().unwrap().iter().any(|c| c["code"] == "ordinary"));
     let full = individual_form("张伟", &id_number, &app.fixture.taiyuan.to_string());
 
     // A draft with half the form: kept, and the answer says what submitting still needs.

@@ -674,6 +674,13 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
         // Joining in the API: the same scopes as the pages.
         case(
             Method::GET,
+            "/api/v1/applications/choices",
+            "/api/v1/applications/choices",
+            Body::None,
+            [UNAUTHORIZED, OK, OK, OK, OK, OK],
+        ),
+        case(
+            Method::GET,
             "/api/v1/applications",
             "/api/v1/applications",
             Body::None,
