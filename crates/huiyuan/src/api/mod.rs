@@ -14,6 +14,7 @@ mod members;
 mod notices;
 mod openapi;
 mod orgs;
+mod roster;
 mod session;
 mod studio;
 mod targets;
@@ -40,6 +41,7 @@ pub fn routes() -> Routes {
         .merge(targets::routes())
         .merge(applications::routes())
         .merge(chain::routes())
+        .merge(roster::routes())
         .merge(openapi::routes())
 }
 

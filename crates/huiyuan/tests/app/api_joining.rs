@@ -7,53 +7,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-/// A script with someone's personal API token.
-struct Script {
-    client: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Script {
-    async fn of(app: &TestApp, who: Who) -> Script {
-        let mut conn = app.state.db.pool().acquire().await.unwrap();
-        let (token, _) = huiyuan::auth::tokens::create(&mut conn, app.fixture.user(who), "接口测试").await.unwrap();
-        Script { client: reqwest::Client::new(), base: app.url(""), token }
-    }
-
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = self.client.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let r = req.send().await.expect("API call");
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.call(Method::GET, path, None).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.call(Method::POST, path, Some(body)).await
-    }
-
-    async fn raw(&self, method: Method, path: &str, body: &str) -> (StatusCode, Value) {
-        let r = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-}
-
 /// The page form's pairs as the API's `form` object.
 fn as_object(pairs: &[(String, String)]) -> Value {
     Value::Object(pairs.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect())

@@ -235,6 +235,24 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         app.scalar("SELECT MAX(id) FROM member_proposal").await
     };
+    // A second import in preview, for the API's commit.
+    let api_import = {
+        let city = app.login_as(Who::Taiyuan).await;
+        let csv = format!("姓名,身份证号码\n钱老师,{}\n", resident_id("140105", "19830101", 37));
+        let r = city
+            .upload_with("/admin/members/import", &[("city", &ty.to_string())], "名册二.csv", csv.into_bytes())
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        location(&r).rsplit('/').next().unwrap().to_string()
+    };
+    // A second proposal, for the API's decision.
+    let api_proposal = {
+        let city = app.login_as(Who::Taiyuan).await;
+        let url = format!("/admin/members/{member}/proposals");
+        let r = city.post_form(&url, &[("field", "status"), ("value", "suspended"), ("reason", "长期联系不上")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        app.scalar("SELECT MAX(id) FROM member_proposal").await
+    };
     let audit_id = app.scalar("SELECT MAX(id) FROM audit_log").await;
 
     // The studio: a resource and two bookings of the member's, three days ahead.
@@ -803,6 +821,77 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             format!("/api/v1/council/meetings/{api_meeting}/close"),
             Body::Json(json!({"resolution": "晋青科教〔2026〕98号"})),
             [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, Status(409)],
+        ),
+        // The registry in the API: the pages' scopes.
+        case(Method::GET, "/api/v1/members/export.csv", "/api/v1/members/export.csv?q=zls", Body::None, API_STAFF),
+        case(Method::GET, "/api/v1/members/export.xlsx", "/api/v1/members/export.xlsx?q=zls", Body::None, API_STAFF),
+        case(
+            Method::POST,
+            "/api/v1/members/{id}/status",
+            format!("/api/v1/members/{member}/status"),
+            Body::Json(json!({"value": "suspended", "reason": ""})),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, Status(422), Status(422)],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/members/{id}/category",
+            format!("/api/v1/members/{member}/category"),
+            Body::Json(json!({"value": "senior", "reason": ""})),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, Status(422), Status(422)],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/members/{id}/proposals",
+            format!("/api/v1/members/{member}/proposals"),
+            Body::Json(json!({"field": "status", "value": "suspended", "reason": ""})),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, Status(422), FORBIDDEN, FORBIDDEN],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/members/{id}/proposals/{proposal_id}",
+            format!("/api/v1/members/{member}/proposals/{api_proposal}"),
+            Body::Json(json!({"action": "decline", "note": "已联系上"})),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, Status(409)],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/members/{id}/certificate.pdf",
+            format!("/api/v1/members/{member}/certificate.pdf"),
+            Body::None,
+            API_THIS_CITY,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/members/{id}/certificate/reissue",
+            format!("/api/v1/members/{member}/certificate/reissue"),
+            Body::Json(json!({"reason": ""})),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, Status(422), Status(422)],
+        ),
+        case(Method::GET, "/api/v1/verify/{number}", format!("/api/v1/verify/{member_number}"), Body::None, ALL_OK),
+        case(Method::GET, "/api/v1/census", "/api/v1/census", Body::None, API_STAFF),
+        case(Method::GET, "/api/v1/census/{id}", format!("/api/v1/census/{census}"), Body::None, API_STAFF),
+        case(
+            Method::POST,
+            "/api/v1/census/{id}/members/{member}/confirm",
+            format!("/api/v1/census/{census}/members/{member}/confirm"),
+            Body::Json(json!({"note": ""})),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, Status(422), Status(422), Status(422)],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/imports",
+            "/api/v1/imports",
+            Body::Upload,
+            // The upload names no city: refused before anything is read.
+            [UNAUTHORIZED, FORBIDDEN, Status(422), Status(422), Status(422), Status(422)],
+        ),
+        case(Method::GET, "/api/v1/imports/{id}", format!("/api/v1/imports/{api_import}"), Body::None, API_THIS_CITY),
+        case(
+            Method::POST,
+            "/api/v1/imports/{id}/commit",
+            format!("/api/v1/imports/{api_import}/commit"),
+            Body::Json(json!({})),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, OK, Status(409), Status(409)],
         ),
         // Back office: dashboard and organisation tree
         case(Method::GET, "/admin", "/admin", Body::None, STAFF),

@@ -898,3 +898,65 @@ impl Drop for SecondServer {
         let _ = self.child.wait();
     }
 }
+
+/// A script with someone's personal API token.
+pub struct Script {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl Script {
+    /// The bytes of a GET (downloads).
+    pub async fn bytes(&self, path: &str) -> (reqwest::StatusCode, Vec<u8>) {
+        let r = self.client.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.unwrap();
+        (r.status(), r.bytes().await.unwrap().to_vec())
+    }
+
+    pub async fn of(app: &TestApp, who: Who) -> Script {
+        let mut conn = app.state.db.pool().acquire().await.unwrap();
+        let (token, _) = huiyuan::auth::tokens::create(&mut conn, app.fixture.user(who), "接口测试").await.unwrap();
+        Script { client: reqwest::Client::new(), base: app.url(""), token }
+    }
+
+    pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (reqwest::StatusCode, Value) {
+        let mut req = self.client.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.expect("API call");
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> (reqwest::StatusCode, Value) {
+        self.call(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (reqwest::StatusCode, Value) {
+        self.call(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub async fn raw(&self, method: reqwest::Method, path: &str, body: &str) -> (reqwest::StatusCode, Value) {
+        let r = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// The first worksheet's XML (strings are inline in a constant-memory workbook).
+pub fn xlsx_sheet(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml").unwrap().read_to_string(&mut text).unwrap();
+    text
+}

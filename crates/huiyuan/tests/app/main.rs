@@ -6,6 +6,7 @@
 
 mod api;
 mod api_joining;
+mod api_registry;
 mod applications;
 mod attachments;
 mod audit;

@@ -472,15 +472,6 @@ async fn exports_follow_the_filters_and_scope_mask_id_numbers_and_are_audited() 
     assert_eq!(teacher.get("/admin/members/export.csv").await.status(), StatusCode::FORBIDDEN);
 }
 
-/// The first worksheet's XML (strings are inline in a constant-memory workbook).
-fn xlsx_sheet(bytes: &[u8]) -> String {
-    use std::io::Read;
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut text = String::new();
-    zip.by_name("xl/worksheets/sheet1.xml").unwrap().read_to_string(&mut text).unwrap();
-    text
-}
-
 #[tokio::test]
 async fn probable_duplicates_are_found_and_merged_into_the_older_record_within_scope() {
     let app = TestApp::spawn().await;

@@ -63,6 +63,17 @@ pub async fn report(conn: &mut Conn, census: i64, scope: &OrgScope) -> Result<Ve
     sql.fetch_all(conn).await
 }
 
+/// One member's line in a campaign.
+pub async fn line(conn: &mut Conn, census: i64, member: MemberId) -> Result<Option<Progress>, sqlx::Error> {
+    let mut sql = Sql::new(PROGRESS_SELECT);
+    sql.bind(census).push(" AND x.member_id = ").bind(member);
+    Ok(sql.fetch_all(conn).await?.into_iter().next())
+}
+
+const PROGRESS_SELECT: &str =
+    "SELECT x.member_id, m.number, m.name, x.org_id, x.status, x.responded_at, x.responded_by, x.on_behalf, x.note
+     FROM census_member x JOIN member m ON m.id = x.member_id WHERE x.census_id = ";
+
 pub async fn progress(
     conn: &mut Conn,
     census: i64,
@@ -71,10 +82,7 @@ pub async fn progress(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<Progress>, sqlx::Error> {
-    let mut sql = Sql::new(
-        "SELECT x.member_id, m.number, m.name, x.org_id, x.status, x.responded_at, x.responded_by, x.on_behalf, x.note
-         FROM census_member x JOIN member m ON m.id = x.member_id WHERE x.census_id = ",
-    );
+    let mut sql = Sql::new(PROGRESS_SELECT);
     sql.bind(census);
     scope.push_org_id_filter(&mut sql, "x.org_id");
     if let Some(s) = status {
