@@ -32,6 +32,7 @@ pub fn routes(upload_limit: usize) -> Routes {
         .merge(crate::services::studio::routes::routes())
         .merge(crate::audit::routes::routes())
         .merge(crate::mail::routes::routes())
+        .merge(crate::webhooks::routes::routes())
         .merge(crate::ops::routes::routes())
         .merge(crate::api::routes())
 }
@@ -86,6 +87,9 @@ pub struct Server {
 impl Server {
     pub async fn bind(state: AppState, addr: &str) -> anyhow::Result<Server> {
         let listener = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+        if let Ok(bound) = listener.local_addr() {
+            let _ = state.listening.set(bound);
+        }
         Ok(Server { state, listener })
     }
 

@@ -200,8 +200,12 @@ mod tests {
                     let section = key.split('.').next().unwrap_or("");
                     // In code, audit action names look like keys; templates use only keys.
                     let in_code = path.extension().is_some_and(|e| e == "rs");
-                    let is_action =
-                        in_code && (crate::audit::ACTIONS.contains(&key.as_str()) || key == crate::mail::JOB_SEND);
+                    // So do job kinds and the webhooks' event names.
+                    let is_action = in_code
+                        && (crate::audit::ACTIONS.contains(&key.as_str())
+                            || key == crate::mail::JOB_SEND
+                            || key == crate::webhooks::JOB
+                            || crate::webhooks::EVENTS.contains(&key.as_str()));
                     if sections.contains(section) && !is_action && !zh.contains(&key) {
                         missing.push(format!("{}: {key}", path.display()));
                     }

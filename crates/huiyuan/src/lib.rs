@@ -70,6 +70,8 @@ pub mod text;
 pub mod users;
 /// Cross-cutting HTTP: context, CSRF, extractors, pages, URLs.
 pub mod web;
+/// Outbound webhooks: subscriptions, signed deliveries through the job queue.
+pub mod webhooks;
 
 /// The shape of the house, checked by tests.
 #[cfg(test)]

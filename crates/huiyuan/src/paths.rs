@@ -140,6 +140,10 @@ pub const ADMIN_AUDIT_ENTRY: &str = "/admin/audit/{id}";
 pub const ADMIN_OUTBOX: &str = "/admin/outbox";
 pub const ADMIN_OUTBOX_MESSAGE: &str = "/admin/outbox/{id}";
 pub const ADMIN_OUTBOX_RETRY: &str = "/admin/outbox/{id}/retry";
+pub const ADMIN_WEBHOOKS: &str = "/admin/webhooks";
+pub const ADMIN_WEBHOOK: &str = "/admin/webhooks/{id}";
+pub const ADMIN_WEBHOOK_REMOVE: &str = "/admin/webhooks/{id}/remove";
+pub const ADMIN_WEBHOOK_RESEND: &str = "/admin/webhooks/deliveries/{id}/resend";
 
 // Operations
 pub const HEALTHZ: &str = "/healthz";
@@ -191,6 +195,10 @@ pub const API_CENSUS_CONFIRM: &str = "/api/v1/census/{id}/members/{member}/confi
 pub const API_IMPORTS: &str = "/api/v1/imports";
 pub const API_IMPORT: &str = "/api/v1/imports/{id}";
 pub const API_IMPORT_COMMIT: &str = "/api/v1/imports/{id}/commit";
+pub const API_WEBHOOKS: &str = "/api/v1/webhooks";
+pub const API_WEBHOOK: &str = "/api/v1/webhooks/{id}";
+pub const API_WEBHOOK_DELIVERIES: &str = "/api/v1/webhooks/{id}/deliveries";
+pub const API_WEBHOOK_RESEND: &str = "/api/v1/webhooks/deliveries/{id}/resend";
 pub const API_VERIFY: &str = "/api/v1/verify/{number}";
 pub const API_TOKENS: &str = "/api/v1/tokens";
 pub const API_TOKEN: &str = "/api/v1/tokens/{id}";

@@ -35,6 +35,10 @@ pub struct AppState {
     pub org_names: Arc<crate::orgs::names::OrgNames>,
     /// Per-address limits kept in memory (public routes, certificate verification).
     pub throttle: Arc<crate::web::throttle::Throttle>,
+    /// The HTTP client webhooks are sent with (the settings' timeout, no redirects).
+    pub http: reqwest::Client,
+    /// Where this process listens, once bound (a webhook must not point back at it).
+    pub listening: Arc<std::sync::OnceLock<std::net::SocketAddr>>,
     pub started_at: Instant,
 }
 
@@ -50,7 +54,15 @@ impl AppState {
             None => None,
         };
         let printer = crate::print::Printer::new(settings.print.fonts.clone());
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(settings.webhooks.timeout_seconds))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("huiyuan-webhooks/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("the webhooks' HTTP client")?;
         Ok(AppState {
+            http,
+            listening: Arc::default(),
             db,
             printer,
             shelf: Arc::default(),

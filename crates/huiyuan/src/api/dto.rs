@@ -296,6 +296,15 @@ pub struct TokenCreate {
     pub name: String,
 }
 
+/// Page numbers of a list that has no filters.
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
 /// Page numbers for API lists: 1-based, 1–100 per page (default 20).
 pub fn paging(page: Option<i64>, per_page: Option<i64>) -> (i64, i64) {
     let max = crate::web::pagination::MAX_PAGE;

@@ -19,6 +19,7 @@ mod session;
 mod studio;
 mod targets;
 mod users;
+mod webhooks;
 
 use axum::extract::{FromRequest, Request};
 use serde::Deserialize;
@@ -42,6 +43,7 @@ pub fn routes() -> Routes {
         .merge(applications::routes())
         .merge(chain::routes())
         .merge(roster::routes())
+        .merge(webhooks::routes())
         .merge(openapi::routes())
 }
 

@@ -365,6 +365,12 @@ pub(crate) async fn apply(
     )
     .await?;
     tell_applicant(tx, state, app, to, note).await?;
+    // Other systems hear of it after the change commits (no ID numbers).
+    let data = json!({
+        "application_id": app.id, "kind": app.kind, "name": app.name, "category": app.category,
+        "city_id": app.org_id, "from": from.as_str(), "to": to.as_str(),
+    });
+    crate::webhooks::emit(tx, "application.status_changed", app.org_id, data).await?;
     Ok(to)
 }
 

@@ -24,6 +24,12 @@ impl Settings {
         if self.cities.is_empty() {
             p("cities", "list at least one city association");
         }
+        if !(1..=50).contains(&self.webhooks.max_attempts) {
+            p("webhooks.max_attempts", "must be between 1 and 50");
+        }
+        if !(1..=120).contains(&self.webhooks.timeout_seconds) {
+            p("webhooks.timeout_seconds", "must be between 1 and 120");
+        }
         let mut seen = std::collections::HashSet::new();
         for (i, c) in self.cities.iter().enumerate() {
             if !is_region_code(&c.code) {

@@ -31,6 +31,7 @@ pub struct Settings {
     pub numbering: NumberingSettings,
     pub import: ImportSettings,
     pub studio: StudioSettings,
+    pub webhooks: WebhookSettings,
     pub server: ServerSettings,
     pub security: SecuritySettings,
     pub uploads: UploadSettings,
@@ -321,6 +322,15 @@ impl CategoryKind {
             CategoryKind::Group => member_kind == "group",
         }
     }
+}
+
+/// Outbound webhooks: how long a receiver may take and how often a delivery is tried.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WebhookSettings {
+    /// Attempts before a delivery is failed (the job queue's back-off between them: 30 s,
+    /// 1 min, 2 min, … up to an hour).
+    pub max_attempts: i64,
+    pub timeout_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

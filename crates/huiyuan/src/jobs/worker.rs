@@ -122,6 +122,7 @@ async fn run_one(state: &AppState, kind: &str, payload: &Value, last_attempt: bo
         crate::mail::JOB_SEND => crate::mail::delivery::deliver(state, payload, last_attempt).await,
         crate::members::cert_batch::JOB => crate::members::cert_batch::run(state, payload).await,
         crate::members::bulk::JOB_TERMS => crate::members::bulk::run_index_job(state, payload).await,
+        crate::webhooks::JOB => crate::webhooks::delivery::deliver(state, payload).await,
         other => anyhow::bail!("unknown job kind {other:?}"),
     }
 }

@@ -56,4 +56,8 @@ id_type!(
     ResourceId,
     /// A booking of a studio resource.
     BookingId,
+    /// A webhook subscription.
+    WebhookId,
+    /// One event sent (or to send) to one webhook.
+    DeliveryId,
 );

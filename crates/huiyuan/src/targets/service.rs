@@ -139,6 +139,8 @@ pub async fn submit_report(
         let file = files::save(&mut tx, state.files.as_ref(), name, kind, bytes, Some(actor.user_id)).await?;
         report::attach(&mut tx, id, &file).await?;
     }
+    let data = serde_json::json!({ "year": year, "city_id": org, "city": city, "late": submission.late });
+    crate::webhooks::emit(&mut tx, "report.submitted", Some(org), data).await?;
     tx.commit().await?;
     Ok(Ok(city))
 }

@@ -87,6 +87,8 @@ const FLASH_KEYS: &[&str] = &[
     "flash.file_removed",
     "flash.token_revoked",
     "flash.mail_requeued",
+    "flash.webhook_removed",
+    "flash.webhook_resent",
     "flash.app_submitted",
     "flash.app_draft_saved",
     "flash.app_withdrawn",

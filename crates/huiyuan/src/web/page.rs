@@ -306,6 +306,9 @@ fn menu(actor: &Actor, path: &str) -> Vec<MenuGroup> {
     if actor.can_read_outbox() {
         system.push(item("menu.outbox", paths::ADMIN_OUTBOX));
     }
+    if actor.can_use_webhooks() {
+        system.push(item("menu.webhooks", paths::ADMIN_WEBHOOKS));
+    }
     if !system.is_empty() {
         groups.push(MenuGroup { label: "menu.system", items: system });
     }

@@ -245,6 +245,29 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         location(&r).rsplit('/').next().unwrap().to_string()
     };
+    // Webhooks of 太原市, each with a failed delivery: one for the pages, one for the API.
+    let hook = || {
+        let state = app.state.clone();
+        async move {
+            use huiyuan::webhooks::store;
+            let mut tx = state.db.begin().await.unwrap();
+            let new = store::NewWebhook {
+                org: ty,
+                url: "http://127.0.0.1:9/hook",
+                description: "",
+                events: &["member.created".to_string()],
+                secret: "whsec_test",
+                by: ty_admin,
+            };
+            let id = store::insert(&mut tx, &new).await.unwrap();
+            let d = store::insert_delivery(&mut tx, id, "member.created", "{}").await.unwrap();
+            store::record_attempt(&mut tx, d, None, Some("could not connect"), true).await.unwrap();
+            tx.commit().await.unwrap();
+            (id, d)
+        }
+    };
+    let (page_hook, page_delivery) = hook().await;
+    let (api_hook, api_delivery) = hook().await;
     // A second proposal, for the API's decision.
     let api_proposal = {
         let city = app.login_as(Who::Taiyuan).await;
@@ -891,6 +914,59 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             "/api/v1/imports/{id}/commit",
             format!("/api/v1/imports/{api_import}/commit"),
             Body::Json(json!({})),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, OK, Status(409), Status(409)],
+        ),
+        // Webhooks: the secretariat and each city's administrators, for their own.
+        case(Method::GET, "/admin/webhooks", "/admin/webhooks", Body::None, [SignIn, FORBIDDEN, OK, OK, OK, OK]),
+        case(
+            Method::POST,
+            "/admin/webhooks",
+            "/admin/webhooks",
+            form(&[("url", "")]),
+            [SignIn, FORBIDDEN, Status(422), Status(422), Status(422), Status(422)],
+        ),
+        case(Method::GET, "/admin/webhooks/{id}", format!("/admin/webhooks/{page_hook}"), Body::None, THIS_CITY),
+        case(
+            Method::POST,
+            "/admin/webhooks/deliveries/{id}/resend",
+            format!("/admin/webhooks/deliveries/{page_delivery}/resend"),
+            Body::None,
+            [SignIn, FORBIDDEN, FORBIDDEN, SEE_OTHER, Status(409), Status(409)],
+        ),
+        case(
+            Method::POST,
+            "/admin/webhooks/{id}/remove",
+            format!("/admin/webhooks/{page_hook}/remove"),
+            Body::None,
+            [SignIn, FORBIDDEN, FORBIDDEN, SEE_OTHER, Status(409), Status(409)],
+        ),
+        case(Method::GET, "/api/v1/webhooks", "/api/v1/webhooks", Body::None, API_STAFF),
+        case(
+            Method::POST,
+            "/api/v1/webhooks",
+            "/api/v1/webhooks",
+            Body::Json(json!({"url": "", "events": []})),
+            [UNAUTHORIZED, FORBIDDEN, Status(422), Status(422), Status(422), Status(422)],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/webhooks/{id}/deliveries",
+            format!("/api/v1/webhooks/{api_hook}/deliveries"),
+            Body::None,
+            API_THIS_CITY,
+        ),
+        case(
+            Method::POST,
+            "/api/v1/webhooks/deliveries/{id}/resend",
+            format!("/api/v1/webhooks/deliveries/{api_delivery}/resend"),
+            Body::None,
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, OK, Status(409), Status(409)],
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/webhooks/{id}",
+            format!("/api/v1/webhooks/{api_hook}"),
+            Body::None,
             [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, OK, Status(409), Status(409)],
         ),
         // Back office: dashboard and organisation tree

@@ -33,3 +33,4 @@ mod storage;
 mod studio;
 mod targets;
 mod users;
+mod webhooks;

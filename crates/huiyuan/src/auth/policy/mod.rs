@@ -18,6 +18,7 @@ pub mod joining;
 pub mod registry;
 pub mod services;
 pub mod targets;
+pub mod webhooks;
 
 use super::actor::{Actor, Grant, Role};
 use crate::storage::{Sql, UserId};

@@ -308,6 +308,15 @@ pub async fn commit(
         crate::jobs::enqueue(&mut tx, bulk::JOB_TERMS, json!({ "batch": batch.id, "from": first, "to": last }), 5)
             .await?;
     }
+    // Other systems hear of each new member (bulk writes bypass the member's own event).
+    let listeners = crate::webhooks::store::listening(&mut tx, "member.created").await?;
+    for r in rows.iter().filter(|_| !listeners.is_empty()) {
+        let data = json!({
+            "member_id": r.id, "number": r.number, "kind": r.kind, "name": r.name, "category": r.category,
+            "city_id": r.org_id, "joined_at": r.joined_at,
+        });
+        crate::webhooks::emit_to(&mut tx, &listeners, "member.created", r.org_id.map(OrgId), data).await?;
+    }
     let written = started.elapsed();
     sqlx::query("UPDATE import_batch SET imported_rows = $1 WHERE id = $2")
         .bind(i64::try_from(rows.len()).unwrap_or(0))

@@ -166,6 +166,43 @@ pub async fn event(
     .bind(now_ms())
     .execute(&mut *conn)
     .await?;
+    announce(conn, id, kind, from, to, reason).await
+}
+
+/// Every change of a member passes [`event`]: the ones other systems subscribe to are sent
+/// to them from here (webhooks, after the change commits) — with what the member's city may
+/// read and never an ID number.
+async fn announce(
+    conn: &mut Conn,
+    id: MemberId,
+    kind: &str,
+    from: &str,
+    to: &str,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    let event = match kind {
+        "joined" => "member.created",
+        "status" => "member.status_changed",
+        "category" => "member.category_changed",
+        "certificate" => "certificate.issued",
+        _ => return Ok(()),
+    };
+    let listeners = crate::webhooks::store::listening(conn, event).await?;
+    if listeners.is_empty() {
+        return Ok(());
+    }
+    let Some(m) = find(conn, id).await? else { return Ok(()) };
+    let data = match event {
+        "member.created" => serde_json::json!({
+            "member_id": m.id, "number": m.number, "kind": m.kind, "name": m.name, "category": m.category,
+            "city_id": m.org_id, "joined_at": m.joined_at,
+        }),
+        "certificate.issued" => serde_json::json!({ "member_id": m.id, "number": m.number, "serial": to }),
+        _ => serde_json::json!({
+            "member_id": m.id, "number": m.number, "city_id": m.org_id, "from": from, "to": to, "reason": reason,
+        }),
+    };
+    crate::webhooks::emit_to(conn, &listeners, event, m.org_id, data).await?;
     Ok(())
 }
 

@@ -148,8 +148,20 @@ pub async fn book(
     let title = Msg::new("studio.n_requested").arg("name", &actor.display_name).arg("what", &label);
     notifications::send(&mut tx, &managers, &title, Body::Text(purpose), paths::ADMIN_STUDIO).await?;
     let booking = store::booking(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    announce(&mut tx, &booking, &resource.name).await?;
     tx.commit().await?;
     Ok(Ok(booking))
+}
+
+/// Other systems subscribed to bookings hear of each change (no booker's name: the member's
+/// city reads whether a member booked).
+async fn announce(tx: &mut crate::storage::Conn, b: &Booking, resource: &str) -> AppResult<()> {
+    let data = json!({
+        "booking_id": b.id, "resource": resource, "starts_at": b.starts_at, "ends_at": b.ends_at,
+        "status": b.status, "purpose": b.purpose, "member_id": b.member_id,
+    });
+    crate::webhooks::emit(tx, "booking.status_changed", b.org_id, data).await?;
+    Ok(())
 }
 
 /// A manager's decision on a pending booking.
@@ -256,6 +268,7 @@ async fn change(
         notifications::send(&mut tx, &[b.user_id], &title, body, paths::ME_SERVICES).await?;
     }
     let booking = store::booking(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    announce(&mut tx, &booking, &resource).await?;
     tx.commit().await?;
     Ok(booking)
 }
