@@ -16,6 +16,8 @@ local cities = {}
 for c in string.gmatch(os.getenv("BENCH_CITIES") or "", "[^,]+") do cities[#cities + 1] = c end
 if #cities == 0 then cities = { "" } end
 local cookie = os.getenv("BENCH_COOKIE") or ""
+-- BENCH_TOKEN set: the same searches through the API with a personal token.
+local token = os.getenv("BENCH_TOKEN") or ""
 local i = 0
 
 request = function()
@@ -23,6 +25,9 @@ request = function()
   local q = words[(i % #words) + 1]
   local city = cities[(i % #cities) + 1]
   local cat = categories[(i % #categories) + 1]
-  local path = "/admin/members?q=" .. q .. "&city=" .. city .. "&category=" .. cat
-  return wrk.format("GET", path, { ["Cookie"] = "hy_session=" .. cookie })
+  local query = "?q=" .. q .. "&city=" .. city .. "&category=" .. cat
+  if token ~= "" then
+    return wrk.format("GET", "/api/v1/members" .. query, { ["Authorization"] = "Bearer " .. token })
+  end
+  return wrk.format("GET", "/admin/members" .. query, { ["Cookie"] = "hy_session=" .. cookie })
 end

@@ -272,6 +272,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let name = settings.association.name.clone();
     let state = AppState::new(db.clone(), settings, args.store.data_dir.clone(), crate::telemetry::metrics_handle())?;
     if fresh_demo {
+        let hooks = crate::webhooks::demo::seed(&state).await?;
+        tracing::info!(hooks, "demo webhooks added");
         let applications = crate::applications::demo::seed(&state, bootstrap::DEMO_PASSWORD).await?;
         tracing::info!(applications, "demo applications at every stage added");
         let bookings = crate::services::studio::demo::seed(&state).await?;

@@ -10,6 +10,7 @@
 //! receiver that is down never makes the person's action fail.
 
 pub mod delivery;
+pub mod demo;
 pub mod routes;
 pub mod service;
 pub mod store;

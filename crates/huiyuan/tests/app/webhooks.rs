@@ -229,3 +229,30 @@ async fn the_webhooks_page_adds_one_shows_its_secret_once_and_lists_deliveries()
     assert!(shown.contains("application.status_changed") && shown.contains("已送达"), "{shown}");
     assert_eq!(rx.to("page").len(), 1);
 }
+
+#[tokio::test]
+async fn the_demo_shows_webhooks_with_the_deliveries_of_its_applications() {
+    let app = TestApp::spawn().await;
+    assert!(huiyuan::bootstrap::seed_demo(&app.state.db).await.unwrap());
+    assert_eq!(huiyuan::webhooks::demo::seed(&app.state).await.unwrap(), 2);
+    huiyuan::applications::demo::seed(&app.state, huiyuan::bootstrap::DEMO_PASSWORD).await.unwrap();
+    let city = Script::of(&app, Who::Taiyuan).await;
+    let (_, hooks) = city.get("/api/v1/webhooks").await;
+    assert_eq!(hooks.as_array().unwrap().len(), 1, "太原市 sees its own subscription only");
+    let hook = hooks[0]["id"].as_i64().unwrap();
+    let (_, list) = city.get(&format!("/api/v1/webhooks/{hook}/deliveries?per_page=100")).await;
+    let items = list["items"].as_array().unwrap();
+    assert!(items.len() >= 10, "the demo's 太原市 applications moved: {}", items.len());
+    let ty = app.fixture.taiyuan.0;
+    assert!(
+        items.iter().all(|d| d["payload"]["data"]["city_id"] == ty),
+        "only 太原市's events reach 太原市's school database"
+    );
+    let all = app.scalar("SELECT COUNT(*) FROM webhook_delivery").await;
+    assert!(all > list["total"].as_i64().unwrap(), "the province hears 大同市's applications too");
+    app.settle_jobs().await;
+    let (_, list) = city.get(&format!("/api/v1/webhooks/{hook}/deliveries")).await;
+    let d = &list["items"][0];
+    assert_eq!((d["status"].as_str(), d["attempts"].as_i64()), (Some("pending"), Some(1)));
+    assert!(d["last_error"].as_str().unwrap().contains("connect"), "{d}");
+}
