@@ -14,6 +14,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use huiyuan::app::Server;
@@ -33,21 +35,7 @@ async fn main() {
     // Rendering times, measured on a thread of their own, as on the blocking pool.
     std::thread::spawn(|| huiyuan::cpu::here(pdf)).join().unwrap();
     std::thread::spawn(|| huiyuan::cpu::here(certificates)).join().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
-    backend("SQLite", &sqlite, dir.path()).await;
-    let pg_server =
-        std::env::var("HUIYUAN_BENCH_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    let name = format!("huiyuan_bench_{}", std::process::id());
-    match Db::connect(&format!("{pg_server}/postgres")).await {
-        Ok(admin) => {
-            sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(admin.pool()).await.unwrap();
-            let pg_dir = tempfile::tempdir().unwrap();
-            backend("PostgreSQL", &format!("{pg_server}/{name}"), pg_dir.path()).await;
-            sqlx::query(&format!("DROP DATABASE \"{name}\" WITH (FORCE)")).execute(admin.pool()).await.unwrap();
-        }
-        Err(e) => println!("PostgreSQL: skipped ({e})"),
-    }
+    common::on_each_backend("joining", |label, url, dir| async move { backend(label, &url, &dir).await }).await;
 }
 
 fn certificates(off: &huiyuan::cpu::OffRuntime) {

@@ -10,6 +10,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -24,21 +26,7 @@ const PER_TRANSACTION: usize = 100;
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     println!("webhook benchmarks ({} cores)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
-    backend("SQLite", &sqlite, dir.path()).await;
-    let pg_server =
-        std::env::var("HUIYUAN_BENCH_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    let name = format!("huiyuan_bench_hooks_{}", std::process::id());
-    match Db::connect(&format!("{pg_server}/postgres")).await {
-        Ok(admin) => {
-            sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(admin.pool()).await.unwrap();
-            let pg_dir = tempfile::tempdir().unwrap();
-            backend("PostgreSQL", &format!("{pg_server}/{name}"), pg_dir.path()).await;
-            sqlx::query(&format!("DROP DATABASE \"{name}\" WITH (FORCE)")).execute(admin.pool()).await.unwrap();
-        }
-        Err(e) => println!("PostgreSQL: skipped ({e})"),
-    }
+    common::on_each_backend("hooks", |label, url, dir| async move { backend(label, &url, &dir).await }).await;
 }
 
 /// A receiver that counts what it is sent and answers 200.

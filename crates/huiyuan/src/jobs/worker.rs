@@ -86,7 +86,13 @@ async fn run_pending_as(state: &AppState, worker_id: &str) -> anyhow::Result<usi
                     .await?;
             }
             Err(e) => {
-                tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, "job failed, will retry: {e:#}");
+                if job.kind == crate::webhooks::JOB {
+                    // A receiver that is down is the subscriber's business, kept on the
+                    // webhook's page; not a warning of ours.
+                    tracing::info!(job = %job.id, attempt = job.attempts, "webhook delivery will be retried: {e:#}");
+                } else {
+                    tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, "job failed, will retry: {e:#}");
+                }
                 sqlx::query("UPDATE job SET run_at = $1, locked_until = NULL, last_error = $2 WHERE id = $3")
                     .bind(now + backoff_ms(job.attempts))
                     .bind(format!("{e:#}"))

@@ -16,6 +16,14 @@ use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::state::AppState;
 
+/// The workbook's content type.
+pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// An export's file name: 会员名册-<today>.<ext>.
+pub fn file_name(state: &AppState, ext: &str) -> String {
+    format!("会员名册-{}.{ext}", state.settings.locale.today())
+}
+
 /// The columns, in order.
 pub const HEADERS: [&str; 13] = [
     "会员编号",

@@ -83,10 +83,6 @@ async fn list(
     .into_response())
 }
 
-fn export_name(state: &AppState, ext: &str) -> String {
-    format!("会员名册-{}.{ext}", state.settings.locale.today())
-}
-
 /// The filtered list as CSV (UTF-8 with BOM), streamed.
 async fn export_csv(
     State(state): State<AppState>,
@@ -94,7 +90,7 @@ async fn export_csv(
     Query(filters): Query<MemberFilters>,
 ) -> AppResult<Response> {
     let export = export::prepare(&state, &actor, &filters).await?;
-    let name = export_name(&state, "csv");
+    let name = export::file_name(&state, "csv");
     let body = export::csv(state, ctx.who(), export);
     Ok(download(body, "text/csv; charset=utf-8", "attachment", &name, "private, no-store"))
 }
@@ -106,13 +102,7 @@ async fn export_xlsx(
     Query(filters): Query<MemberFilters>,
 ) -> AppResult<Response> {
     let export = export::prepare(&state, &actor, &filters).await?;
-    let name = export_name(&state, "xlsx");
+    let name = export::file_name(&state, "xlsx");
     let (body, _) = export::xlsx(state, ctx.who(), export).await?;
-    Ok(download(
-        body,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "attachment",
-        &name,
-        "private, no-store",
-    ))
+    Ok(download(body, export::XLSX_TYPE, "attachment", &name, "private, no-store"))
 }
