@@ -2,8 +2,6 @@
 //! queue in their scope), a draft of either kind, changes to it, handing it in, taking it
 //! back, and its attachments — the same service functions and answers as the pages.
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
@@ -22,7 +20,6 @@ use crate::applications::query::{self, QueueFilters};
 use crate::applications::service::{self, ApplicationForm, Saved};
 use crate::applications::{attachments, documents};
 use crate::auth::Actor;
-use crate::config::CategoryKind;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{Lang, Msg};
 use crate::paths;
@@ -34,7 +31,6 @@ use crate::web::request::RequestCtx;
 pub fn routes() -> Routes {
     Routes::new()
         .get(paths::API_APPLICATIONS, list)
-        .get(paths::API_APPLICATION_CHOICES, choices)
         .post(paths::API_APPLICATIONS, create)
         .get(paths::API_APPLICATION, show)
         .patch(paths::API_APPLICATION, change)
@@ -147,75 +143,6 @@ pub async fn list(
         .collect();
     let counts = queue.counts.into_iter().map(|(s, n)| (s, Value::from(n))).collect();
     Ok(Json(ApplicationPage { items, total: queue.total, page, per_page, counts }))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CityChoice {
-    /// The form's `city`.
-    pub id: i64,
-    pub name: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CategoryChoice {
-    /// The form's `category`.
-    pub code: String,
-    pub name: String,
-    /// individual, group or any: which form may ask for it.
-    pub kind: String,
-}
-
-/// What the forms offer (the settings): the values their choice fields take.
-#[derive(Serialize, ToSchema)]
-pub struct ChoicesOut {
-    pub cities: Vec<CityChoice>,
-    pub categories: Vec<CategoryChoice>,
-    /// The kinds of identity document (`id_type`): resident_id, residence_permit, …
-    pub id_types: Vec<String>,
-    pub education_levels: Vec<String>,
-    pub degrees: Vec<String>,
-    pub political_statuses: Vec<String>,
-    pub institution_types: Vec<String>,
-    /// The group form's `conditions`, in order.
-    pub group_conditions: Vec<String>,
-    /// How many individual members a group registers: [at least, at most].
-    pub group_people: [usize; 2],
-    /// What an attachment may be (`purpose`), per kind.
-    pub attachment_purposes: BTreeMap<String, Vec<String>>,
-}
-
-/// The forms' choices: cities to apply through, categories one may ask for, and the lists
-/// the settings give.
-#[utoipa::path(get, path = "/api/v1/applications/choices", tag = "joining",
-    responses((status = 200, body = ChoicesOut), (status = 401, body = ErrorBody)), security(("bearer" = []), ("cookie" = [])))]
-pub async fn choices(State(state): State<AppState>, CurrentUser(..): CurrentUser) -> AppResult<Json<ChoicesOut>> {
-    let j = &state.settings.joining;
-    let kind = |k: CategoryKind| match k {
-        CategoryKind::Individual => "individual",
-        CategoryKind::Group => "group",
-        CategoryKind::Any => "any",
-    };
-    Ok(Json(ChoicesOut {
-        cities: query::cities(&state.db).await?.into_iter().map(|(id, name)| CityChoice { id: id.0, name }).collect(),
-        categories: state
-            .settings
-            .categories
-            .iter()
-            .filter(|c| c.requestable)
-            .map(|c| CategoryChoice { code: c.code.clone(), name: c.name.clone(), kind: kind(c.kind).into() })
-            .collect(),
-        id_types: crate::applications::fields::ID_TYPES.iter().map(|(v, _)| v.to_string()).collect(),
-        education_levels: j.education_levels.clone(),
-        degrees: j.degrees.clone(),
-        political_statuses: j.political_statuses.clone(),
-        institution_types: j.institution_types.clone(),
-        group_conditions: j.group_conditions.clone(),
-        group_people: [j.group_individuals_min, j.group_individuals_max],
-        attachment_purposes: BTreeMap::from([
-            ("individual".to_string(), j.attachments.individual.clone()),
-            ("group".to_string(), j.attachments.group.clone()),
-        ]),
-    }))
 }
 
 /// One step of an application's history.

@@ -9,7 +9,9 @@
 mod applications;
 mod audit;
 mod chain;
+mod council;
 mod dto;
+mod forms;
 mod members;
 mod notices;
 mod openapi;
@@ -41,7 +43,9 @@ pub fn routes() -> Routes {
         .merge(studio::routes())
         .merge(targets::routes())
         .merge(applications::routes())
+        .merge(forms::routes())
         .merge(chain::routes())
+        .merge(council::routes())
         .merge(roster::routes())
         .merge(webhooks::routes())
         .merge(openapi::routes())

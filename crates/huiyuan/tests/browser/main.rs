@@ -7,6 +7,7 @@
 mod rig;
 mod studio;
 mod tour;
+mod webhooks;
 
 use std::time::Duration;
 
