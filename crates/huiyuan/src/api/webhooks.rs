@@ -123,7 +123,11 @@ pub struct DeliveryOut {
     pub attempts: i64,
     /// The receiver's last HTTP status, if it answered.
     pub response_code: Option<i64>,
+    /// The last failure in the caller's language (empty when none) …
     pub last_error: String,
+    /// … and its code: webhook.e_connect, webhook.e_timeout, webhook.e_status, webhook.e_send
+    /// or webhook.e_removed.
+    pub last_error_code: String,
     pub created_at: i64,
     pub delivered_at: Option<i64>,
     /// The JSON that was (or will be) sent.
@@ -131,15 +135,16 @@ pub struct DeliveryOut {
     pub payload: serde_json::Value,
 }
 
-fn delivery_out(d: Delivery) -> DeliveryOut {
+fn delivery_out(d: Delivery, lang: crate::i18n::Lang) -> DeliveryOut {
     DeliveryOut {
+        last_error: if d.last_error.is_empty() { String::new() } else { lang.t(&d.last_error).to_string() },
         payload: serde_json::from_str(&d.payload).unwrap_or(serde_json::Value::Null),
         id: d.id.0,
         event: d.event,
         status: d.status,
         attempts: d.attempts,
         response_code: d.response_code,
-        last_error: d.last_error,
+        last_error_code: d.last_error,
         created_at: d.created_at,
         delivered_at: d.delivered_at,
     }
@@ -158,13 +163,18 @@ pub struct DeliveryPage {
     responses((status = 200, body = DeliveryPage), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = []), ("cookie" = [])))]
 pub async fn deliveries(
     State(state): State<AppState>,
-    Staff(actor, _): Staff,
+    Staff(actor, ctx): Staff,
     Path(id): Path<WebhookId>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Json<DeliveryPage>> {
     let (page, per_page) = paging(q.page, q.per_page);
     let (_, rows, total) = service::deliveries(&state, &actor, id, ((page - 1) * per_page, per_page)).await?;
-    Ok(Json(DeliveryPage { items: rows.into_iter().map(delivery_out).collect(), total, page, per_page }))
+    Ok(Json(DeliveryPage {
+        items: rows.into_iter().map(|d| delivery_out(d, ctx.lang)).collect(),
+        total,
+        page,
+        per_page,
+    }))
 }
 
 /// Send a failed delivery again (409 for one that is not failed).
@@ -175,5 +185,5 @@ pub async fn resend(
     Staff(actor, ctx): Staff,
     Path(id): Path<DeliveryId>,
 ) -> AppResult<Json<DeliveryOut>> {
-    Ok(Json(delivery_out(service::resend(&state, &actor, &ctx.who(), id).await?)))
+    Ok(Json(delivery_out(service::resend(&state, &actor, &ctx.who(), id).await?, ctx.lang)))
 }

@@ -39,7 +39,7 @@ pub async fn deliver(state: &AppState, payload: &Value) -> anyhow::Result<()> {
     let give_up = d.attempts + 1 >= state.settings.webhooks.max_attempts;
     if !hook.is_active() {
         let mut conn = state.db.pool().acquire().await?;
-        store::record_attempt(&mut conn, id, None, Some("the subscription was removed"), true).await?;
+        store::record_attempt(&mut conn, id, None, Some("webhook.e_removed"), true).await?;
         return Ok(());
     }
     let timestamp = crate::storage::now_ms() / 1000;
@@ -56,28 +56,31 @@ pub async fn deliver(state: &AppState, payload: &Value) -> anyhow::Result<()> {
         .await;
     let (code, error) = match sent {
         Ok(r) if r.status().is_success() => (Some(i64::from(r.status().as_u16())), None),
-        Ok(r) => (Some(i64::from(r.status().as_u16())), Some(format!("the receiver answered {}", r.status()))),
-        Err(e) => (None, Some(describe(&e))),
+        Ok(r) => (Some(i64::from(r.status().as_u16())), Some("webhook.e_status")),
+        Err(e) => {
+            tracing::info!(delivery = %id, "webhook delivery failed: {e}");
+            (None, Some(describe(&e)))
+        }
     };
     let mut conn = state.db.pool().acquire().await?;
-    store::record_attempt(&mut conn, id, code, error.as_deref(), give_up).await?;
+    store::record_attempt(&mut conn, id, code, error, give_up).await?;
     metrics::counter!("huiyuan_webhook_attempts_total", "outcome" => if error.is_none() { "delivered" } else { "failed" })
         .increment(1);
     match error {
         // Not yet: the job queue tries again after its back-off.
-        Some(e) if !give_up => anyhow::bail!("webhook delivery {id}: {e}"),
+        Some(e) if !give_up => anyhow::bail!("webhook delivery {id}: {e} (answer {code:?})"),
         _ => Ok(()),
     }
 }
 
-/// What went wrong, in a line a secretary can pass on (no internal detail).
-fn describe(e: &reqwest::Error) -> String {
+/// What went wrong, as the catalog key the pages word it with (the detail is logged).
+fn describe(e: &reqwest::Error) -> &'static str {
     if e.is_timeout() {
-        "no answer within the time allowed".into()
+        "webhook.e_timeout"
     } else if e.is_connect() {
-        "could not connect to the receiver".into()
+        "webhook.e_connect"
     } else {
-        format!("sending failed: {e}")
+        "webhook.e_send"
     }
 }
 

@@ -117,7 +117,7 @@ async fn show(
         .into_iter()
         .map(|d| {
             let (status_label, status_tag) = status_of(&d.status);
-            DeliveryRow { d, status_label, status_tag }
+            DeliveryRow { event_label: event_label(&d.event), d, status_label, status_tag }
         })
         .collect();
     let view = ShowPage {

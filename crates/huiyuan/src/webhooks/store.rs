@@ -45,6 +45,7 @@ pub struct Delivery {
     pub status: String,
     pub attempts: i64,
     pub response_code: Option<i64>,
+    /// The catalog key of the last failure (`webhook.e_connect`, …), or empty.
     pub last_error: String,
     pub created_at: i64,
     pub delivered_at: Option<i64>,

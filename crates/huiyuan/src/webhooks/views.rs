@@ -54,6 +54,7 @@ pub struct CreatedPage {
 
 pub struct DeliveryRow {
     pub d: Delivery,
+    pub event_label: &'static str,
     pub status_label: &'static str,
     pub status_tag: &'static str,
 }

@@ -261,7 +261,7 @@ async fn every_route_answers_each_kind_of_user_as_the_policy_says() {
             };
             let id = store::insert(&mut tx, &new).await.unwrap();
             let d = store::insert_delivery(&mut tx, id, "member.created", "{}").await.unwrap();
-            store::record_attempt(&mut tx, d, None, Some("could not connect"), true).await.unwrap();
+            store::record_attempt(&mut tx, d, None, Some("webhook.e_connect"), true).await.unwrap();
             tx.commit().await.unwrap();
             (id, d)
         }
